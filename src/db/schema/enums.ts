@@ -1,0 +1,28 @@
+import { pgEnum } from 'drizzle-orm/pg-core';
+
+export const TICKET_TYPES = ['incident', 'service_request', 'change', 'problem'] as const;
+export const TICKET_STATUSES = ['open', 'in_progress', 'pending', 'resolved', 'closed'] as const;
+/** Declared in rank order, so ORDER BY priority sorts low < medium < high < urgent. */
+export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export const SOURCE_TYPES = ['frontend', 'backend', 'server', 'system', 'api'] as const;
+export const SLA_POLICY_STATUSES = ['active', 'inactive'] as const;
+export const SLA_CLOCKS = ['first_response', 'resolution'] as const;
+export const SLA_ALERT_KINDS = ['warning', 'breach', 'escalation'] as const;
+export const SLA_ALERT_STATUSES = ['pending', 'delivered'] as const;
+
+export type TicketType = (typeof TICKET_TYPES)[number];
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+export type SourceType = (typeof SOURCE_TYPES)[number];
+export type SlaPolicyStatus = (typeof SLA_POLICY_STATUSES)[number];
+export type SlaClock = (typeof SLA_CLOCKS)[number];
+export type SlaAlertKind = (typeof SLA_ALERT_KINDS)[number];
+
+export const ticketTypeEnum = pgEnum('ticket_type', TICKET_TYPES);
+export const ticketStatusEnum = pgEnum('ticket_status', TICKET_STATUSES);
+export const ticketPriorityEnum = pgEnum('ticket_priority', TICKET_PRIORITIES);
+export const sourceTypeEnum = pgEnum('source_type', SOURCE_TYPES);
+export const slaPolicyStatusEnum = pgEnum('sla_policy_status', SLA_POLICY_STATUSES);
+export const slaClockEnum = pgEnum('sla_clock', SLA_CLOCKS);
+export const slaAlertKindEnum = pgEnum('sla_alert_kind', SLA_ALERT_KINDS);
+export const slaAlertStatusEnum = pgEnum('sla_alert_status', SLA_ALERT_STATUSES);

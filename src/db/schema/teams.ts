@@ -1,0 +1,40 @@
+import { foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { stampColumns, tenantColumn, timestamptz } from './columns.js';
+import { people } from './people.js';
+import { tenants } from './tenants.js';
+
+/** The brief's "Group": a queue of tickets, its Slack channel, its agents. */
+export const teams = pgTable(
+  'teams',
+  {
+    tenantId: tenantColumn(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    slackChannelId: text('slack_channel_id'),
+    createdBy: text('created_by'),
+    updatedBy: text('updated_by'),
+    ...stampColumns(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('teams_name_uq').on(t.tenantId, t.name),
+    foreignKey({ columns: [t.tenantId], foreignColumns: [tenants.tenantId] }).onDelete('cascade'),
+  ],
+);
+
+export const teamAgents = pgTable(
+  'team_agents',
+  {
+    tenantId: tenantColumn(),
+    teamId: text('team_id').notNull(),
+    personId: text('person_id').notNull(),
+    addedAt: timestamptz('added_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.teamId, t.personId] }),
+    foreignKey({ columns: [t.tenantId, t.teamId], foreignColumns: [teams.tenantId, teams.id] }).onDelete('cascade'),
+    foreignKey({ columns: [t.tenantId, t.personId], foreignColumns: [people.tenantId, people.id] }).onDelete(
+      'cascade',
+    ),
+  ],
+);

@@ -1,0 +1,94 @@
+import type { ZodError } from 'zod';
+
+/**
+ * Typed domain errors. Each carries a literal `code`; the edges (HTTP problem+json,
+ * Slack modal errors and ephemerals) turn them into user-facing text.
+ */
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_transition'
+  | 'forbidden'
+  | 'precondition_failed';
+
+export interface FieldIssue {
+  /** Path of the failing field, e.g. `["hours", "mon", 0]`. */
+  path: Array<string | number>;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed' as const;
+  constructor(
+    readonly issues: FieldIssue[],
+    message = issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; '),
+  ) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+
+  static fromZod(error: ZodError, prefix: Array<string | number> = []): ValidationError {
+    return new ValidationError(
+      error.issues.map((issue) => ({
+        path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: issue.message,
+      })),
+    );
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found' as const;
+  constructor(
+    readonly entity: string,
+    readonly key: string,
+  ) {
+    super(`${entity} ${key} was not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'conflict' as const;
+  constructor(
+    message: string,
+    /** The record standing in the way, when there is one. */
+    readonly conflictingId?: string,
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class InvalidTransitionError extends DomainError {
+  readonly code = 'invalid_transition' as const;
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    message = `A ticket cannot move from ${from} to ${to}`,
+  ) {
+    super(message);
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'precondition_failed' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PreconditionFailedError';
+  }
+}

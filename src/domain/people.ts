@@ -1,0 +1,69 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { people } from '../db/schema/index.js';
+import { newId, type IdFactory } from './ids.js';
+import { ensureTenant } from './tenants.js';
+
+export type Person = typeof people.$inferSelect;
+
+/** Matches the partial unique index `people_slack_user_uq`. */
+const sqlSlackUserNotNull = sql`slack_user_id is not null`;
+
+export interface SlackProfile {
+  slackUserId: string;
+  displayName?: string | null | undefined;
+  email?: string | null | undefined;
+  timezone?: string | null | undefined;
+}
+
+/** A Slack user becomes a person record on first contact; later contacts refresh the profile. */
+export async function upsertSlackPerson(
+  db: Db,
+  tenantId: string,
+  profile: SlackProfile,
+  now: Date,
+  ids: IdFactory = newId,
+): Promise<Person> {
+  await ensureTenant(db, tenantId, now);
+  const refreshed = {
+    ...(profile.displayName !== undefined ? { displayName: profile.displayName } : {}),
+    ...(profile.email !== undefined ? { email: profile.email } : {}),
+    ...(profile.timezone !== undefined ? { timezone: profile.timezone } : {}),
+    updatedAt: now,
+  };
+  const [row] = await db
+    .insert(people)
+    .values({
+      tenantId,
+      id: ids('person'),
+      slackUserId: profile.slackUserId,
+      displayName: profile.displayName ?? null,
+      email: profile.email ?? null,
+      timezone: profile.timezone ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [people.tenantId, people.slackUserId],
+      targetWhere: sqlSlackUserNotNull,
+      set: refreshed,
+    })
+    .returning();
+  return row!;
+}
+
+export async function getPerson(db: Db, tenantId: string, id: string): Promise<Person | undefined> {
+  const [row] = await db
+    .select()
+    .from(people)
+    .where(and(eq(people.tenantId, tenantId), eq(people.id, id)));
+  return row;
+}
+
+export async function getPeople(db: Db, tenantId: string, ids: string[]): Promise<Person[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(people)
+    .where(and(eq(people.tenantId, tenantId), inArray(people.id, ids)));
+}

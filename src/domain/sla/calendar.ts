@@ -1,0 +1,426 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+
+/**
+ * Business-hours calendar arithmetic for SLA clocks.
+ *
+ * Everything is computed on instants (UTC epoch ms). Each local calendar day is pinned to
+ * instants in the calendar's zone, so DST days are as long as they really are (23 h / 25 h)
+ * and wall-clock hours are never added.
+ */
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+export interface BusinessCalendar {
+  /** IANA zone the hours and holidays are expressed in, e.g. `America/New_York`. */
+  timezone: string;
+  /** Local opening intervals per weekday, `[start, end)`, e.g. `mon: [["09:00","17:00"]]`. `24:00` ends at midnight. */
+  hours: Partial<Record<Weekday, Array<[string, string]>>>;
+  /** Local dates (`YYYY-MM-DD`, in `timezone`) on which the clock does not run at all. */
+  holidays: string[];
+}
+
+/** Index 0 = Monday, matching luxon's weekday numbering minus one. */
+const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+const MINUTES_PER_DAY = 1440;
+/** ~100 years of days: far beyond any sane SLA, but it guarantees termination for any input. */
+const MAX_DAYS = 36_600;
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const END_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const startTimeSchema = z
+  .string()
+  .regex(START_TIME, 'Opening time must be "HH:MM" between 00:00 and 23:59');
+const endTimeSchema = z
+  .string()
+  .regex(END_TIME, 'Closing time must be "HH:MM" between 00:00 and 24:00 (24:00 = end of day)');
+
+const intervalSchema = z.tuple([startTimeSchema, endTimeSchema]).superRefine(([start, end], ctx) => {
+  // Refinements also run after format issues; only compare well-formed times.
+  if (!START_TIME.test(start) || !END_TIME.test(end)) return;
+  if (toMinutes(end) <= toMinutes(start)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `Interval ${start}-${end} must close after it opens (use 24:00 for end of day)`,
+    });
+  }
+});
+
+const dayHoursSchema = z.array(intervalSchema).superRefine((intervals, ctx) => {
+  for (const issue of findOverlaps(intervals)) ctx.addIssue({ code: 'custom', ...issue });
+});
+
+const hoursSchema = z.strictObject(
+  Object.fromEntries(WEEKDAYS.map((d) => [d, dayHoursSchema.optional()])) as Record<
+    Weekday,
+    z.ZodOptional<typeof dayHoursSchema>
+  >,
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `Unknown weekday ${iss.keys.map((k) => `"${k}"`).join(', ')}; expected one of ${WEEKDAYS.join(', ')}`
+        : undefined,
+  },
+);
+
+const holidaySchema = z
+  .string()
+  .refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD');
+
+export const businessCalendarSchema = z
+  .strictObject({
+    timezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone'),
+    hours: hoursSchema,
+    holidays: z.array(holidaySchema),
+  })
+  .superRefine((calendar, ctx) => {
+    const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
+    if (!open) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hours'],
+        message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
+      });
+    }
+  });
+
+/** Validates untrusted input (API body, config file) into a calendar; throws `ValidationError`. */
+export function parseBusinessCalendar(input: unknown): BusinessCalendar {
+  const result = businessCalendarSchema.safeParse(input);
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  // Pre-compile for the returned object, so callers that keep it pay validation only once.
+  compiledCache.set(result.data, compileValid(result.data));
+  return result.data;
+}
+
+function toMinutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+function isRealIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Reports every interval that starts before an earlier-starting one has closed (input order irrelevant). */
+function findOverlaps(intervals: ReadonlyArray<[string, string]>): Array<{ path: number[]; message: string }> {
+  const valid = intervals
+    .map(([s, e], index) => ({ s, e, index }))
+    .filter(({ s, e }) => START_TIME.test(s) && END_TIME.test(e) && toMinutes(e) > toMinutes(s))
+    .sort((a, b) => toMinutes(a.s) - toMinutes(b.s));
+  const issues: Array<{ path: number[]; message: string }> = [];
+  let widest: (typeof valid)[number] | undefined;
+  for (const cur of valid) {
+    if (widest && toMinutes(cur.s) < toMinutes(widest.e)) {
+      issues.push({
+        path: [cur.index],
+        message: `Interval ${cur.s}-${cur.e} overlaps interval ${widest.s}-${widest.e} at index ${widest.index}; intervals of one day must not overlap`,
+      });
+    }
+    if (!widest || toMinutes(cur.e) > toMinutes(widest.e)) widest = cur;
+  }
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled form
+// ---------------------------------------------------------------------------------------------
+
+interface CompiledCalendar {
+  zone: IANAZone;
+  /** Per weekday (0 = Monday): sorted, merged `[startMin, endMin)` pairs, flattened. */
+  week: ReadonlyArray<readonly number[]>;
+  /** Business ms in any 7 consecutive plain days (no holiday, no offset change). */
+  weekMs: number;
+  /** Holidays as local epoch days (days since 1970-01-01 on the local calendar). */
+  holidays: ReadonlySet<number>;
+}
+
+/**
+ * Keyed by the caller's object so hot paths (SLA sweeps over many tickets sharing a calendar)
+ * validate and parse once. Calendars are therefore treated as immutable once used.
+ */
+const compiledCache = new WeakMap<object, CompiledCalendar>();
+
+function compile(calendar: BusinessCalendar): CompiledCalendar {
+  const hit = compiledCache.get(calendar);
+  if (hit) return hit;
+  const compiled = compileValid(parseBusinessCalendar(calendar));
+  compiledCache.set(calendar, compiled);
+  return compiled;
+}
+
+function compileValid(calendar: BusinessCalendar): CompiledCalendar {
+  const week = WEEKDAYS.map((d) => mergeIntervals(calendar.hours[d] ?? []));
+  const weekMinutes = week.reduce((sum, day) => sum + openMinutes(day), 0);
+  return {
+    zone: IANAZone.create(calendar.timezone),
+    week,
+    weekMs: weekMinutes * MINUTE_MS,
+    holidays: new Set(calendar.holidays.map(isoDateToEpochDay)),
+  };
+}
+
+/** Adjacent intervals (12:00-13:00, 13:00-17:00) are merged so each day has fewer boundaries to convert. */
+function mergeIntervals(intervals: ReadonlyArray<[string, string]>): number[] {
+  const sorted = intervals.map(([s, e]) => [toMinutes(s), toMinutes(e)] as const).sort((a, b) => a[0] - b[0]);
+  const flat: number[] = [];
+  for (const [s, e] of sorted) {
+    if (flat.length > 0 && flat[flat.length - 1] === s) flat[flat.length - 1] = e;
+    else flat.push(s, e);
+  }
+  return flat;
+}
+
+function openMinutes(flat: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < flat.length; i += 2) sum += flat[i + 1]! - flat[i]!;
+  return sum;
+}
+
+function isoDateToEpochDay(iso: string): number {
+  const d = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not remap years 0-99 to 1900-1999.
+  d.setUTCFullYear(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+  return Math.round(d.getTime() / DAY_MS);
+}
+
+function weekdayIndex(epochDay: number): number {
+  // 1970-01-01 (epoch day 0) was a Thursday, index 3.
+  return (((epochDay + 3) % 7) + 7) % 7;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local wall time -> instant
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Instant of a local wall time, given as "local epoch ms" (the wall time read as if it were UTC).
+ *
+ * Why not `DateTime.fromObject`: luxon resolves a repeated (fall-back) wall time using the
+ * offset in force *today*, so results would change with the season the code runs in, and it
+ * maps a wall time inside a spring-forward gap to gap-length later (02:30 -> 03:30) rather than
+ * to the first instant after the gap. Here a repeated time takes its first occurrence and a
+ * skipped time the first instant after the gap, deterministically. Assumes at most one offset
+ * change within a day either side, which holds for every real zone.
+ */
+function localToInstant(zone: IANAZone, localMs: number): number {
+  const early = zone.offset(localMs - DAY_MS);
+  const late = zone.offset(localMs + DAY_MS);
+  const a = localMs - early * MINUTE_MS;
+  if (early === late) return a;
+  const b = localMs - late * MINUTE_MS;
+  const aValid = zone.offset(a) === early;
+  const bValid = zone.offset(b) === late;
+  if (aValid && bValid) return Math.min(a, b);
+  if (aValid) return a;
+  if (bValid) return b;
+  return firstInstantAfterChange(zone, Math.min(a, b), Math.max(a, b));
+}
+
+/** Binary search for the transition in (lo, hi]; only used for wall times inside a DST gap. */
+function firstInstantAfterChange(zone: IANAZone, lo: number, hi: number): number {
+  const before = zone.offset(lo);
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (zone.offset(mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Days pinned to instants
+// ---------------------------------------------------------------------------------------------
+
+/** One local calendar day as the instants it covers, `[start, end)`. */
+interface Day {
+  epochDay: number;
+  start: number;
+  end: number;
+  /** Offset (minutes) at `end`, so the next day needs no extra lookup. */
+  endOffset: number;
+  /** No offset change inside the day: local minute m is simply `start + m * 60000`. */
+  uniform: boolean;
+}
+
+/**
+ * Builds a day from its start instant. The common case costs a single offset lookup:
+ * if the offset 24 h after a true local midnight is unchanged, that instant is the next midnight.
+ */
+function makeDay(cal: CompiledCalendar, epochDay: number, start: number, startOffset: number): Day {
+  const startsAtMidnight = start + startOffset * MINUTE_MS === epochDay * DAY_MS;
+  const guess = start + DAY_MS;
+  if (startsAtMidnight) {
+    const guessOffset = cal.zone.offset(guess);
+    if (guessOffset === startOffset) return { epochDay, start, end: guess, endOffset: guessOffset, uniform: true };
+  }
+  const end = localToInstant(cal.zone, (epochDay + 1) * DAY_MS);
+  return { epochDay, start, end, endOffset: cal.zone.offset(end), uniform: false };
+}
+
+function dayContaining(cal: CompiledCalendar, instant: number): Day {
+  const epochDay = Math.floor((instant + cal.zone.offset(instant) * MINUTE_MS) / DAY_MS);
+  const start = localToInstant(cal.zone, epochDay * DAY_MS);
+  return makeDay(cal, epochDay, start, cal.zone.offset(start));
+}
+
+function nextDay(cal: CompiledCalendar, day: Day): Day {
+  return makeDay(cal, day.epochDay + 1, day.end, day.endOffset);
+}
+
+/**
+ * A week can be skipped wholesale when it is exactly 168 h (no net offset change) and holiday-free;
+ * then it contains exactly `weekMs` business time whatever weekday it starts on.
+ */
+function isPlainWeek(cal: CompiledCalendar, day: Day): boolean {
+  if (!day.uniform) return false;
+  for (let i = 0; i < 7; i++) if (cal.holidays.has(day.epochDay + i)) return false;
+  return cal.zone.offset(day.start + WEEK_MS) === day.endOffset;
+}
+
+function weekAfter(cal: CompiledCalendar, day: Day): Day {
+  return makeDay(cal, day.epochDay + 7, day.start + WEEK_MS, day.endOffset);
+}
+
+/** Instant of local minute-of-day `minute` (0..1440) on `day`. */
+function boundary(cal: CompiledCalendar, day: Day, minute: number): number {
+  if (day.uniform || minute === 0) return day.start + minute * MINUTE_MS;
+  if (minute === MINUTES_PER_DAY) return day.end;
+  return localToInstant(cal.zone, day.epochDay * DAY_MS + minute * MINUTE_MS);
+}
+
+function intervalsOf(cal: CompiledCalendar, day: Day): readonly number[] {
+  return cal.holidays.has(day.epochDay) ? [] : cal.week[weekdayIndex(day.epochDay)]!;
+}
+
+/** Business ms of `day` inside `[lo, hi)`. */
+function businessMsWithin(cal: CompiledCalendar, day: Day, lo: number, hi: number): number {
+  const flat = intervalsOf(cal, day);
+  let total = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    const s = Math.max(boundary(cal, day, flat[i]!), lo);
+    const e = Math.min(boundary(cal, day, flat[i + 1]!), hi);
+    if (e > s) total += e - s;
+  }
+  return total;
+}
+
+/** Instant at which `ms` business ms after `lo` are used up; caller guarantees the day has enough. */
+function locateWithin(cal: CompiledCalendar, day: Day, lo: number, ms: number): number {
+  const flat = intervalsOf(cal, day);
+  let remaining = ms;
+  for (let i = 0; i < flat.length; i += 2) {
+    const s = Math.max(boundary(cal, day, flat[i]!), lo);
+    const available = boundary(cal, day, flat[i + 1]!) - s;
+    if (available <= 0) continue;
+    // `<=`: a deadline landing exactly on closing time stays at closing time.
+    if (remaining < available) return s + remaining;
+    remaining -= available;
+  }
+  throw new Error('Business-hours arithmetic invariant broken: day had less time than measured');
+}
+
+function checkHorizon(daysCrossed: number): void {
+  if (daysCrossed > MAX_DAYS) {
+    throw new Error(`Business-hours computation exceeds the ${MAX_DAYS}-day (~100-year) horizon`);
+  }
+}
+
+function instantOf(date: Date, name: string): number {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (!Number.isFinite(ms)) throw new RangeError(`${name} must be a valid Date`);
+  return ms;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public arithmetic
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The instant at which `minutes` business minutes have elapsed after `start`.
+ * A start outside business hours begins counting at the next opening; `0` returns `start`.
+ */
+export function addBusinessMinutes(start: Date, minutes: number, calendar: BusinessCalendar): Date {
+  const from = instantOf(start, 'start');
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes < 0) {
+    throw new RangeError(`minutes must be a finite, non-negative number (got ${String(minutes)})`);
+  }
+  const cal = compile(calendar);
+  if (minutes === 0) return new Date(from);
+
+  let remaining = minutes * MINUTE_MS;
+  let day = dayContaining(cal, from);
+  for (let crossed = 0; ; checkHorizon(crossed)) {
+    // Strictly greater: a target ending exactly at the week's last closing must be located, not skipped past.
+    if (from <= day.start && remaining > cal.weekMs && isPlainWeek(cal, day)) {
+      remaining -= cal.weekMs;
+      day = weekAfter(cal, day);
+      crossed += 7;
+      continue;
+    }
+    const available = businessMsWithin(cal, day, from, Infinity);
+    if (remaining <= available) return new Date(locateWithin(cal, day, from, remaining));
+    remaining -= available;
+    day = nextDay(cal, day);
+    crossed += 1;
+  }
+}
+
+/** Business minutes inside `[from, to)`; 0 when `to <= from`. Fractional when the instants are. */
+export function businessMinutesBetween(from: Date, to: Date, calendar: BusinessCalendar): number {
+  const lo = instantOf(from, 'from');
+  const hi = instantOf(to, 'to');
+  const cal = compile(calendar);
+  if (hi <= lo) return 0;
+
+  let total = 0;
+  let day = dayContaining(cal, lo);
+  for (let crossed = 0; day.start < hi; checkHorizon(crossed)) {
+    if (day.start >= lo && day.start + WEEK_MS <= hi && isPlainWeek(cal, day)) {
+      total += cal.weekMs;
+      day = weekAfter(cal, day);
+      crossed += 7;
+      continue;
+    }
+    total += businessMsWithin(cal, day, lo, hi);
+    day = nextDay(cal, day);
+    crossed += 1;
+  }
+  return total / MINUTE_MS;
+}
+
+const NINE_TO_FIVE: Array<[string, string]> = [['09:00', '17:00']];
+
+/** UTC, Monday-Friday 09:00-17:00, no holidays. Frozen because compiled forms are cached per object. */
+export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendar = deepFreeze({
+  timezone: 'UTC',
+  hours: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE },
+  holidays: [],
+});
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

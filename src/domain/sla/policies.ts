@@ -1,0 +1,272 @@
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { PG_UNIQUE_VIOLATION, pgErrorOf } from '../../db/errors.js';
+import {
+  SLA_POLICY_STATUSES,
+  SOURCE_TYPES,
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  slaPolicies,
+  typeOfActivePolicyIndex,
+  type TicketPriority,
+  type TicketType,
+} from '../../db/schema/index.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type FieldIssue } from '../errors.js';
+import { newId, type IdFactory } from '../ids.js';
+import type { Scope } from '../scope.js';
+import { ensureTenant } from '../tenants.js';
+
+export type SlaPolicy = typeof slaPolicies.$inferSelect;
+
+/** Ten years: a target beyond that is a typo, and keeps minute arithmetic far from overflow. */
+const MAX_TARGET_MINUTES = 10 * 366 * 24 * 60;
+const minutes = z.number().int('Must be a whole number of minutes').min(1, 'Must be at least 1 minute').max(MAX_TARGET_MINUTES);
+
+/** Server-stamped fields a client may send back (e.g. a fetched record) but never sets. */
+export const SLA_POLICY_SERVER_FIELDS = [
+  'id',
+  'tenant_id',
+  'app_id',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'is_deleted',
+  'deleted_at',
+  'deleted_by',
+  'schema_version',
+] as const;
+
+const policyFields = {
+  name: z.string().trim().min(1, 'Required').max(200),
+  description: z.string().max(5000).nullable().optional(),
+  applies_to: z
+    .array(z.enum(TICKET_TYPES))
+    .min(1, 'Name at least one ticket type')
+    .transform((types) => [...new Set(types)]),
+  priority: z.enum(TICKET_PRIORITIES),
+  first_response_minutes: minutes.optional(),
+  first_response_mins: minutes.optional(),
+  resolution_minutes: minutes.optional(),
+  resolution_mins: minutes.optional(),
+  business_hours_only: z.boolean().optional(),
+  status: z.enum(SLA_POLICY_STATUSES).optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+  source_type: z.enum(SOURCE_TYPES).optional(),
+};
+
+export const slaPolicyCreateSchema = z.strictObject(policyFields);
+export const slaPolicyUpdateSchema = z.strictObject({
+  ...policyFields,
+  name: policyFields.name.optional(),
+  applies_to: policyFields.applies_to.optional(),
+  priority: policyFields.priority.optional(),
+});
+export type SlaPolicyCreateInput = z.input<typeof slaPolicyCreateSchema>;
+export type SlaPolicyUpdateInput = z.input<typeof slaPolicyUpdateSchema>;
+
+/** Removes the server-stamped keys; they are ignored, never stored. */
+export function withoutServerFields(input: unknown, fields: readonly string[]): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const copy: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const field of fields) delete copy[field];
+  return copy;
+}
+
+/** One value, two spellings: either may be sent; both must agree. */
+function resolveSpelling(
+  long: number | undefined,
+  short: number | undefined,
+  longName: string,
+  shortName: string,
+  required: boolean,
+): { value: number | undefined; issue?: FieldIssue } {
+  if (long !== undefined && short !== undefined && long !== short) {
+    return { value: undefined, issue: { path: [shortName], message: `Must equal ${longName} (${long}) when both are sent` } };
+  }
+  const value = long ?? short;
+  if (value === undefined && required) return { value, issue: { path: [longName], message: 'Required' } };
+  return { value };
+}
+
+function parsePolicyInput<S extends z.ZodType>(schema: S, input: unknown, required: boolean) {
+  const parsed = schema.safeParse(withoutServerFields(input, SLA_POLICY_SERVER_FIELDS));
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const data = parsed.data as z.output<typeof slaPolicyUpdateSchema>;
+  const fr = resolveSpelling(data.first_response_minutes, data.first_response_mins, 'first_response_minutes', 'first_response_mins', required);
+  const res = resolveSpelling(data.resolution_minutes, data.resolution_mins, 'resolution_minutes', 'resolution_mins', required);
+  const issues = [fr.issue, res.issue].filter((i): i is FieldIssue => Boolean(i));
+  if (issues.length) throw new ValidationError(issues);
+  return { data, firstResponseMinutes: fr.value, resolutionMinutes: res.value };
+}
+
+export async function createSlaPolicy(db: Db, scope: Scope, input: unknown, ids: IdFactory = newId): Promise<SlaPolicy> {
+  const { data, firstResponseMinutes, resolutionMinutes } = parsePolicyInput(slaPolicyCreateSchema, input, true);
+  return guardActiveUniqueness(db, scope, data.priority!, () =>
+    db.transaction(async (tx) => {
+      await ensureTenant(tx, scope.tenantId, scope.now);
+      const [row] = await tx
+        .insert(slaPolicies)
+        .values({
+          tenantId: scope.tenantId,
+          id: ids('slaPolicy'),
+          appId: scope.appId ?? null,
+          createdAt: scope.now,
+          updatedAt: scope.now,
+          createdBy: scope.actorId,
+          updatedBy: scope.actorId,
+          source: data.source ?? 'edm',
+          sourceType: data.source_type ?? scope.sourceType ?? 'api',
+          name: data.name!,
+          description: data.description ?? null,
+          appliesTo: data.applies_to!,
+          priority: data.priority!,
+          firstResponseMinutes: firstResponseMinutes!,
+          resolutionMinutes: resolutionMinutes!,
+          businessHoursOnly: data.business_hours_only ?? false,
+          status: data.status ?? 'active',
+        })
+        .returning();
+      return row!;
+    }),
+  );
+}
+
+export async function updateSlaPolicy(
+  db: Db,
+  scope: Scope,
+  id: string,
+  input: unknown,
+  options: { expectedRevision?: number } = {},
+): Promise<SlaPolicy> {
+  const { data, firstResponseMinutes, resolutionMinutes } = parsePolicyInput(slaPolicyUpdateSchema, input, false);
+  const current = await getSlaPolicy(db, scope, id);
+  return guardActiveUniqueness(db, scope, data.priority ?? current.priority, async () => {
+    if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
+      throw new PreconditionFailedError(`SLA policy ${id} has changed since revision ${options.expectedRevision}`);
+    }
+    const [row] = await db
+      .update(slaPolicies)
+      .set({
+        ...(data.name !== undefined ? { name: data.name } : {}),
+        ...(data.description !== undefined ? { description: data.description } : {}),
+        ...(data.applies_to !== undefined ? { appliesTo: data.applies_to } : {}),
+        ...(data.priority !== undefined ? { priority: data.priority } : {}),
+        ...(firstResponseMinutes !== undefined ? { firstResponseMinutes } : {}),
+        ...(resolutionMinutes !== undefined ? { resolutionMinutes } : {}),
+        ...(data.business_hours_only !== undefined ? { businessHoursOnly: data.business_hours_only } : {}),
+        ...(data.status !== undefined ? { status: data.status } : {}),
+        ...(data.source !== undefined ? { source: data.source } : {}),
+        ...(data.source_type !== undefined ? { sourceType: data.source_type } : {}),
+        updatedAt: scope.now,
+        updatedBy: scope.actorId,
+        revision: sql`${slaPolicies.revision} + 1`,
+      })
+      .where(and(policyScope(scope), eq(slaPolicies.id, current.id), eq(slaPolicies.revision, current.revision)))
+      .returning();
+    if (!row) {
+      throw new PreconditionFailedError(`SLA policy ${id} was changed by someone else meanwhile`);
+    }
+    return row;
+  });
+}
+
+export function deactivateSlaPolicy(db: Db, scope: Scope, id: string): Promise<SlaPolicy> {
+  return updateSlaPolicy(db, scope, id, { status: 'inactive' });
+}
+
+export async function getSlaPolicy(db: Db, scope: Scope, id: string): Promise<SlaPolicy> {
+  const [row] = await db
+    .select()
+    .from(slaPolicies)
+    .where(and(policyScope(scope), eq(slaPolicies.id, id), eq(slaPolicies.isDeleted, false)));
+  if (!row) throw new NotFoundError('SLA policy', id);
+  return row;
+}
+
+export interface SlaPolicyListOptions {
+  status?: 'active' | 'inactive';
+  type?: TicketType;
+  priority?: TicketPriority;
+  limit?: number;
+  /** The id of the last policy of the previous page. */
+  after?: string;
+}
+
+export async function listSlaPolicies(db: Db, scope: Scope, options: SlaPolicyListOptions = {}): Promise<SlaPolicy[]> {
+  const filters: SQL[] = [policyScope(scope), eq(slaPolicies.isDeleted, false)];
+  if (options.status) filters.push(eq(slaPolicies.status, options.status));
+  if (options.priority) filters.push(eq(slaPolicies.priority, options.priority));
+  if (options.type) filters.push(sql`${slaPolicies.appliesTo} @> array[${options.type}]::ticket_type[]`);
+  if (options.after) filters.push(gt(slaPolicies.id, options.after));
+  return db
+    .select()
+    .from(slaPolicies)
+    .where(and(...filters))
+    .orderBy(asc(slaPolicies.id))
+    .limit(Math.min(Math.max(options.limit ?? 200, 1), 500));
+}
+
+/**
+ * The policy governing tickets of this (type, priority): tenant-wide, whichever app
+ * created it. The partial unique indexes guarantee there is at most one.
+ */
+export async function findActivePolicy(
+  db: Db,
+  tenantId: string,
+  type: TicketType,
+  priority: TicketPriority,
+): Promise<SlaPolicy | undefined> {
+  const [row] = await db
+    .select()
+    .from(slaPolicies)
+    .where(
+      and(
+        eq(slaPolicies.tenantId, tenantId),
+        eq(slaPolicies.priority, priority),
+        eq(slaPolicies.status, 'active'),
+        eq(slaPolicies.isDeleted, false),
+        sql`${slaPolicies.appliesTo} @> array[${type}]::ticket_type[]`,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Loads a ticket's policy by id, active or not: its targets still govern the ticket. */
+export async function getPolicyById(db: Db, tenantId: string, id: string): Promise<SlaPolicy | undefined> {
+  const [row] = await db
+    .select()
+    .from(slaPolicies)
+    .where(and(eq(slaPolicies.tenantId, tenantId), eq(slaPolicies.id, id)));
+  return row;
+}
+
+function policyScope(scope: Scope): SQL {
+  const tenant = eq(slaPolicies.tenantId, scope.tenantId);
+  return scope.appId ? and(tenant, eq(slaPolicies.appId, scope.appId))! : tenant;
+}
+
+/** Turns the database's uniqueness verdict into a conflict naming the policy in the way. */
+async function guardActiveUniqueness<T>(
+  db: Db,
+  scope: Scope,
+  priority: TicketPriority,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const pg = pgErrorOf(error);
+    const type = pg?.code === PG_UNIQUE_VIOLATION && pg.constraint ? typeOfActivePolicyIndex(pg.constraint) : undefined;
+    if (!type) throw error;
+    const blocking = await findActivePolicy(db, scope.tenantId, type, priority);
+    throw new ConflictError(
+      blocking
+        ? `SLA policy "${blocking.name}" (${blocking.id}) is already active for ${type} tickets of ${priority} priority`
+        : `Another active SLA policy already covers ${type} tickets of this priority`,
+      blocking?.id,
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../db/errors.js';
+import { people, teamAgents, teams } from '../db/schema/index.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { newId, type IdFactory } from './ids.js';
+import type { Scope } from './scope.js';
+import { ensureTenant } from './tenants.js';
+
+export type TeamRow = typeof teams.$inferSelect;
+export interface Team extends TeamRow {
+  agentIds: string[];
+}
+
+const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'Must be a Slack channel id such as C0123ABCD');
+const agentIds = z.array(z.string().min(1).max(128)).max(500);
+
+export const teamCreateSchema = z.strictObject({
+  name: z.string().trim().min(1, 'Required').max(80),
+  slack_channel_id: slackChannelId.nullable().optional(),
+  agent_ids: agentIds.optional(),
+});
+export const teamUpdateSchema = teamCreateSchema.partial();
+
+export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFactory = newId): Promise<Team> {
+  const parsed = teamCreateSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const data = parsed.data;
+  return guardTeamWrite(data.name, () =>
+    db.transaction(async (tx) => {
+      await ensureTenant(tx, scope.tenantId, scope.now);
+      const [row] = await tx
+        .insert(teams)
+        .values({
+          tenantId: scope.tenantId,
+          id: ids('team'),
+          name: data.name,
+          slackChannelId: data.slack_channel_id ?? null,
+          createdBy: scope.actorId,
+          updatedBy: scope.actorId,
+          createdAt: scope.now,
+          updatedAt: scope.now,
+        })
+        .returning();
+      const agents = await replaceAgents(tx, scope, row!.id, data.agent_ids ?? []);
+      return { ...row!, agentIds: agents };
+    }),
+  );
+}
+
+export async function updateTeam(db: Db, scope: Scope, id: string, input: unknown): Promise<Team> {
+  const parsed = teamUpdateSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const data = parsed.data;
+  return guardTeamWrite(data.name ?? '', () =>
+    db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(teams)
+        .set({
+          ...(data.name !== undefined ? { name: data.name } : {}),
+          ...(data.slack_channel_id !== undefined ? { slackChannelId: data.slack_channel_id } : {}),
+          updatedBy: scope.actorId,
+          updatedAt: scope.now,
+        })
+        .where(and(eq(teams.tenantId, scope.tenantId), eq(teams.id, id)))
+        .returning();
+      if (!row) throw new NotFoundError('Team', id);
+      const agents =
+        data.agent_ids !== undefined
+          ? await replaceAgents(tx, scope, id, data.agent_ids)
+          : (await loadAgents(tx, scope.tenantId, [id])).get(id) ?? [];
+      return { ...row, agentIds: agents };
+    }),
+  );
+}
+
+export async function getTeam(db: Db, tenantId: string, id: string): Promise<Team> {
+  const [row] = await db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.tenantId, tenantId), eq(teams.id, id)));
+  if (!row) throw new NotFoundError('Team', id);
+  return { ...row, agentIds: (await loadAgents(db, tenantId, [id])).get(id) ?? [] };
+}
+
+export async function listTeams(db: Db, tenantId: string): Promise<Team[]> {
+  const rows = await db.select().from(teams).where(eq(teams.tenantId, tenantId)).orderBy(asc(teams.name));
+  const agents = await loadAgents(
+    db,
+    tenantId,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => ({ ...row, agentIds: agents.get(row.id) ?? [] }));
+}
+
+export async function isTeamAgent(db: Db, tenantId: string, teamId: string, personId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ personId: teamAgents.personId })
+    .from(teamAgents)
+    .where(and(eq(teamAgents.tenantId, tenantId), eq(teamAgents.teamId, teamId), eq(teamAgents.personId, personId)));
+  return Boolean(row);
+}
+
+async function replaceAgents(db: Db, scope: Scope, teamId: string, personIds: string[]): Promise<string[]> {
+  const unique = [...new Set(personIds)];
+  if (unique.length > 0) {
+    const known = await db
+      .select({ id: people.id })
+      .from(people)
+      .where(and(eq(people.tenantId, scope.tenantId), inArray(people.id, unique)));
+    const knownIds = new Set(known.map((k) => k.id));
+    const issues = unique.flatMap((id) =>
+      knownIds.has(id) ? [] : [{ path: ['agent_ids', personIds.indexOf(id)], message: `No person ${id}` }],
+    );
+    if (issues.length) throw new ValidationError(issues);
+  }
+  await db.delete(teamAgents).where(and(eq(teamAgents.tenantId, scope.tenantId), eq(teamAgents.teamId, teamId)));
+  if (unique.length > 0) {
+    await db
+      .insert(teamAgents)
+      .values(unique.map((personId) => ({ tenantId: scope.tenantId, teamId, personId, addedAt: scope.now })));
+  }
+  return unique;
+}
+
+async function loadAgents(db: Db, tenantId: string, teamIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  if (teamIds.length === 0) return result;
+  const rows = await db
+    .select({ teamId: teamAgents.teamId, personId: teamAgents.personId })
+    .from(teamAgents)
+    .where(and(eq(teamAgents.tenantId, tenantId), inArray(teamAgents.teamId, teamIds)))
+    .orderBy(asc(teamAgents.addedAt), asc(teamAgents.personId));
+  for (const row of rows) result.set(row.teamId, [...(result.get(row.teamId) ?? []), row.personId]);
+  return result;
+}
+
+async function guardTeamWrite<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const pg = pgErrorOf(error);
+    if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'teams_name_uq') {
+      throw new ConflictError(`A team named "${name}" already exists`);
+    }
+    if (pg?.code === PG_FOREIGN_KEY_VIOLATION) {
+      throw new ValidationError([{ path: ['agent_ids'], message: 'Unknown person' }]);
+    }
+    throw error;
+  }
+}

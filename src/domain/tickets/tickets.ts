@@ -1,0 +1,548 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
+import { ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { newId, type IdFactory } from '../ids.js';
+import type { Scope } from '../scope.js';
+import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla/clock.js';
+import { findActivePolicy, getPolicyById, withoutServerFields } from '../sla/policies.js';
+import { ensureTenant } from '../tenants.js';
+import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
+import { assertTransition } from './status.js';
+
+/** The columns a domain operation may change; everything else is stamped here. */
+type TicketChange = Partial<
+  Pick<
+    Ticket,
+    | 'title'
+    | 'description'
+    | 'type'
+    | 'status'
+    | 'priority'
+    | 'category'
+    | 'submittedById'
+    | 'assignedToId'
+    | 'teamId'
+    | 'slaPolicyId'
+    | 'firstResponseAt'
+    | 'resolvedAt'
+    | 'closedAt'
+    | 'dueAt'
+    | 'firstResponseDueAt'
+    | 'slaCycle'
+    | 'slaCycleStartedAt'
+    | 'slaPauses'
+    | 'relatedAssetId'
+    | 'relatedVulnerabilityId'
+    | 'tags'
+    | 'source'
+    | 'sourceType'
+    | 'isDeleted'
+    | 'deletedAt'
+    | 'deletedBy'
+    | 'slackChannelId'
+    | 'slackMessageTs'
+  >
+>;
+
+/** Wire (snake_case) names for the audit trail, so events read like the API. */
+const WIRE_NAMES: Record<keyof TicketChange, string> = {
+  title: 'title',
+  description: 'description',
+  type: 'type',
+  status: 'status',
+  priority: 'priority',
+  category: 'category',
+  submittedById: 'submitted_by_id',
+  assignedToId: 'assigned_to_id',
+  teamId: 'team_id',
+  slaPolicyId: 'sla_policy',
+  firstResponseAt: 'first_response_at',
+  resolvedAt: 'resolved_at',
+  closedAt: 'closed_at',
+  dueAt: 'due_at',
+  firstResponseDueAt: 'first_response_due_at',
+  slaCycle: 'sla_cycle',
+  slaCycleStartedAt: 'sla_cycle_started_at',
+  slaPauses: 'sla_pauses',
+  relatedAssetId: 'related_asset_id',
+  relatedVulnerabilityId: 'related_vulnerability_id',
+  tags: 'tags',
+  source: 'source',
+  sourceType: 'source_type',
+  isDeleted: 'is_deleted',
+  deletedAt: 'deleted_at',
+  deletedBy: 'deleted_by',
+  slackChannelId: 'slack_channel_id',
+  slackMessageTs: 'slack_message_ts',
+};
+
+export type TicketEventKind =
+  | 'created'
+  | 'updated'
+  | 'status_changed'
+  | 'claimed'
+  | 'assigned'
+  | 'responded'
+  | 'resolved'
+  | 'closed'
+  | 'reopened'
+  | 'deleted'
+  | 'slack_card_posted';
+
+export interface WriteOptions {
+  /** Optimistic concurrency: the revision the caller last saw (from an ETag). */
+  expectedRevision?: number | undefined;
+}
+
+export interface TicketWriteResult {
+  ticket: Ticket;
+  /** False when the request changed nothing (no event recorded, no stamp). */
+  changed: boolean;
+}
+
+export interface TicketDeps {
+  ids?: IdFactory;
+}
+
+// ---------------------------------------------------------------------------
+// Create
+
+export async function createTicket(db: Db, scope: Scope, input: unknown, deps: TicketDeps = {}): Promise<Ticket> {
+  const ids = deps.ids ?? newId;
+  const parsed = ticketCreateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const data = parsed.data;
+  const now = scope.now;
+
+  return guardReferences(() =>
+    db.transaction(async (tx) => {
+      const tenant = await ensureTenant(tx, scope.tenantId, now);
+      const policy = await findActivePolicy(tx, scope.tenantId, data.type, data.priority);
+      const deadlines = computeDeadlines(
+        { createdAt: now, cycleStartedAt: now, pauses: [] },
+        policy ?? null,
+        tenant.businessCalendar,
+      );
+      const assignedToId = data.assigned_to_id ?? null;
+      // Taken last, so the per-tenant counter row stays locked for as little as possible.
+      const [counter] = await tx
+        .update(tenants)
+        .set({ ticketSeq: sql`${tenants.ticketSeq} + 1` })
+        .where(eq(tenants.tenantId, scope.tenantId))
+        .returning({ seq: tenants.ticketSeq });
+      const [row] = await tx
+        .insert(tickets)
+        .values({
+          tenantId: scope.tenantId,
+          id: ids('ticket'),
+          appId: scope.appId ?? null,
+          createdAt: now,
+          updatedAt: now,
+          createdBy: scope.actorId,
+          updatedBy: scope.actorId,
+          source: data.source ?? 'edm',
+          sourceType: data.source_type ?? scope.sourceType ?? 'api',
+          numberSeq: counter!.seq,
+          title: data.title,
+          description: data.description ?? null,
+          type: data.type,
+          status: assignedToId ? 'in_progress' : 'open',
+          priority: data.priority,
+          category: data.category ?? null,
+          submittedById: data.submitted_by_id ?? scope.actorId,
+          assignedToId,
+          teamId: data.team_id !== undefined ? data.team_id : tenant.defaultTeamId,
+          slaPolicyId: policy?.id ?? null,
+          dueAt: deadlines.dueAt,
+          firstResponseDueAt: deadlines.firstResponseDueAt,
+          slaCycle: 1,
+          slaCycleStartedAt: now,
+          slaPauses: [],
+          relatedAssetId: data.related_asset_id ?? null,
+          relatedVulnerabilityId: data.related_vulnerability_id ?? null,
+          tags: data.tags ?? [],
+        })
+        .returning(ticketColumns);
+      const ticket = row!;
+      await recordEvent(tx, scope, ticket, 'created', initialChanges(ticket), ids);
+      return ticket;
+    }),
+  );
+}
+
+function initialChanges(ticket: Ticket): FieldChanges {
+  const changes: FieldChanges = {};
+  for (const [key, wire] of Object.entries(WIRE_NAMES) as Array<[keyof TicketChange, string]>) {
+    const value = ticket[key];
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    changes[wire] = { from: null, to: toJson(value) };
+  }
+  return changes;
+}
+
+// ---------------------------------------------------------------------------
+// The one write path for existing tickets
+
+/** A closed ticket is final; only its deletion and Slack bookkeeping still write. */
+const CHANGES_ALLOWED_WHEN_CLOSED = new Set<TicketEventKind>(['deleted', 'slack_card_posted']);
+
+type Decide = (current: Ticket) => TicketChange | Promise<TicketChange>;
+
+/**
+ * Locks the ticket, lets `decide` compute the change, re-matches the SLA policy when
+ * type or priority moved, recomputes the deadlines, stamps, writes and records the
+ * event, all in one transaction. A change that changes nothing writes nothing.
+ */
+async function changeTicket(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  kind: TicketEventKind,
+  decide: Decide,
+  options: WriteOptions & TicketDeps = {},
+): Promise<TicketWriteResult> {
+  return guardReferences(() =>
+    db.transaction(async (tx) => {
+      const [current] = await tx
+        .select(ticketColumns)
+        .from(tickets)
+        .where(and(ticketScope(scope), ticketRefCondition(ref), eq(tickets.isDeleted, false)))
+        .for('update');
+      if (!current) throw new NotFoundError('Ticket', ref);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== current.revision) {
+        throw new PreconditionFailedError(`Ticket ${current.number} has changed since you last read it`);
+      }
+
+      const change = await decide(current);
+      await applySla(tx, scope, current, change);
+      const diff = diffChange(current, change);
+      if (Object.keys(diff).length === 0) return { ticket: current, changed: false };
+      if (current.status === 'closed' && !CHANGES_ALLOWED_WHEN_CLOSED.has(kind)) {
+        throw new InvalidTransitionError('closed', current.status, 'A closed ticket is final and cannot be changed');
+      }
+
+      const [row] = await tx
+        .update(tickets)
+        .set({
+          ...pickChanged(change, diff),
+          updatedAt: scope.now,
+          updatedBy: scope.actorId,
+          revision: sql`${tickets.revision} + 1`,
+        })
+        .where(and(eq(tickets.tenantId, current.tenantId), eq(tickets.id, current.id)))
+        .returning(ticketColumns);
+      const ticket = row!;
+      await recordEvent(tx, scope, ticket, kind, diff, options.ids ?? newId);
+      return { ticket, changed: true };
+    }),
+  );
+}
+
+/** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */
+async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketChange): Promise<void> {
+  const next = { ...current, ...change };
+  const rematch = next.type !== current.type || next.priority !== current.priority;
+  if (rematch) {
+    const policy = await findActivePolicy(db, scope.tenantId, next.type, next.priority);
+    change.slaPolicyId = policy?.id ?? null;
+    next.slaPolicyId = change.slaPolicyId;
+  }
+  const clockMoved =
+    rematch ||
+    next.slaCycleStartedAt.getTime() !== current.slaCycleStartedAt.getTime() ||
+    JSON.stringify(next.slaPauses) !== JSON.stringify(current.slaPauses);
+  if (!clockMoved) return;
+
+  const policy = next.slaPolicyId ? await getPolicyById(db, scope.tenantId, next.slaPolicyId) : undefined;
+  const targets: SlaTargets | null = policy ?? null;
+  const [tenant] = await db.select().from(tenants).where(eq(tenants.tenantId, scope.tenantId));
+  const deadlines = computeDeadlines(
+    { createdAt: current.createdAt, cycleStartedAt: next.slaCycleStartedAt, pauses: next.slaPauses },
+    targets,
+    tenant!.businessCalendar,
+  );
+  change.dueAt = deadlines.dueAt;
+  change.firstResponseDueAt = deadlines.firstResponseDueAt;
+}
+
+function diffChange(current: Ticket, change: TicketChange): FieldChanges {
+  const diff: FieldChanges = {};
+  for (const key of Object.keys(change) as Array<keyof TicketChange>) {
+    const before = toJson(current[key]);
+    const after = toJson(change[key]);
+    if (JSON.stringify(before) !== JSON.stringify(after)) diff[WIRE_NAMES[key]] = { from: before, to: after };
+  }
+  return diff;
+}
+
+function pickChanged(change: TicketChange, diff: FieldChanges): TicketChange {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(change) as Array<keyof TicketChange>) {
+    if (WIRE_NAMES[key] in diff) picked[key] = change[key];
+  }
+  return picked as TicketChange;
+}
+
+function toJson(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : (value ?? null);
+}
+
+async function recordEvent(
+  db: Db,
+  scope: Scope,
+  ticket: Ticket,
+  kind: TicketEventKind,
+  changes: FieldChanges,
+  ids: IdFactory,
+): Promise<void> {
+  await db.insert(ticketEvents).values({
+    tenantId: scope.tenantId,
+    id: ids('ticketEvent'),
+    ticketId: ticket.id,
+    kind,
+    actorId: scope.actorId,
+    appId: scope.appId ?? null,
+    sourceType: scope.sourceType ?? 'api',
+    slaCycle: ticket.slaCycle,
+    at: scope.now,
+    changes,
+  });
+}
+
+/** Foreign keys are the tenancy-safe existence check; their violation is a field error. */
+async function guardReferences<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const pg = pgErrorOf(error);
+    if (pg?.code === PG_FOREIGN_KEY_VIOLATION && pg.constraint?.includes('team_id')) {
+      throw new ValidationError([{ path: ['team_id'], message: 'No such team' }]);
+    }
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rules shared by the operations
+
+/** The fields a status move touches: pauses of the resolution clock, resolved/closed stamps. */
+function statusChange(current: Ticket, to: TicketStatus, now: Date): TicketChange {
+  if (to === current.status) return {};
+  assertTransition(current.status, to);
+  const change: TicketChange = { status: to };
+  if (to === 'pending') change.slaPauses = openPause(current.slaPauses, now);
+  if (current.status === 'pending') change.slaPauses = closePause(current.slaPauses, now);
+  if (to === 'resolved') change.resolvedAt = now;
+  if (to === 'closed') change.closedAt = now;
+  return change;
+}
+
+/** The first public action of someone other than the submitter is the first response. */
+function firstResponse(current: Ticket, scope: Scope): TicketChange {
+  if (current.firstResponseAt || !scope.actorId || scope.actorId === current.submittedById) return {};
+  return { firstResponseAt: scope.now };
+}
+
+/** Assigning someone starts work; unassigning returns the ticket to the queue. */
+function assignmentChange(current: Ticket, assigneeId: string | null, now: Date): TicketChange {
+  if (assigneeId === current.assignedToId) return {};
+  const change: TicketChange = { assignedToId: assigneeId };
+  if (assigneeId && current.status === 'open') Object.assign(change, statusChange(current, 'in_progress', now));
+  if (!assigneeId && current.status === 'in_progress') Object.assign(change, statusChange(current, 'open', now));
+  return change;
+}
+
+function assertWorkable(current: Ticket, action: string): void {
+  if (current.status === 'resolved' || current.status === 'closed') {
+    throw new InvalidTransitionError(current.status, current.status, `A ${current.status} ticket cannot be ${action}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Operations
+
+export async function updateTicket(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  input: unknown,
+  options: WriteOptions & TicketDeps = {},
+): Promise<TicketWriteResult> {
+  const parsed = ticketUpdateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const data = parsed.data;
+  const onlyStatus = Object.keys(data).length === 1 && data.status !== undefined;
+
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    onlyStatus ? 'status_changed' : 'updated',
+    (current) => {
+      const change: TicketChange = {
+        ...(data.title !== undefined ? { title: data.title } : {}),
+        ...(data.description !== undefined ? { description: data.description } : {}),
+        ...(data.type !== undefined ? { type: data.type } : {}),
+        ...(data.priority !== undefined ? { priority: data.priority } : {}),
+        ...(data.category !== undefined ? { category: data.category } : {}),
+        ...(data.submitted_by_id !== undefined ? { submittedById: data.submitted_by_id } : {}),
+        ...(data.team_id !== undefined ? { teamId: data.team_id } : {}),
+        ...(data.related_asset_id !== undefined ? { relatedAssetId: data.related_asset_id } : {}),
+        ...(data.related_vulnerability_id !== undefined ? { relatedVulnerabilityId: data.related_vulnerability_id } : {}),
+        ...(data.tags !== undefined ? { tags: data.tags } : {}),
+        ...(data.source !== undefined ? { source: data.source } : {}),
+        ...(data.source_type !== undefined ? { sourceType: data.source_type } : {}),
+      };
+      if (data.assigned_to_id !== undefined && data.assigned_to_id !== current.assignedToId) {
+        assertWorkable(current, 'reassigned');
+        // An explicit status wins over the status an assignment implies.
+        Object.assign(
+          change,
+          data.status !== undefined
+            ? { assignedToId: data.assigned_to_id }
+            : assignmentChange(current, data.assigned_to_id, scope.now),
+        );
+      }
+      if (data.status !== undefined) Object.assign(change, statusChange(current, data.status, scope.now));
+      if ('assignedToId' in change || 'status' in change) Object.assign(change, firstResponse(current, scope));
+      return change;
+    },
+    options,
+  );
+}
+
+/** An agent takes an unassigned ticket. Two agents at once: the row lock lets one win. */
+export async function claimTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+  const actorId = scope.actorId;
+  if (!actorId) throw new ValidationError([{ path: ['actor'], message: 'Claiming needs a person' }]);
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'claimed',
+    (current) => {
+      assertWorkable(current, 'claimed');
+      if (current.assignedToId && current.assignedToId !== actorId) {
+        throw new ConflictError(`Ticket ${current.number} is already claimed by ${current.assignedToId}`, current.assignedToId);
+      }
+      return { ...assignmentChange(current, actorId, scope.now), ...firstResponse(current, scope) };
+    },
+    options,
+  );
+}
+
+export async function assignTicket(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  assigneeId: string | null,
+  options: WriteOptions = {},
+): Promise<TicketWriteResult> {
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'assigned',
+    (current) => {
+      assertWorkable(current, 'assigned');
+      const change = assignmentChange(current, assigneeId, scope.now);
+      return Object.keys(change).length ? { ...change, ...firstResponse(current, scope) } : change;
+    },
+    options,
+  );
+}
+
+export async function changeTicketStatus(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  status: TicketStatus,
+  options: WriteOptions = {},
+): Promise<TicketWriteResult> {
+  const kind: TicketEventKind = status === 'resolved' ? 'resolved' : status === 'closed' ? 'closed' : 'status_changed';
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    kind,
+    (current) => {
+      const change = statusChange(current, status, scope.now);
+      return Object.keys(change).length ? { ...change, ...firstResponse(current, scope) } : change;
+    },
+    options,
+  );
+}
+
+export const resolveTicket = (db: Db, scope: Scope, ref: string, options: WriteOptions = {}) =>
+  changeTicketStatus(db, scope, ref, 'resolved', options);
+
+export const closeTicket = (db: Db, scope: Scope, ref: string, options: WriteOptions = {}) =>
+  changeTicketStatus(db, scope, ref, 'closed', options);
+
+/** A resolved ticket comes back: a new resolution cycle starts now; the history stays. */
+export async function reopenTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'reopened',
+    (current) => {
+      if (current.status !== 'resolved') {
+        throw new InvalidTransitionError(
+          current.status,
+          'open',
+          current.status === 'closed' ? 'A closed ticket is final and cannot be reopened' : 'Only a resolved ticket can be reopened',
+        );
+      }
+      return {
+        status: current.assignedToId ? 'in_progress' : 'open',
+        resolvedAt: null,
+        slaCycle: current.slaCycle + 1,
+        slaCycleStartedAt: scope.now,
+        slaPauses: [],
+      };
+    },
+    options,
+  );
+}
+
+/** An explicit first response (a reply in the ticket's thread, or the API's respond call). */
+export async function recordResponse(db: Db, scope: Scope, ref: string): Promise<TicketWriteResult> {
+  return changeTicket(db, scope, ref, 'responded', (current) => firstResponse(current, scope));
+}
+
+/** Soft delete: the row stays (and its history), out of default lists. */
+export async function deleteTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'deleted',
+    () => ({ isDeleted: true, deletedAt: scope.now, deletedBy: scope.actorId }),
+    options,
+  );
+}
+
+/** Where the ticket's Slack card lives, so later changes update it in place. */
+export async function setSlackCard(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  card: { channelId: string; messageTs: string },
+): Promise<TicketWriteResult> {
+  return changeTicket(db, scope, ref, 'slack_card_posted', () => ({
+    slackChannelId: card.channelId,
+    slackMessageTs: card.messageTs,
+  }));
+}
+
+export async function listTicketEvents(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, ticketId: string) {
+  return db
+    .select()
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.tenantId, scope.tenantId), eq(ticketEvents.ticketId, ticketId)))
+    .orderBy(ticketEvents.at, ticketEvents.id);
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { openDatabase, type Database, type Db } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { withDatabase } from './global-setup.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres'];
+
+/** A new database on the test PostgreSQL server: empty, or cloned from the migrated template. */
+export async function createPostgresDatabase(options: {
+  migrated: boolean;
+  poolMax?: number;
+}): Promise<Database & { url: string }> {
+  const adminUrl = inject('postgresAdminUrl');
+  const name = `helpdesk_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const template = options.migrated ? ` template ${inject('postgresTemplate')}` : '';
+    await admin.unsafe(`create database ${name}${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, name);
+  const database = await openDatabase({ databaseUrl: url, poolMax: options.poolMax ?? 10 });
+  return {
+    ...database,
+    url,
+    async close() {
+      await database.close();
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+      await cleanup.end();
+    },
+  };
+}
+
+export async function createPgliteDatabase(options: { migrated: boolean }): Promise<Database> {
+  const database = await openDatabase({ dataDir: 'memory://' });
+  if (options.migrated) await migrate(database.db);
+  return database;
+}
+
+export function openTestDatabase(kind: DatabaseKind, options: { migrated: boolean } = { migrated: true }) {
+  return kind === 'pglite' ? createPgliteDatabase(options) : createPostgresDatabase(options);
+}
+
+export interface DatabaseContext {
+  readonly kind: DatabaseKind;
+  readonly db: Db;
+  readonly database: Database;
+}
+
+/**
+ * One suite, two databases: runs `body` once against PGlite and once against the
+ * real PostgreSQL server, each with a migrated database shared by the file.
+ */
+export function describeEachDatabase(name: string, body: (ctx: DatabaseContext) => void): void {
+  for (const kind of DATABASE_KINDS) {
+    describe(`${name} [${kind}]`, () => {
+      let database: Database | undefined;
+      beforeAll(async () => {
+        database = await openTestDatabase(kind);
+      });
+      afterAll(async () => {
+        await database?.close();
+      });
+      body({
+        kind,
+        get database() {
+          if (!database) throw new Error('database not open yet');
+          return database;
+        },
+        get db() {
+          if (!database) throw new Error('database not open yet');
+          return database.db;
+        },
+      });
+    });
+  }
+}
+
+export function newTenantId(): string {
+  return `T${randomBytes(5).toString('hex').toUpperCase()}`;
+}

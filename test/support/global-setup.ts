@@ -1,0 +1,58 @@
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { startTempPostgres, type TempPostgres } from './postgres-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a maintenance database on the test server; test files create their own databases there. */
+    postgresAdminUrl: string;
+    /** Name of a migrated template database that test databases are cloned from. */
+    postgresTemplate: string;
+  }
+}
+
+export const TEMPLATE_DB = 'helpdesk_test_template';
+
+/**
+ * Starts one PostgreSQL server for the whole run (or uses TEST_DATABASE_URL) and
+ * prepares a migrated template database; each test file clones it.
+ */
+export default async function setup(project: TestProject) {
+  let server: TempPostgres | undefined;
+  const adminUrl = process.env.TEST_DATABASE_URL || (server = await startTempPostgres()).url;
+
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${TEMPLATE_DB}`);
+    await admin.unsafe(`create database ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const template = await openDatabase({ databaseUrl: withDatabase(adminUrl, TEMPLATE_DB), poolMax: 1 });
+  try {
+    await migrate(template.db);
+  } finally {
+    await template.close();
+  }
+
+  project.provide('postgresAdminUrl', adminUrl);
+  project.provide('postgresTemplate', TEMPLATE_DB);
+
+  return async () => {
+    if (server) {
+      await server.stop();
+    } else {
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${TEMPLATE_DB}`).catch(() => {});
+      await cleanup.end();
+    }
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
