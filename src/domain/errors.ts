@@ -34,10 +34,15 @@ export class ValidationError extends DomainError {
 
   static fromZod(error: ZodError, prefix: Array<string | number> = []): ValidationError {
     return new ValidationError(
-      error.issues.map((issue) => ({
-        path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-        message: issue.message,
-      })),
+      error.issues.flatMap((issue) => {
+        const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+        // zod reports unknown keys once, at the object; each key is its own field error here.
+        if (issue.code === 'unrecognized_keys') {
+          const message = issue.message.startsWith('Unrecognized key') ? 'Unknown field' : issue.message;
+          return issue.keys.map((key) => ({ path: [...path, key], message }));
+        }
+        return [{ path, message: issue.message }];
+      }),
     );
   }
 }

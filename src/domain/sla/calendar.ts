@@ -145,7 +145,7 @@ function findOverlaps(intervals: ReadonlyArray<[string, string]>): Array<{ path:
 // ---------------------------------------------------------------------------------------------
 
 interface CompiledCalendar {
-  zone: IANAZone;
+  offsets: ZoneOffsets;
   /** Per weekday (0 = Monday): sorted, merged `[startMin, endMin)` pairs, flattened. */
   week: ReadonlyArray<readonly number[]>;
   /** Business ms in any 7 consecutive plain days (no holiday, no offset change). */
@@ -172,7 +172,7 @@ function compileValid(calendar: BusinessCalendar): CompiledCalendar {
   const week = WEEKDAYS.map((d) => mergeIntervals(calendar.hours[d] ?? []));
   const weekMinutes = week.reduce((sum, day) => sum + openMinutes(day), 0);
   return {
-    zone: IANAZone.create(calendar.timezone),
+    offsets: zoneOffsets(calendar.timezone),
     week,
     weekMs: weekMinutes * MINUTE_MS,
     holidays: new Set(calendar.holidays.map(isoDateToEpochDay)),
@@ -209,6 +209,100 @@ function weekdayIndex(epochDay: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Zone offsets
+// ---------------------------------------------------------------------------------------------
+
+/** 364 days, so buckets hold whole sampling steps. */
+const BUCKET_MS = 52 * WEEK_MS;
+const SAMPLE_MS = DAY_MS;
+/** Per zone; ~250 years of buckets is far more than any SLA needs, and bounds memory. */
+const MAX_BUCKETS_PER_ZONE = 256;
+
+interface OffsetBucket {
+  /** Instants at which the offset changes, ascending. */
+  transitions: number[];
+  /** `offsets[i]` applies before `transitions[i]` (and from `transitions[i - 1]`); minutes east of UTC. */
+  offsets: number[];
+}
+
+/**
+ * A zone's UTC offsets, memoised as transition lists per 52-week bucket.
+ *
+ * Why: luxon's `IANAZone.offset` goes through `Intl.DateTimeFormat#formatToParts` (~10 µs a call)
+ * and day-by-day arithmetic needs a few lookups per day, so a year-long computation would cost
+ * milliseconds. Here each bucket is sampled once a day through luxon (~4 ms per zone-year, once
+ * per process) and bisected to the ms where two samples differ; then a lookup is a short array scan.
+ *
+ * Assumes a zone never changes its offset twice within 24 h. The closest pairs in tzdb since 1970
+ * are about a week apart (e.g. America/Recife's one-week DST in October 2000).
+ */
+class ZoneOffsets {
+  private readonly buckets = new Map<number, OffsetBucket>();
+
+  constructor(private readonly zone: IANAZone) {}
+
+  /** Offset in minutes at `instant` (NaN outside the Date range). */
+  at(instant: number): number {
+    const key = Math.floor(instant / BUCKET_MS);
+    const { transitions, offsets } = this.buckets.get(key) ?? this.load(key);
+    let i = 0;
+    while (i < transitions.length && instant >= transitions[i]!) i++;
+    return offsets[i]!;
+  }
+
+  /** True when the offset does not change anywhere in `(lo, hi]`. */
+  constantOver(lo: number, hi: number): boolean {
+    for (let key = Math.floor(lo / BUCKET_MS); key <= Math.floor(hi / BUCKET_MS); key++) {
+      const { transitions } = this.buckets.get(key) ?? this.load(key);
+      for (const t of transitions) if (t > lo && t <= hi) return false;
+    }
+    return true;
+  }
+
+  private load(key: number): OffsetBucket {
+    const start = key * BUCKET_MS;
+    let prevAt = start;
+    let prev = this.zone.offset(start);
+    const bucket: OffsetBucket = { transitions: [], offsets: [prev] };
+    for (let at = start + SAMPLE_MS; at <= start + BUCKET_MS; at += SAMPLE_MS) {
+      const next = this.zone.offset(at);
+      if (next !== prev && !(Number.isNaN(next) && Number.isNaN(prev))) {
+        bucket.transitions.push(this.bisect(prevAt, at, prev));
+        bucket.offsets.push(next);
+      }
+      prevAt = at;
+      prev = next;
+    }
+    if (this.buckets.size >= MAX_BUCKETS_PER_ZONE) this.buckets.delete(this.buckets.keys().next().value!);
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+
+  /** First instant in `(lo, hi]` whose offset is no longer `before`. */
+  private bisect(lo: number, hi: number, before: number): number {
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.zone.offset(mid) === before) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+}
+
+/** Shared by all calendars of a zone; keyed by canonical name so aliases and casing share one table. */
+const offsetTables = new Map<string, ZoneOffsets>();
+
+function zoneOffsets(timezone: string): ZoneOffsets {
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+  let table = offsetTables.get(canonical);
+  if (!table) {
+    table = new ZoneOffsets(IANAZone.create(canonical));
+    offsetTables.set(canonical, table);
+  }
+  return table;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Local wall time -> instant
 // ---------------------------------------------------------------------------------------------
 
@@ -220,16 +314,16 @@ function weekdayIndex(epochDay: number): number {
  * maps a wall time inside a spring-forward gap to gap-length later (02:30 -> 03:30) rather than
  * to the first instant after the gap. Here a repeated time takes its first occurrence and a
  * skipped time the first instant after the gap, deterministically. Assumes at most one offset
- * change within a day either side, which holds for every real zone.
+ * change within a day either side (see ZoneOffsets).
  */
-function localToInstant(zone: IANAZone, localMs: number): number {
-  const early = zone.offset(localMs - DAY_MS);
-  const late = zone.offset(localMs + DAY_MS);
+function localToInstant(zone: ZoneOffsets, localMs: number): number {
+  const early = zone.at(localMs - DAY_MS);
+  const late = zone.at(localMs + DAY_MS);
   const a = localMs - early * MINUTE_MS;
   if (early === late) return a;
   const b = localMs - late * MINUTE_MS;
-  const aValid = zone.offset(a) === early;
-  const bValid = zone.offset(b) === late;
+  const aValid = zone.at(a) === early;
+  const bValid = zone.at(b) === late;
   if (aValid && bValid) return Math.min(a, b);
   if (aValid) return a;
   if (bValid) return b;
@@ -237,11 +331,11 @@ function localToInstant(zone: IANAZone, localMs: number): number {
 }
 
 /** Binary search for the transition in (lo, hi]; only used for wall times inside a DST gap. */
-function firstInstantAfterChange(zone: IANAZone, lo: number, hi: number): number {
-  const before = zone.offset(lo);
+function firstInstantAfterChange(zone: ZoneOffsets, lo: number, hi: number): number {
+  const before = zone.at(lo);
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (zone.offset(mid) === before) lo = mid;
+    if (zone.at(mid) === before) lo = mid;
     else hi = mid;
   }
   return hi;
@@ -263,24 +357,23 @@ interface Day {
 }
 
 /**
- * Builds a day from its start instant. The common case costs a single offset lookup:
- * if the offset 24 h after a true local midnight is unchanged, that instant is the next midnight.
+ * Builds a day from its start instant. The common case is pure arithmetic: from a true local
+ * midnight with no offset change in the next 24 h, the next midnight is exactly 24 h later.
  */
 function makeDay(cal: CompiledCalendar, epochDay: number, start: number, startOffset: number): Day {
   const startsAtMidnight = start + startOffset * MINUTE_MS === epochDay * DAY_MS;
   const guess = start + DAY_MS;
-  if (startsAtMidnight) {
-    const guessOffset = cal.zone.offset(guess);
-    if (guessOffset === startOffset) return { epochDay, start, end: guess, endOffset: guessOffset, uniform: true };
+  if (startsAtMidnight && cal.offsets.constantOver(start, guess)) {
+    return { epochDay, start, end: guess, endOffset: startOffset, uniform: true };
   }
-  const end = localToInstant(cal.zone, (epochDay + 1) * DAY_MS);
-  return { epochDay, start, end, endOffset: cal.zone.offset(end), uniform: false };
+  const end = localToInstant(cal.offsets, (epochDay + 1) * DAY_MS);
+  return { epochDay, start, end, endOffset: cal.offsets.at(end), uniform: false };
 }
 
 function dayContaining(cal: CompiledCalendar, instant: number): Day {
-  const epochDay = Math.floor((instant + cal.zone.offset(instant) * MINUTE_MS) / DAY_MS);
-  const start = localToInstant(cal.zone, epochDay * DAY_MS);
-  return makeDay(cal, epochDay, start, cal.zone.offset(start));
+  const epochDay = Math.floor((instant + cal.offsets.at(instant) * MINUTE_MS) / DAY_MS);
+  const start = localToInstant(cal.offsets, epochDay * DAY_MS);
+  return makeDay(cal, epochDay, start, cal.offsets.at(start));
 }
 
 function nextDay(cal: CompiledCalendar, day: Day): Day {
@@ -288,13 +381,13 @@ function nextDay(cal: CompiledCalendar, day: Day): Day {
 }
 
 /**
- * A week can be skipped wholesale when it is exactly 168 h (no net offset change) and holiday-free;
+ * A week can be skipped wholesale when no offset change falls inside it and it has no holiday;
  * then it contains exactly `weekMs` business time whatever weekday it starts on.
  */
 function isPlainWeek(cal: CompiledCalendar, day: Day): boolean {
   if (!day.uniform) return false;
   for (let i = 0; i < 7; i++) if (cal.holidays.has(day.epochDay + i)) return false;
-  return cal.zone.offset(day.start + WEEK_MS) === day.endOffset;
+  return cal.offsets.constantOver(day.start, day.start + WEEK_MS);
 }
 
 function weekAfter(cal: CompiledCalendar, day: Day): Day {
@@ -305,7 +398,7 @@ function weekAfter(cal: CompiledCalendar, day: Day): Day {
 function boundary(cal: CompiledCalendar, day: Day, minute: number): number {
   if (day.uniform || minute === 0) return day.start + minute * MINUTE_MS;
   if (minute === MINUTES_PER_DAY) return day.end;
-  return localToInstant(cal.zone, day.epochDay * DAY_MS + minute * MINUTE_MS);
+  return localToInstant(cal.offsets, day.epochDay * DAY_MS + minute * MINUTE_MS);
 }
 
 function intervalsOf(cal: CompiledCalendar, day: Day): readonly number[] {
@@ -333,7 +426,7 @@ function locateWithin(cal: CompiledCalendar, day: Day, lo: number, ms: number): 
     const available = boundary(cal, day, flat[i + 1]!) - s;
     if (available <= 0) continue;
     // `<=`: a deadline landing exactly on closing time stays at closing time.
-    if (remaining < available) return s + remaining;
+    if (remaining <= available) return s + remaining;
     remaining -= available;
   }
   throw new Error('Business-hours arithmetic invariant broken: day had less time than measured');

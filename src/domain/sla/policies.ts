@@ -36,6 +36,7 @@ export const SLA_POLICY_SERVER_FIELDS = [
   'deleted_at',
   'deleted_by',
   'schema_version',
+  'revision',
 ] as const;
 
 const policyFields = {

@@ -19,6 +19,7 @@ export const TICKET_SERVER_FIELDS = [
   'deleted_at',
   'deleted_by',
   'schema_version',
+  'revision',
   'number',
   'sla_policy',
   'first_response_at',

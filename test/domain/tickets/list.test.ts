@@ -115,7 +115,7 @@ describeEachDatabase('ticket lists', (ctx) => {
     expect(await bad({ limit: 'ten' })).toEqual(['limit']);
     expect(await bad({ created_after: 'yesterday' })).toEqual(['created_after']);
     expect(await bad({ sort: 'title' })).toEqual(['sort']);
-    expect(await bad({ colour: 'red' })).toEqual(['']);
+    expect(await bad({ colour: 'red' })).toEqual(['colour']);
     expect(await bad({ cursor: 'not-a-cursor' })).toEqual(['cursor']);
     const page = await listTickets(ctx.db, scope, { sort: 'number', limit: 1 });
     expect(await bad({ sort: '-created_at', cursor: page.next_cursor })).toEqual(['cursor']);

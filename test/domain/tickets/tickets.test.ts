@@ -115,8 +115,7 @@ describeEachDatabase('tickets', (ctx) => {
       ValidationError,
     );
     const paths = error.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['title', 'priority', 'tags.1']));
-    expect(error.issues.some((i) => i.message.includes('colour'))).toBe(true);
+    expect(paths).toEqual(expect.arrayContaining(['title', 'priority', 'tags.1', 'colour']));
 
     await expectError(createTicket(ctx.db, scope, null), ValidationError);
     await expectError(createTicket(ctx.db, scope, { title: 'x'.repeat(201) }), ValidationError);

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-main-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Runs `npm start`'s entry point until it logs that it is ready, then sends a signal. */
+function runUntilReady(env: Record<string, string>, signal: NodeJS.Signals = 'SIGTERM') {
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no ready line within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('helpdesk ready')) child.kill(signal);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm start on the embedded database', () => {
+  it('creates the data directory, migrates, logs where data lives, and stops cleanly', async () => {
+    const dir = join(dataDir, 'fresh');
+    const first = await runUntilReady({ DATA_DIR: dir }, 'SIGTERM');
+    expect(first.code).toBe(0);
+    expect(first.output).toContain(`database: ${dir} (PGlite)`);
+    expect(first.output).toMatch(/migrations: applied \d+/);
+    expect(first.output).toContain('received SIGTERM, shutting down');
+    expect(first.output).toContain('stopped');
+
+    const second = await runUntilReady({ DATA_DIR: dir }, 'SIGINT');
+    expect(second.code).toBe(0);
+    expect(second.output).toContain('migrations: up to date');
+  });
+
+  it('refuses to start on a bad variable, naming it', async () => {
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: 'eighty' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('PORT is "eighty": must be a whole number');
+  });
+});
