@@ -46,32 +46,41 @@ async function freePort(): Promise<number> {
   });
 }
 
-function asServerUser(command: string, args: string[]): [string, string[]] {
-  if (process.getuid?.() !== 0) return [command, args];
-  return ['runuser', ['-u', 'postgres', '--', command, ...args]];
+/** The server refuses to run as root; when we are root, run it as the `postgres` user. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    return { uid, gid };
+  } catch {
+    throw new Error('Running as root, but there is no `postgres` user to run the test server as.');
+  }
 }
 
 export async function startTempPostgres(): Promise<TempPostgres> {
   const bin = findPostgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'helpdesk-pg-'));
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
-  }
-  const [initCmd, initArgs] = asServerUser(join(bin, 'initdb'), [
-    '-D', dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
-  ]);
-  execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  const user = serverUser();
+  if (user) chownSync(dir, user.uid, user.gid);
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+    { stdio: 'pipe', cwd: dir, ...user },
+  );
 
   const port = await freePort();
-  const [cmd, args] = asServerUser(join(bin, 'postgres'), [
+  const args = [
     '-D', dir, '-p', String(port), '-k', dir,
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
     '-c', 'max_connections=300', '-c', 'shared_buffers=256MB',
-  ]);
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ];
+  const child: ChildProcess = spawn(join(bin, 'postgres'), args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: dir,
+    ...user,
+  });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);

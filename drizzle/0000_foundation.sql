@@ -183,8 +183,8 @@ CREATE INDEX "tickets_status_idx" ON "tickets" USING btree ("tenant_id","status"
 CREATE INDEX "tickets_team_idx" ON "tickets" USING btree ("tenant_id","team_id","status");--> statement-breakpoint
 CREATE INDEX "tickets_assignee_idx" ON "tickets" USING btree ("tenant_id","assigned_to_id","status");--> statement-breakpoint
 CREATE INDEX "tickets_submitter_idx" ON "tickets" USING btree ("tenant_id","submitted_by_id","status");--> statement-breakpoint
-CREATE INDEX "tickets_search_idx" ON "tickets" USING gin ("tenant_id","search_vector");--> statement-breakpoint
-CREATE INDEX "tickets_tags_idx" ON "tickets" USING gin ("tenant_id","tags");--> statement-breakpoint
+CREATE INDEX "tickets_search_idx" ON "tickets" USING gin ("search_vector");--> statement-breakpoint
+CREATE INDEX "tickets_tags_idx" ON "tickets" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "tickets_resolution_due_idx" ON "tickets" USING btree ("tenant_id","due_at") WHERE status in ('open', 'in_progress') and not is_deleted and due_at is not null;--> statement-breakpoint
 CREATE INDEX "tickets_first_response_due_idx" ON "tickets" USING btree ("tenant_id","first_response_due_at") WHERE first_response_at is null and status in ('open', 'in_progress', 'pending') and not is_deleted and first_response_due_at is not null;--> statement-breakpoint
 CREATE INDEX "ticket_events_ticket_idx" ON "ticket_events" USING btree ("tenant_id","ticket_id","at");--> statement-breakpoint

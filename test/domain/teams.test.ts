@@ -1,0 +1,76 @@
+import { expect, it } from 'vitest';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
+import { upsertSlackPerson } from '../../src/domain/people.js';
+import { DEFAULT_BUSINESS_CALENDAR } from '../../src/domain/sla/calendar.js';
+import { createTeam, getTeam, isTeamAgent, listTeams, updateTeam } from '../../src/domain/teams.js';
+import { getTenantSettings, updateTenantSettings } from '../../src/domain/tenants.js';
+import { describeEachDatabase, newTenantId } from '../support/databases.js';
+import { scopeFor } from '../support/scope.js';
+
+const NOW = '2026-06-01T12:00:00Z';
+
+describeEachDatabase('teams and tenant settings', (ctx) => {
+  it('creates teams with a channel and agents, and keeps names unique per tenant', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const ada = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UADA' }, new Date(NOW));
+    const bob = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UBOB' }, new Date(NOW));
+    const team = await createTeam(ctx.db, scope, { name: 'IT Support', slack_channel_id: 'C0ITSUP', agent_ids: [ada.id, bob.id, ada.id] });
+    expect(team.id).toMatch(/^grp_/);
+    expect(team.agentIds).toEqual([ada.id, bob.id]);
+    expect(await isTeamAgent(ctx.db, tenant, team.id, bob.id)).toBe(true);
+    await expect(createTeam(ctx.db, scope, { name: 'IT Support' })).rejects.toBeInstanceOf(ConflictError);
+    // Same name in another workspace is fine.
+    await createTeam(ctx.db, scopeFor(newTenantId(), 'per_admin', NOW), { name: 'IT Support' });
+
+    const updated = await updateTeam(ctx.db, scope, team.id, { agent_ids: [bob.id], slack_channel_id: null });
+    expect(updated).toMatchObject({ agentIds: [bob.id], slackChannelId: null, name: 'IT Support' });
+    expect((await getTeam(ctx.db, tenant, team.id)).agentIds).toEqual([bob.id]);
+    expect((await listTeams(ctx.db, tenant)).map((t) => t.name)).toEqual(['IT Support']);
+  });
+
+  it('rejects agents and channels that are not real, and teams of other tenants', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const foreigner = await upsertSlackPerson(ctx.db, newTenantId(), { slackUserId: 'UFOREIGN' }, new Date(NOW));
+    const error = await createTeam(ctx.db, scope, { name: 'Ops', agent_ids: [foreigner.id] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.path).toEqual(['agent_ids', 0]);
+    const channel = await createTeam(ctx.db, scope, { name: 'Ops', slack_channel_id: '#ops' }).catch((e: unknown) => e);
+    expect((channel as ValidationError).issues[0]!.path).toEqual(['slack_channel_id']);
+
+    const other = await createTeam(ctx.db, scopeFor(newTenantId(), 'per_x', NOW), { name: 'Theirs' });
+    await expect(getTeam(ctx.db, tenant, other.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(updateTeam(ctx.db, scope, other.id, { name: 'Mine now' })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await listTeams(ctx.db, tenant)).length).toBe(0);
+  });
+
+  it('keeps the business calendar and default team as tenant settings', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    expect(await getTenantSettings(ctx.db, scope)).toEqual({
+      business_calendar: DEFAULT_BUSINESS_CALENDAR,
+      default_team_id: null,
+    });
+    const team = await createTeam(ctx.db, scope, { name: 'Service desk' });
+    const calendar = {
+      timezone: 'Europe/Berlin',
+      hours: { mon: [['08:00', '12:00'], ['13:00', '17:00']], fri: [['08:00', '15:00']] },
+      holidays: ['2026-12-24', '2026-12-25'],
+    };
+    const saved = await updateTenantSettings(ctx.db, scope, { business_calendar: calendar, default_team_id: team.id });
+    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id });
+    expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
+
+    const bad = await updateTenantSettings(ctx.db, scope, {
+      business_calendar: { ...calendar, timezone: 'Mars/Olympus' },
+    }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect((bad as ValidationError).issues.map((i) => i.path.join('.'))).toEqual(['business_calendar.timezone']);
+    const foreignTeam = await createTeam(ctx.db, scopeFor(newTenantId(), 'per_x', NOW), { name: 'Elsewhere' });
+    const badTeam = await updateTenantSettings(ctx.db, scope, { default_team_id: foreignTeam.id }).catch((e: unknown) => e);
+    expect((badTeam as ValidationError).issues[0]!.path).toEqual(['default_team_id']);
+    // Nothing was lost by the refused updates.
+    expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
+  });
+});
