@@ -57,6 +57,10 @@ const ticketFields = {
   source_type: z.enum(SOURCE_TYPES),
 };
 
+/** Arguments of the single-purpose operations (assign, status change). */
+export const assigneeSchema = referenceId.nullable();
+export const statusSchema = z.enum(TICKET_STATUSES);
+
 export const ticketCreateSchema = z.strictObject({
   ...ticketFields,
   description: ticketFields.description.optional(),

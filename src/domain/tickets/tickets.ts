@@ -9,7 +9,7 @@ import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla
 import { findActivePolicy, getPolicyById, withoutServerFields } from '../sla/policies.js';
 import { ensureTenant } from '../tenants.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
-import { TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
+import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
 
 /** The columns a domain operation may change; everything else is stamped here. */
@@ -441,6 +441,8 @@ export async function assignTicket(
   assigneeId: string | null,
   options: WriteOptions = {},
 ): Promise<TicketWriteResult> {
+  const parsed = assigneeSchema.safeParse(assigneeId);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, ['assigned_to_id']);
   return changeTicket(
     db,
     scope,
@@ -462,6 +464,8 @@ export async function changeTicketStatus(
   status: TicketStatus,
   options: WriteOptions = {},
 ): Promise<TicketWriteResult> {
+  const parsed = statusSchema.safeParse(status);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, ['status']);
   const kind: TicketEventKind = status === 'resolved' ? 'resolved' : status === 'closed' ? 'closed' : 'status_changed';
   return changeTicket(
     db,

@@ -245,6 +245,10 @@ describeEachDatabase('tickets', (ctx) => {
     const ticket = await createTicket(ctx.db, scope, { title: 'Machine' });
     const bad = await expectError(updateTicket(ctx.db, scope, ticket.id, { status: 'done' }), ValidationError);
     expect(bad.issues[0]!.path).toEqual(['status']);
+    const direct = await expectError(changeTicketStatus(ctx.db, scope, ticket.id, 'done' as never), ValidationError);
+    expect(direct.issues[0]!.path).toEqual(['status']);
+    const assignee = await expectError(assignTicket(ctx.db, scope, ticket.id, 'has spaces'), ValidationError);
+    expect(assignee.issues[0]!.path).toEqual(['assigned_to_id']);
     await changeTicketStatus(ctx.db, scope, ticket.id, 'pending');
     await expectError(changeTicketStatus(ctx.db, scope, ticket.id, 'open'), InvalidTransitionError);
     expect((await getTicket(ctx.db, scope, ticket.id)).status).toBe('pending');
