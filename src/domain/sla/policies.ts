@@ -14,6 +14,7 @@ import {
 } from '../../db/schema/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type FieldIssue } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
+import { RECORD_SERVER_FIELDS, withoutServerFields } from '../input.js';
 import type { Scope } from '../scope.js';
 import { ensureTenant } from '../tenants.js';
 
@@ -23,21 +24,7 @@ export type SlaPolicy = typeof slaPolicies.$inferSelect;
 const MAX_TARGET_MINUTES = 10 * 366 * 24 * 60;
 const minutes = z.number().int('Must be a whole number of minutes').min(1, 'Must be at least 1 minute').max(MAX_TARGET_MINUTES);
 
-/** Server-stamped fields a client may send back (e.g. a fetched record) but never sets. */
-export const SLA_POLICY_SERVER_FIELDS = [
-  'id',
-  'tenant_id',
-  'app_id',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-  'is_deleted',
-  'deleted_at',
-  'deleted_by',
-  'schema_version',
-  'revision',
-] as const;
+export const SLA_POLICY_SERVER_FIELDS = RECORD_SERVER_FIELDS;
 
 const policyFields = {
   name: z.string().trim().min(1, 'Required').max(200),
@@ -67,13 +54,6 @@ export const slaPolicyUpdateSchema = z.strictObject({
 export type SlaPolicyCreateInput = z.input<typeof slaPolicyCreateSchema>;
 export type SlaPolicyUpdateInput = z.input<typeof slaPolicyUpdateSchema>;
 
-/** Removes the server-stamped keys; they are ignored, never stored. */
-export function withoutServerFields(input: unknown, fields: readonly string[]): unknown {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
-  const copy: Record<string, unknown> = { ...(input as Record<string, unknown>) };
-  for (const field of fields) delete copy[field];
-  return copy;
-}
 
 /** One value, two spellings: either may be sent; both must agree. */
 function resolveSpelling(

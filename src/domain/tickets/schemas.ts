@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../../db/schema/index.js';
+import { RECORD_SERVER_FIELDS } from '../input.js';
 
 /**
  * Ticket input schemas in the wire's snake_case: the REST API, the SDK and the Slack
@@ -8,18 +9,7 @@ import { SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '
 
 /** Server-stamped or derived fields: ignored when a client sends them, never stored. */
 export const TICKET_SERVER_FIELDS = [
-  'id',
-  'tenant_id',
-  'app_id',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-  'is_deleted',
-  'deleted_at',
-  'deleted_by',
-  'schema_version',
-  'revision',
+  ...RECORD_SERVER_FIELDS,
   'number',
   'sla_policy',
   'first_response_at',

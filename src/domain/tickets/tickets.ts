@@ -6,7 +6,8 @@ import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFaile
 import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla/clock.js';
-import { findActivePolicy, getPolicyById, withoutServerFields } from '../sla/policies.js';
+import { withoutServerFields } from '../input.js';
+import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { ensureTenant } from '../tenants.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
