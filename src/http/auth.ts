@@ -1,0 +1,129 @@
+import * as jose from 'jose';
+
+/** Who is calling the REST API, taken from a verified bearer JWT. */
+export interface Principal {
+  tenantId: string;
+  personId: string;
+  appId: string | null;
+}
+
+/**
+ * How bearer tokens are verified. `jwtSecret` enables HS256; `jwksUrl` enables
+ * RS256/ES256 against a remote key set. Empty strings count as unset.
+ */
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export type AuthErrorCode = 'missing_token' | 'invalid_token' | 'expired_token' | 'missing_claims';
+
+/** A request could not be authenticated. The message never contains the token. */
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+const REALM = 'helpdesk';
+const CLOCK_TOLERANCE_SECONDS = 5;
+const SECRET_ALGORITHMS = ['HS256'];
+const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * The RFC 6750 `WWW-Authenticate` value for a failed authentication. A missing
+ * token gets the bare challenge; every other failure is `invalid_token`.
+ */
+export function wwwAuthenticate(error: AuthError): string {
+  if (error.code === 'missing_token') return `Bearer realm="${REALM}"`;
+  // RFC 6750 §3: error_description may not contain `"` or `\` or non-ASCII.
+  const description = error.message.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+  return `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`;
+}
+
+export function createAuthenticator(
+  config: AuthConfig,
+): (authorizationHeader: string | undefined) => Promise<Principal> {
+  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  const jwks = config.jwksUrl ? jose.createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  const issuer = config.issuer || undefined;
+  const audience = config.audience || undefined;
+
+  return async (authorizationHeader) => {
+    if (!secret && !jwks) {
+      throw new AuthError('invalid_token', 'The server has no JWT verification configured');
+    }
+    const token = parseBearer(authorizationHeader);
+
+    let alg: string | undefined;
+    try {
+      alg = jose.decodeProtectedHeader(token).alg;
+    } catch {
+      throw new AuthError('invalid_token', 'The access token is malformed');
+    }
+
+    let result: jose.JWTVerifyResult;
+    try {
+      const options = { issuer, audience, clockTolerance: CLOCK_TOLERANCE_SECONDS };
+      if (secret && alg !== undefined && SECRET_ALGORITHMS.includes(alg)) {
+        result = await jose.jwtVerify(token, secret, { ...options, algorithms: SECRET_ALGORITHMS });
+      } else if (jwks && alg !== undefined && JWKS_ALGORITHMS.includes(alg)) {
+        result = await jose.jwtVerify(token, jwks, { ...options, algorithms: JWKS_ALGORITHMS });
+      } else {
+        throw new AuthError('invalid_token', 'The access token is signed with an algorithm this server does not accept');
+      }
+    } catch (error) {
+      throw toAuthError(error);
+    }
+
+    const { sub, tenant_id: tenantId, app_id: appId } = result.payload;
+    if (typeof sub !== 'string' || sub === '' || typeof tenantId !== 'string' || tenantId === '') {
+      throw new AuthError('missing_claims', 'The access token must carry non-empty "sub" and "tenant_id" claims');
+    }
+    if (appId !== undefined && typeof appId !== 'string') {
+      throw new AuthError('missing_claims', 'The access token "app_id" claim must be a string');
+    }
+    return { tenantId, personId: sub, appId: appId ?? null };
+  };
+}
+
+function parseBearer(header: string | undefined): string {
+  const match = /^\s*Bearer(?:\s+(.*))?$/i.exec(header ?? '');
+  const token = match?.[1]?.trim();
+  if (!token) {
+    throw new AuthError('missing_token', 'An "Authorization: Bearer <token>" header is required');
+  }
+  if (/\s/.test(token)) {
+    throw new AuthError('invalid_token', 'The access token is malformed');
+  }
+  return token;
+}
+
+function toAuthError(error: unknown): Error {
+  if (error instanceof AuthError) return error;
+  if (error instanceof jose.errors.JWTExpired) {
+    return new AuthError('expired_token', 'The access token has expired');
+  }
+  if (error instanceof jose.errors.JWTClaimValidationFailed) {
+    return new AuthError('invalid_token', `The access token "${error.claim}" claim is not accepted`);
+  }
+  // The key set could not be fetched or parsed (timeout, non-200, bad JSON): a
+  // server-side fault, not the caller's, so it is not turned into a 401.
+  if (
+    error instanceof jose.errors.JWKSTimeout ||
+    error instanceof jose.errors.JWKSInvalid ||
+    (error instanceof jose.errors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+  ) {
+    return error;
+  }
+  if (error instanceof jose.errors.JOSEError) {
+    return new AuthError('invalid_token', 'The access token could not be verified');
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
