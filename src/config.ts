@@ -30,6 +30,10 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: optionalString.pipe(integer(1, 1000).default(10)),
   PORT: optionalString.pipe(integer(0, 65535).default(3000)),
   LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).default('info')),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  JWT_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
 });
 
 export type Config = {
@@ -39,6 +43,7 @@ export type Config = {
   databasePoolMax: number;
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
 };
 
 export class ConfigError extends Error {
@@ -67,5 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: e.DATABASE_POOL_MAX,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    jwt: {
+      ...(e.JWT_SECRET ? { secret: e.JWT_SECRET } : {}),
+      ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
+      ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
+      ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
+    },
   };
 }

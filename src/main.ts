@@ -1,9 +1,13 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { createAuthenticator } from './http/auth.js';
+import { createHttpApp } from './http/app.js';
 import { createLogger } from './log.js';
 
-/** Wiring: config -> database -> migrations -> (surfaces, jobs) -> graceful shutdown. */
+/** Wiring: config -> database -> migrations -> HTTP (REST API) -> graceful shutdown. */
 async function main(): Promise<void> {
   loadDotEnv();
   let config;
@@ -27,11 +31,32 @@ async function main(): Promise<void> {
   const { applied } = await migrate(database.db);
   log.info(applied ? `migrations: applied ${applied}` : 'migrations: up to date');
 
+  if (!config.jwt.secret && !config.jwt.jwksUrl) {
+    log.warn('REST API: no JWT_SECRET or JWT_JWKS_URL set, so every API call will be refused with 401');
+  }
+  const app = createHttpApp({
+    db: database.db,
+    authenticate: createAuthenticator({
+      jwtSecret: config.jwt.secret,
+      jwksUrl: config.jwt.jwksUrl,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    }),
+    onError: (error) => log.error('request failed', { error: error instanceof Error ? error.stack : String(error) }),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info(`http: listening on http://localhost:${port} (REST API under /api/v1/helpdesk)`);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`received ${signal}, shutting down`);
+    await new Promise((resolve) => server.close(resolve));
     await database.close();
     log.info('stopped');
     process.exit(0);
@@ -39,8 +64,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   log.info('helpdesk ready (press Ctrl+C to stop)');
-  // Until the HTTP and Slack surfaces exist, keep the process alive for the signals.
-  setInterval(() => {}, 1 << 30);
 }
 
 /** Reads `.env` when there is one; variables already set in the environment win. */

@@ -11,7 +11,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 function runUntilReady(env: Record<string, string>, signal: NodeJS.Signals = 'SIGTERM') {
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -19,9 +19,16 @@ function runUntilReady(env: Record<string, string>, signal: NodeJS.Signals = 'SI
       child.kill('SIGKILL');
       reject(new Error(`no ready line within 60 s:\n${output}`));
     }, 60_000);
-    const onData = (chunk: Buffer) => {
+    let signalled = false;
+    const onData = async (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('helpdesk ready')) child.kill(signal);
+      if (signalled || !output.includes('helpdesk ready')) return;
+      signalled = true;
+      // The API answers before we stop it.
+      const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      output += `\nhealthz: ${health}\n`;
+      child.kill(signal);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -39,6 +46,8 @@ describe('npm start on the embedded database', () => {
     expect(first.code).toBe(0);
     expect(first.output).toContain(`database: ${dir} (PGlite)`);
     expect(first.output).toMatch(/migrations: applied \d+/);
+    expect(first.output).toContain('healthz: 200');
+    expect(first.output).toContain('no JWT_SECRET or JWT_JWKS_URL set');
     expect(first.output).toContain('received SIGTERM, shutting down');
     expect(first.output).toContain('stopped');
 

@@ -1,0 +1,257 @@
+import { sql } from 'drizzle-orm';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Db } from '../db/client.js';
+import { PreconditionFailedError } from '../domain/errors.js';
+import type { Scope } from '../domain/scope.js';
+import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../domain/sla/policies.js';
+import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
+import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
+import { getTicket, listTickets } from '../domain/tickets/queries.js';
+import type { TicketListInput } from '../domain/tickets/schemas.js';
+import { closeTicket, createTicket, deleteTicket, updateTicket } from '../domain/tickets/tickets.js';
+import { AuthError, type Principal, wwwAuthenticate } from './auth.js';
+import { problem, problemFromError, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import { etagOf, revisionFromIfMatch, slaPolicyToWire, teamToWire, ticketToWire } from './wire.js';
+
+export interface HttpAppDeps {
+  db: Db;
+  authenticate: (authorizationHeader: string | undefined) => Promise<Principal>;
+  now?: () => Date;
+  /** Called for 5xx errors, which the client sees only as a generic problem. */
+  onError?: (error: unknown) => void;
+}
+
+export const API_PREFIX = '/api/v1/helpdesk';
+const BODY_LIMIT = '256kb';
+
+type Handler = (req: Request, res: Response, scope: Scope) => Promise<void>;
+
+/**
+ * The REST surface. Routes only translate: authenticate, parse, call the domain,
+ * render snake_case JSON; every error leaves as application/problem+json.
+ */
+export function createHttpApp(deps: HttpAppDeps): express.Express {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      res.json({ status: 'ready' });
+    } catch (error) {
+      deps.onError?.(error);
+      sendProblem(res, problem(503, 'database_unavailable', 'Database unavailable', 'The database cannot be reached'));
+    }
+  });
+
+  const api = express.Router();
+  api.use(requireJsonBody);
+  api.use(express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json' }));
+
+  /** Authenticates, builds the scope, runs the handler, and turns any failure into a problem. */
+  const route =
+    (handler: Handler) =>
+    async (req: Request, res: Response): Promise<void> => {
+      let principal: Principal;
+      try {
+        principal = await deps.authenticate(req.header('authorization'));
+      } catch (error) {
+        if (error instanceof AuthError) {
+          res.setHeader('WWW-Authenticate', wwwAuthenticate(error));
+          sendProblem(res, problem(401, 'unauthorized', 'Unauthorized', error.message));
+          return;
+        }
+        return fail(res, error, req.originalUrl);
+      }
+      const scope: Scope = {
+        tenantId: principal.tenantId,
+        appId: principal.appId,
+        actorId: principal.personId,
+        sourceType: 'api',
+        now: now(),
+      };
+      try {
+        await handler(req, res, scope);
+      } catch (error) {
+        fail(res, error, req.originalUrl);
+      }
+    };
+
+  const fail = (res: Response, error: unknown, instance: string) => {
+    const details = problemFromError(error, instance);
+    if (details.status >= 500) deps.onError?.(error);
+    sendProblem(res, details);
+  };
+
+  const expectedRevision = (req: Request, record: { id: string }): number | undefined => {
+    const revision = revisionFromIfMatch(req.header('if-match'), record.id);
+    if (revision === null) throw new PreconditionFailedError('If-Match does not name a version of this record');
+    return revision;
+  };
+
+  // Tickets
+  api.get(
+    '/tickets',
+    route(async (req, res, scope) => {
+      const page = await listTickets(deps.db, scope, req.query as TicketListInput);
+      res.json({ items: page.items.map(ticketToWire), next_cursor: page.next_cursor });
+    }),
+  );
+  api.post(
+    '/tickets',
+    route(async (req, res, scope) => {
+      const ticket = await createTicket(deps.db, scope, req.body);
+      res.status(201).setHeader('ETag', etagOf(ticket)).setHeader('Location', `${API_PREFIX}/tickets/${ticket.id}`);
+      res.json(ticketToWire(ticket));
+    }),
+  );
+  api.get(
+    '/tickets/:id',
+    route(async (req, res, scope) => {
+      const ticket = await getTicket(deps.db, scope, String(req.params.id));
+      res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
+    }),
+  );
+  api.patch(
+    '/tickets/:id',
+    route(async (req, res, scope) => {
+      const current = await getTicket(deps.db, scope, String(req.params.id));
+      const { ticket } = await updateTicket(deps.db, scope, current.id, req.body, {
+        expectedRevision: expectedRevision(req, current),
+      });
+      res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
+    }),
+  );
+  api.delete(
+    '/tickets/:id',
+    route(async (req, res, scope) => {
+      const current = await getTicket(deps.db, scope, String(req.params.id));
+      await deleteTicket(deps.db, scope, current.id, { expectedRevision: expectedRevision(req, current) });
+      res.status(204).end();
+    }),
+  );
+  api.post(
+    '/tickets/:id/close',
+    route(async (req, res, scope) => {
+      const current = await getTicket(deps.db, scope, String(req.params.id));
+      const { ticket } = await closeTicket(deps.db, scope, current.id, { expectedRevision: expectedRevision(req, current) });
+      res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
+    }),
+  );
+
+  // SLA policies
+  api.get(
+    '/sla-policies',
+    route(async (_req, res, scope) => {
+      const items = await listSlaPolicies(deps.db, scope);
+      res.json({ items: items.map(slaPolicyToWire), next_cursor: null });
+    }),
+  );
+  api.post(
+    '/sla-policies',
+    route(async (req, res, scope) => {
+      const policy = await createSlaPolicy(deps.db, scope, req.body);
+      res.status(201).setHeader('ETag', etagOf(policy)).setHeader('Location', `${API_PREFIX}/sla-policies/${policy.id}`);
+      res.json(slaPolicyToWire(policy));
+    }),
+  );
+  api.get(
+    '/sla-policies/:id',
+    route(async (req, res, scope) => {
+      const policy = await getSlaPolicy(deps.db, scope, String(req.params.id));
+      res.setHeader('ETag', etagOf(policy)).json(slaPolicyToWire(policy));
+    }),
+  );
+  api.patch(
+    '/sla-policies/:id',
+    route(async (req, res, scope) => {
+      const current = await getSlaPolicy(deps.db, scope, String(req.params.id));
+      const policy = await updateSlaPolicy(deps.db, scope, current.id, req.body, {
+        expectedRevision: expectedRevision(req, current),
+      });
+      res.setHeader('ETag', etagOf(policy)).json(slaPolicyToWire(policy));
+    }),
+  );
+
+  // Teams and settings: the configuration the Slack side needs.
+  api.get(
+    '/teams',
+    route(async (_req, res, scope) => {
+      res.json({ items: (await listTeams(deps.db, scope.tenantId)).map(teamToWire), next_cursor: null });
+    }),
+  );
+  api.post(
+    '/teams',
+    route(async (req, res, scope) => {
+      const team = await createTeam(deps.db, scope, req.body);
+      res.status(201).setHeader('Location', `${API_PREFIX}/teams/${team.id}`).json(teamToWire(team));
+    }),
+  );
+  api.get(
+    '/teams/:id',
+    route(async (req, res, scope) => {
+      res.json(teamToWire(await getTeam(deps.db, scope.tenantId, String(req.params.id))));
+    }),
+  );
+  api.patch(
+    '/teams/:id',
+    route(async (req, res, scope) => {
+      res.json(teamToWire(await updateTeam(deps.db, scope, String(req.params.id), req.body)));
+    }),
+  );
+  api.get(
+    '/settings',
+    route(async (_req, res, scope) => {
+      res.json(await getTenantSettings(deps.db, scope));
+    }),
+  );
+  api.put(
+    '/settings',
+    route(async (req, res, scope) => {
+      res.json(await updateTenantSettings(deps.db, scope, req.body));
+    }),
+  );
+
+  app.use(API_PREFIX, api);
+  app.use((req, res) => {
+    sendProblem(res, { ...problem(404, 'not_found', 'Not found', `No route for ${req.method} ${req.path}`), instance: req.originalUrl });
+  });
+  // Body parser failures (malformed JSON, oversize payloads) and anything else that escaped a route.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      return sendProblem(res, problem(400, 'malformed_json', 'Malformed JSON', 'The request body is not valid JSON'));
+    }
+    if (type === 'entity.too.large') {
+      return sendProblem(res, problem(413, 'payload_too_large', 'Payload too large', `The body exceeds ${BODY_LIMIT}`));
+    }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      return sendProblem(res, problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send UTF-8 JSON'));
+    }
+    fail(res, error, req.originalUrl);
+  });
+  return app;
+}
+
+/** Writes with a body must say they are JSON; anything else is refused before parsing. */
+function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT';
+  const length = Number(req.header('content-length') ?? 0);
+  if (hasBody && (length > 0 || req.header('transfer-encoding')) && !req.is('application/json')) {
+    sendProblem(
+      res,
+      problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send the body as application/json'),
+    );
+    return;
+  }
+  next();
+}
+
+function sendProblem(res: Response, details: Problem): void {
+  res.status(details.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(details));
+}

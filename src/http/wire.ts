@@ -1,0 +1,93 @@
+import type { SlaPolicy } from '../domain/sla/policies.js';
+import type { Team } from '../domain/teams.js';
+import type { Ticket } from '../domain/tickets/queries.js';
+
+/** Records as they travel: the seed's snake_case names, ISO 8601 instants. */
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+function commonFields(row: Ticket | SlaPolicy) {
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    app_id: row.appId,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+    created_by: row.createdBy,
+    updated_by: row.updatedBy,
+    source: row.source,
+    source_type: row.sourceType,
+    is_deleted: row.isDeleted,
+    deleted_at: iso(row.deletedAt),
+    deleted_by: row.deletedBy,
+    schema_version: row.schemaVersion,
+  };
+}
+
+export function ticketToWire(ticket: Ticket) {
+  return {
+    ...commonFields(ticket),
+    number: ticket.number,
+    title: ticket.title,
+    description: ticket.description,
+    type: ticket.type,
+    status: ticket.status,
+    priority: ticket.priority,
+    category: ticket.category,
+    submitted_by_id: ticket.submittedById,
+    assigned_to_id: ticket.assignedToId,
+    team_id: ticket.teamId,
+    sla_policy: ticket.slaPolicyId,
+    first_response_at: iso(ticket.firstResponseAt),
+    first_response_due_at: iso(ticket.firstResponseDueAt),
+    resolved_at: iso(ticket.resolvedAt),
+    closed_at: iso(ticket.closedAt),
+    due_at: iso(ticket.dueAt),
+    sla_cycle: ticket.slaCycle,
+    related_asset_id: ticket.relatedAssetId,
+    related_vulnerability_id: ticket.relatedVulnerabilityId,
+    tags: ticket.tags,
+  };
+}
+
+export function slaPolicyToWire(policy: SlaPolicy) {
+  return {
+    ...commonFields(policy),
+    name: policy.name,
+    description: policy.description,
+    applies_to: policy.appliesTo,
+    priority: policy.priority,
+    first_response_minutes: policy.firstResponseMinutes,
+    first_response_mins: policy.firstResponseMins,
+    resolution_minutes: policy.resolutionMinutes,
+    resolution_mins: policy.resolutionMins,
+    business_hours_only: policy.businessHoursOnly,
+    status: policy.status,
+  };
+}
+
+export function teamToWire(team: Team) {
+  return {
+    id: team.id,
+    tenant_id: team.tenantId,
+    name: team.name,
+    slack_channel_id: team.slackChannelId,
+    agent_ids: team.agentIds,
+    created_at: iso(team.createdAt),
+    updated_at: iso(team.updatedAt),
+    created_by: team.createdBy,
+    updated_by: team.updatedBy,
+  };
+}
+
+/** A weak validator is enough: the revision changes on every write. */
+export function etagOf(record: { id: string; revision: number }): string {
+  return `W/"${record.id}.${record.revision}"`;
+}
+
+/** The revision an `If-Match` header names for this record, or `null` when it names another. */
+export function revisionFromIfMatch(header: string | undefined, id: string): number | null | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"([^"]+)\.(\d+)"$/.exec(header.trim());
+  if (!match || match[1] !== id) return null;
+  return Number(match[2]);
+}
