@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Db } from '../db/client.js';
@@ -5,6 +6,7 @@ import { PreconditionFailedError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
 import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../domain/sla/policies.js';
 import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
+import { runIdempotently, type StoredResponse } from '../domain/idempotency.js';
 import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
@@ -25,6 +27,15 @@ export const API_PREFIX = '/api/v1/helpdesk';
 const BODY_LIMIT = '256kb';
 
 type Handler = (req: Request, res: Response, scope: Scope) => Promise<void>;
+
+/** A create's answer, in the shape the idempotency store keeps. */
+interface Answer extends StoredResponse {
+  body: { headers: Record<string, string>; payload: unknown };
+}
+
+function created(payload: unknown, location: string, etag?: string): Answer {
+  return { status: 201, body: { headers: { Location: location, ...(etag ? { ETag: etag } : {}) }, payload } };
+}
 
 /**
  * The REST surface. Routes only translate: authenticate, parse, call the domain,
@@ -94,6 +105,32 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     return revision;
   };
 
+  /**
+   * A create honours `Idempotency-Key`: a retry gets the first answer (status, headers
+   * and body, kept in the database) instead of a second record.
+   */
+  const create = async (req: Request, res: Response, scope: Scope, execute: () => Promise<Answer>) => {
+    const key = req.header('idempotency-key');
+    const bodyHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
+    const result = key
+      ? await runIdempotently(
+          deps.db,
+          {
+            tenantId: scope.tenantId,
+            caller: `${scope.appId ?? ''}:${scope.actorId ?? ''}`,
+            key,
+            fingerprint: `${req.method} ${req.baseUrl}${req.path} ${bodyHash}`,
+            now: scope.now,
+          },
+          execute,
+        )
+      : { ...(await execute()), replayed: false };
+    const { headers, payload } = result.body as Answer['body'];
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.status(result.status).json(payload);
+  };
+
   // Tickets
   api.get(
     '/tickets',
@@ -105,9 +142,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.post(
     '/tickets',
     route(async (req, res, scope) => {
-      const ticket = await createTicket(deps.db, scope, req.body);
-      res.status(201).setHeader('ETag', etagOf(ticket)).setHeader('Location', `${API_PREFIX}/tickets/${ticket.id}`);
-      res.json(ticketToWire(ticket));
+      await create(req, res, scope, async () => {
+        const ticket = await createTicket(deps.db, scope, req.body);
+        return created(ticketToWire(ticket), `${API_PREFIX}/tickets/${ticket.id}`, etagOf(ticket));
+      });
     }),
   );
   api.get(
@@ -155,9 +193,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.post(
     '/sla-policies',
     route(async (req, res, scope) => {
-      const policy = await createSlaPolicy(deps.db, scope, req.body);
-      res.status(201).setHeader('ETag', etagOf(policy)).setHeader('Location', `${API_PREFIX}/sla-policies/${policy.id}`);
-      res.json(slaPolicyToWire(policy));
+      await create(req, res, scope, async () => {
+        const policy = await createSlaPolicy(deps.db, scope, req.body);
+        return created(slaPolicyToWire(policy), `${API_PREFIX}/sla-policies/${policy.id}`, etagOf(policy));
+      });
     }),
   );
   api.get(
@@ -188,8 +227,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.post(
     '/teams',
     route(async (req, res, scope) => {
-      const team = await createTeam(deps.db, scope, req.body);
-      res.status(201).setHeader('Location', `${API_PREFIX}/teams/${team.id}`).json(teamToWire(team));
+      await create(req, res, scope, async () => {
+        const team = await createTeam(deps.db, scope, req.body);
+        return created(teamToWire(team), `${API_PREFIX}/teams/${team.id}`);
+      });
     }),
   );
   api.get(

@@ -128,4 +128,31 @@ describeEachDatabase('REST API', (ctx) => {
     expect(second.body).toMatchObject({ conflicting_id: first.body!.id });
     expect(second.body!.detail).toContain('High incidents');
   });
+
+  it('returns the first answer to a retried create with the same Idempotency-Key', async () => {
+    const token = await tokenFor({ sub: 'per_ada', tenant_id: newTenantId() });
+    const body = { title: 'Retried over a flaky network' };
+    const headers = { 'idempotency-key': 'req-123' };
+    const first = await call(token, 'POST', `${API_PREFIX}/tickets`, body, headers);
+    const retries = await Promise.all([1, 2, 3].map(() => call(token, 'POST', `${API_PREFIX}/tickets`, body, headers)));
+    expect(first.status).toBe(201);
+    for (const retry of retries) {
+      expect(retry.status).toBe(201);
+      expect(retry.body).toEqual(first.body);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.headers.get('location')).toBe(first.headers.get('location'));
+    }
+    expect((await call(token, 'GET', `${API_PREFIX}/tickets`)).body!.items).toHaveLength(1);
+
+    const reused = await call(token, 'POST', `${API_PREFIX}/tickets`, { title: 'Something else' }, headers);
+    expect(reused.status).toBe(422);
+    // Another caller has a key space of its own.
+    const other = await tokenFor({ sub: 'per_bob', tenant_id: newTenantId() });
+    expect((await call(other, 'POST', `${API_PREFIX}/tickets`, body, headers)).body!.number).toBe('TKT-0001');
+    // A failed first attempt releases the key for the corrected retry.
+    const failed = await call(token, 'POST', `${API_PREFIX}/tickets`, { title: '' }, { 'idempotency-key': 'req-456' });
+    expect(failed.status).toBe(422);
+    const fixed = await call(token, 'POST', `${API_PREFIX}/tickets`, { title: 'Fixed' }, { 'idempotency-key': 'req-456' });
+    expect(fixed).toMatchObject({ status: 201, body: { number: 'TKT-0002' } });
+  });
 });

@@ -6,3 +6,4 @@ export * from './sla-policies.js';
 export * from './tickets.js';
 export * from './ticket-events.js';
 export * from './sla-alerts.js';
+export * from './idempotency-keys.js';
