@@ -1,0 +1,290 @@
+/**
+ * REST API benchmark against a real PostgreSQL server. Run: `npx tsx bench/api.ts`.
+ * Uses BENCH_DATABASE_URL when set (a database `bench_<random>` is created on that server
+ * and dropped afterwards), else a throwaway server from test/support/postgres-server.ts.
+ * Prints figures only; no assertions (timings vary by machine).
+ *
+ *   1. ticket-create throughput through the API (16 concurrent clients, keep-alive)
+ *   2. the same inserts done directly with postgres.js (16 concurrent loops), and the ratio
+ *   3. list latency (p50/p99) on 100,000 tickets, with and without full-text `q`
+ *   4. peak RSS of the process
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { SignJWT } from 'jose';
+import postgres from 'postgres';
+import { ulid } from 'ulid';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { createAuthenticator } from '../src/http/auth.js';
+import { API_PREFIX, createHttpApp } from '../src/http/app.js';
+import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
+
+const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+const CONCURRENCY = 16;
+const POOL_MAX = 20;
+const WARMUP_MS = 1_000;
+const MEASURE_MS = 5_000;
+/** Hard cap per loop, whatever the clock says. */
+const MAX_OPS_PER_LOOP = 200_000;
+const LIST_TICKETS = 100_000;
+const LIST_REQUESTS = 300;
+const LIST_TIME_CAP_MS = 30_000;
+const CALENDAR = '{"timezone":"UTC","hours":{"mon":[["09:00","17:00"]]},"holidays":[]}';
+
+const WORDS = ['printer', 'vpn', 'laptop', 'password', 'email', 'network', 'invoice', 'badge', 'monitor', 'database', 'backup', 'license'];
+const VERBS = ['broken', 'slow', 'missing', 'locked', 'failing', 'expired', 'flickering'];
+const QUERY_WORDS = ['printer', 'vpn', 'password', 'network', 'backup'];
+
+interface Row {
+  section: string;
+  metric: string;
+  value: string;
+  note?: string;
+}
+
+async function tokenFor(tenantId: string): Promise<string> {
+  return new SignJWT({ sub: 'per_bench', tenant_id: tenantId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('30m')
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+/**
+ * Runs `op` in `concurrency` async loops: a warm-up, then a measured window.
+ * Counts only operations that both start and finish inside the window.
+ */
+async function closedLoop(concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<{ ops: number; seconds: number; errors: number }> {
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const measureTo = measureFrom + MEASURE_MS;
+  let ops = 0;
+  let errors = 0;
+  let firstError: unknown;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; i < MAX_OPS_PER_LOOP; i++) {
+        const t0 = performance.now();
+        if (t0 >= measureTo) break;
+        try {
+          await op(worker, i);
+          const t1 = performance.now();
+          if (t0 >= measureFrom && t1 <= measureTo) ops += 1;
+        } catch (error) {
+          errors += 1;
+          firstError ??= error;
+          if (errors > 100) break;
+        }
+      }
+    }),
+  );
+  if (firstError) console.error('first error:', firstError);
+  return { ops, seconds: MEASURE_MS / 1000, errors };
+}
+
+async function insertTenant(sql: postgres.Sql, tenantId: string): Promise<void> {
+  await sql`
+    insert into tenants (tenant_id, business_calendar, created_at, updated_at)
+    values (${tenantId}, ${CALENDAR}::jsonb, now(), now())`;
+}
+
+async function timeRequests(base: string, token: string, paths: string[]): Promise<number[]> {
+  const samples: number[] = [];
+  const deadline = performance.now() + LIST_TIME_CAP_MS;
+  for (let i = 0; i < paths.length && performance.now() < deadline; i++) {
+    const t0 = performance.now();
+    const response = await fetch(`${base}${paths[i]}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await response.text();
+    const elapsed = performance.now() - t0;
+    if (response.status !== 200) throw new Error(`GET ${paths[i]} -> ${response.status}: ${body.slice(0, 300)}`);
+    samples.push(elapsed);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const fromEnv = process.env.BENCH_DATABASE_URL;
+  let temp: TempPostgres | undefined;
+  let admin: postgres.Sql | undefined;
+  let database: Database | undefined;
+  let direct: postgres.Sql | undefined;
+  let server: Server | undefined;
+  const dbName = `bench_${randomBytes(6).toString('hex')}`;
+  let created = false;
+  const startedAt = performance.now();
+
+  try {
+    if (!fromEnv) {
+      process.stdout.write('starting a temporary PostgreSQL server... ');
+      temp = await startTempPostgres();
+      console.log('ok');
+    }
+    const serverUrl = fromEnv ?? temp!.url;
+    admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${dbName}`);
+    created = true;
+    const url = withDatabase(serverUrl, dbName);
+    console.log(`database ${dbName} created${fromEnv ? ' (BENCH_DATABASE_URL)' : ' (temporary server)'}`);
+    const pgVersion = (await admin`show server_version`)[0]!.server_version as string;
+
+    database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
+    await migrate(database.db);
+    direct = postgres(url, { max: POOL_MAX, onnotice: () => {} });
+
+    const app = createHttpApp({ db: database.db, authenticate: createAuthenticator({ jwtSecret: SECRET }) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // 1. Ticket creation through the API.
+    const apiTenant = `T_API_${ulid()}`;
+    await insertTenant(direct, apiTenant);
+    const apiToken = await tokenFor(apiTenant);
+    const priorities = ['low', 'medium', 'high', 'urgent'] as const;
+    console.log(`1. API ticket create: ${CONCURRENCY} clients, ${WARMUP_MS / 1000}s warm-up + ${MEASURE_MS / 1000}s...`);
+    const api = await closedLoop(CONCURRENCY, async (worker, i) => {
+      const response = await fetch(`${base}${API_PREFIX}/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: `Bench ${WORDS[i % WORDS.length]} ${VERBS[worker % VERBS.length]} ${worker}-${i}`,
+          priority: priorities[i % priorities.length],
+        }),
+      });
+      const text = await response.text();
+      if (response.status !== 201) throw new Error(`POST -> ${response.status}: ${text.slice(0, 300)}`);
+    });
+    const apiRate = api.ops / api.seconds;
+    rows.push({ section: 'create', metric: 'API POST /tickets', value: `${apiRate.toFixed(0)} req/s`, note: `${api.ops} in ${api.seconds}s, ${api.errors} errors` });
+
+    // 2. The same inserts directly with postgres.js.
+    const directTenant = `T_DIRECT_${ulid()}`;
+    await insertTenant(direct, directTenant);
+    const sql = direct;
+    console.log(`2. direct postgres.js inserts: ${CONCURRENCY} loops, ${WARMUP_MS / 1000}s warm-up + ${MEASURE_MS / 1000}s...`);
+    const dir = await closedLoop(CONCURRENCY, async (worker, i) => {
+      await sql.begin(async (tx) => {
+        const [counter] = await tx`
+          update tenants set ticket_seq = ticket_seq + 1 where tenant_id = ${directTenant} returning ticket_seq`;
+        const now = new Date();
+        await tx`
+          insert into tickets (tenant_id, id, created_at, updated_at, number_seq, title, type, status, priority, sla_cycle_started_at)
+          values (${directTenant}, ${`tkt_${ulid()}`}, ${now}, ${now}, ${counter!.ticket_seq as number},
+                  ${`Bench ${WORDS[i % WORDS.length]} ${VERBS[worker % VERBS.length]} ${worker}-${i}`},
+                  'incident', 'open', ${priorities[i % priorities.length]!}, ${now})`;
+      });
+    });
+    const directRate = dir.ops / dir.seconds;
+    rows.push({ section: 'create', metric: 'direct postgres.js tx', value: `${directRate.toFixed(0)} rows/s`, note: `${dir.ops} in ${dir.seconds}s, ${dir.errors} errors` });
+    const ratio = directRate > 0 ? (apiRate / directRate) * 100 : Number.NaN;
+    rows.push({ section: 'create', metric: 'API / direct', value: `${ratio.toFixed(1)} %`, note: `target >= 50% -> ${ratio >= 50 ? 'met' : 'NOT met'}` });
+
+    // 3. List latency on 100,000 tickets.
+    const listTenant = `T_LIST_${ulid()}`;
+    await insertTenant(direct, listTenant);
+    console.log(`3. bulk-loading ${LIST_TICKETS.toLocaleString('en-US')} tickets...`);
+    const loadStart = performance.now();
+    const words = sql.array(WORDS);
+    const verbs = sql.array(VERBS);
+    await sql`
+      insert into tickets (tenant_id, id, created_at, updated_at, number_seq, title, description, type, status, priority, sla_cycle_started_at)
+      select ${listTenant},
+             'tkt_' || lpad(to_hex(g), 8, '0') || md5(g::text),
+             ts, ts, g,
+             initcap((${words}::text[])[1 + g % ${WORDS.length}]) || ' ' || (${verbs}::text[])[1 + g % ${VERBS.length}] || ' #' || g,
+             'User reports the ' || (${words}::text[])[1 + (g / 7) % ${WORDS.length}] || ' is '
+               || (${verbs}::text[])[1 + (g / 3) % ${VERBS.length}] || ' since the '
+               || (${words}::text[])[1 + (g / 13) % ${WORDS.length}] || ' change; please advise.',
+             (array['incident','service_request','change','problem'])[1 + g % 4]::ticket_type,
+             (array['open','open','in_progress','pending','resolved','closed'])[1 + g % 6]::ticket_status,
+             (array['low','medium','high','urgent'])[1 + (g / 5) % 4]::ticket_priority,
+             ts
+      from generate_series(1, ${LIST_TICKETS}) as g,
+           lateral (select timestamptz '2025-01-01 00:00:00+00' + g * interval '5 minutes' as ts) t`;
+    await sql`update tenants set ticket_seq = ${LIST_TICKETS} where tenant_id = ${listTenant}`;
+    await sql.unsafe('vacuum analyze tickets');
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    rows.push({ section: 'list', metric: 'bulk load + vacuum analyze', value: `${loadSeconds.toFixed(1)} s`, note: `${LIST_TICKETS.toLocaleString('en-US')} tickets, one tenant` });
+
+    const listToken = await tokenFor(listTenant);
+    const searchPaths = Array.from({ length: LIST_REQUESTS }, (_, i) =>
+      `${API_PREFIX}/tickets?status=open&sort=-created_at&q=${QUERY_WORDS[i % QUERY_WORDS.length]}&limit=50`);
+    const filterPaths = Array.from({ length: LIST_REQUESTS }, (_, i) =>
+      `${API_PREFIX}/tickets?status=${i % 2 === 0 ? 'open' : 'in_progress'}&sort=-created_at&limit=50`);
+    // Short warm-up of both shapes (plans, JIT of the handler), not counted.
+    await timeRequests(base, listToken, [...searchPaths.slice(0, 10), ...filterPaths.slice(0, 10)]);
+    console.log(`   timing ${LIST_REQUESTS} sequential GETs per shape...`);
+    const searchSamples = await timeRequests(base, listToken, searchPaths);
+    const filterSamples = await timeRequests(base, listToken, filterPaths);
+    for (const [label, samples] of [
+      ['GET status+sort+q (limit 50)', searchSamples],
+      ['GET status+sort (limit 50)', filterSamples],
+    ] as const) {
+      const p99 = percentile(samples, 99);
+      rows.push({
+        section: 'list',
+        metric: label,
+        value: `p50 ${percentile(samples, 50).toFixed(2)} ms / p99 ${p99.toFixed(2)} ms`,
+        note: `n=${samples.length}, max ${samples[samples.length - 1]!.toFixed(2)} ms; target p99 < 25 ms -> ${p99 < 25 ? 'met' : 'NOT met'}`,
+      });
+    }
+
+    // 4. Peak RSS.
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    rows.push({ section: 'process', metric: 'peak RSS', value: `${maxRssMb.toFixed(1)} MB` });
+
+    console.log('');
+    console.log(`API benchmark — Node ${process.version}, PostgreSQL ${pgVersion}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent clients`);
+    const widths = [
+      Math.max(...rows.map((r) => r.section.length), 7),
+      Math.max(...rows.map((r) => r.metric.length), 6),
+      Math.max(...rows.map((r) => r.value.length), 5),
+    ] as const;
+    const line = (a: string, b: string, c: string, d: string) =>
+      `${a.padEnd(widths[0])}  ${b.padEnd(widths[1])}  ${c.padEnd(widths[2])}  ${d}`.trimEnd();
+    console.log(line('section', 'metric', 'value', 'note'));
+    console.log(line('-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(widths[2]), '----'));
+    for (const r of rows) console.log(line(r.section, r.metric, r.value, r.note ?? ''));
+  } finally {
+    if (server) {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server!.close(resolve));
+    }
+    await direct?.end({ timeout: 5 });
+    await database?.close();
+    if (admin) {
+      if (created) {
+        try {
+          await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+        } catch (error) {
+          console.error(`could not drop ${dbName}:`, error);
+        }
+      }
+      await admin.end({ timeout: 5 });
+    }
+    await temp?.stop();
+    console.log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
