@@ -1,0 +1,155 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAuthenticator } from '../../src/http/auth.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { createClient, HelpdeskApiError, type Ticket, type TicketCreateInput } from '../../src/sdk/index.js';
+import { describeEachDatabase, newTenantId } from '../support/databases.js';
+
+const SECRET = 'test-secret-that-is-long-enough-for-hs256';
+
+async function tokenFor(claims: { sub: string; tenant_id: string; app_id?: string }): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+}
+
+async function apiError(promise: Promise<unknown>): Promise<HelpdeskApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HelpdeskApiError);
+  return error as HelpdeskApiError;
+}
+
+describeEachDatabase('SDK client', (ctx) => {
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    const app = createHttpApp({ db: ctx.db, authenticate: createAuthenticator({ jwtSecret: SECRET }) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  const clientFor = async (tenantId = newTenantId(), sub = 'per_ada') =>
+    createClient({ baseUrl, token: await tokenFor({ sub, tenant_id: tenantId }) }).helpdesk;
+
+  it('creates, gets, lists, updates, closes and deletes a ticket', async () => {
+    const { tickets } = await clientFor();
+    const created = await tickets.create({ title: 'Broken VPN', priority: 'high' }, { idempotencyKey: 'key-1' });
+    expect(created).toMatchObject({ number: 'TKT-0001', title: 'Broken VPN', status: 'open', priority: 'high' });
+    expect((await tickets.get(created.id)).id).toBe(created.id);
+    expect((await tickets.get('TKT-0001')).id).toBe(created.id);
+
+    const page = await tickets.list({ status: ['open', 'in_progress'] });
+    expect(page.items.map((t) => t.id)).toEqual([created.id]);
+    expect(page.next_cursor).toBeNull();
+
+    const { ticket, etag } = await tickets.getWithEtag(created.id);
+    expect(ticket.id).toBe(created.id);
+    expect(etag).toBeTruthy();
+    const updated = await tickets.update(created.id, { title: 'VPN down' }, { ifMatch: etag! });
+    expect(updated).toMatchObject({ title: 'VPN down', updated_by: 'per_ada' });
+
+    expect(await tickets.close(created.id)).toMatchObject({ status: 'closed' });
+    await expect(tickets.delete(created.id)).resolves.toBeUndefined();
+    expect((await apiError(tickets.get(created.id))).status).toBe(404);
+    expect((await tickets.list({ include_deleted: true })).items).toHaveLength(1);
+  });
+
+  it('listAll follows next_cursor across pages in order', async () => {
+    const { tickets } = await clientFor();
+    const created: Ticket[] = [];
+    for (let i = 1; i <= 5; i++) created.push(await tickets.create({ title: `Ticket ${i}` }));
+    const first = await tickets.list({ limit: 2, sort: 'number' });
+    expect(first.items).toHaveLength(2);
+    expect(first.next_cursor).toBeTruthy();
+
+    const urls: string[] = [];
+    const counting = ((input: string, init?: RequestInit) => {
+      urls.push(input);
+      return fetch(input, init);
+    }) as typeof fetch;
+    const token = await tokenFor({ sub: 'per_ada', tenant_id: created[0]!.tenant_id });
+    const paging = createClient({ baseUrl, token, fetch: counting }).helpdesk.tickets;
+    const seen: string[] = [];
+    for await (const ticket of paging.listAll({ limit: 2, sort: 'number' })) seen.push(ticket.number);
+    expect(urls).toHaveLength(3);
+    expect(urls[0]).not.toContain('cursor=');
+    expect(urls[2]).toContain('cursor=');
+    expect(seen).toEqual(created.map((t) => t.number));
+    expect(seen).toEqual(['TKT-0001', 'TKT-0002', 'TKT-0003', 'TKT-0004', 'TKT-0005']);
+  });
+
+  it('throws 412 for a stale If-Match', async () => {
+    const { tickets } = await clientFor();
+    const created = await tickets.create({ title: 'Race' });
+    const { etag } = await tickets.getWithEtag(created.id);
+    await tickets.update(created.id, { title: 'First' }, { ifMatch: etag! });
+    const error = await apiError(tickets.update(created.id, { title: 'Lost update' }, { ifMatch: etag! }));
+    expect(error.status).toBe(412);
+    expect(error.problem).toMatchObject({ status: 412, title: 'Precondition failed' });
+    expect((await tickets.get(created.id)).title).toBe('First');
+  });
+
+  it('throws 422 with field pointers for invalid input', async () => {
+    const { tickets } = await clientFor();
+    const invalid = { title: '', priority: 'critical' } as unknown as TicketCreateInput;
+    const error = await apiError(tickets.create(invalid));
+    expect(error.status).toBe(422);
+    expect(error.problem.code).toBeTruthy();
+    expect(error.problem.errors?.map((e) => e.pointer).sort()).toEqual(['/priority', '/title']);
+  });
+
+  it('creates SLA policies and surfaces 409 with conflicting_id', async () => {
+    const { slaPolicies } = await clientFor();
+    const body = { applies_to: ['incident' as const], priority: 'high' as const, first_response_minutes: 30, resolution_minutes: 240 };
+    const first = await slaPolicies.create({ name: 'High incidents', ...body });
+    expect(first).toMatchObject({ name: 'High incidents', first_response_minutes: 30, resolution_minutes: 240 });
+    expect((await slaPolicies.get(first.id)).id).toBe(first.id);
+    expect((await slaPolicies.list()).items.map((p) => p.id)).toEqual([first.id]);
+    const error = await apiError(slaPolicies.create({ name: 'Duplicate', ...body }));
+    expect(error.status).toBe(409);
+    expect(error.problem.conflicting_id).toBe(first.id);
+  });
+
+  it('creates, lists and updates teams', async () => {
+    const { teams } = await clientFor();
+    const team = await teams.create({ name: 'Network', slack_channel_id: 'C0123ABCD' });
+    expect(team).toMatchObject({ name: 'Network', slack_channel_id: 'C0123ABCD', agent_ids: [] });
+    expect((await teams.list()).items.map((t) => t.id)).toEqual([team.id]);
+    expect(await teams.update(team.id, { name: 'Networking' })).toMatchObject({ name: 'Networking' });
+    expect((await teams.get(team.id)).name).toBe('Networking');
+  });
+
+  it('reads and updates settings with a business calendar', async () => {
+    const { settings } = await clientFor();
+    expect((await settings.get()).business_calendar.timezone).toBe('UTC');
+    const calendar = { timezone: 'Europe/Paris', hours: { mon: [['08:00', '12:00'] as [string, string]] }, holidays: ['2026-12-25'] };
+    const updated = await settings.update({ business_calendar: calendar });
+    expect(updated.business_calendar).toMatchObject(calendar);
+    expect((await settings.get()).business_calendar).toMatchObject(calendar);
+  });
+
+  it('hides another tenant’s ticket behind a 404', async () => {
+    const owner = await clientFor();
+    const stranger = await clientFor(newTenantId(), 'per_x');
+    const ticket = await owner.tickets.create({ title: 'Private' });
+    const error = await apiError(stranger.tickets.get(ticket.id));
+    expect(error.status).toBe(404);
+    expect(error.problem.status).toBe(404);
+  });
+
+  it('synthesizes an http_error problem when the body is not JSON', async () => {
+    const fake = (async () => new Response('upstream exploded', { status: 502, statusText: 'Bad Gateway' })) as typeof fetch;
+    const client = createClient({ baseUrl, token: 'x', fetch: fake });
+    const error = await apiError(client.helpdesk.tickets.get('TKT-0001'));
+    expect(error.status).toBe(502);
+    expect(error.problem).toMatchObject({ code: 'http_error', status: 502 });
+  });
+});
