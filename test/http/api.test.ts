@@ -1,33 +1,14 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAuthenticator } from '../../src/http/auth.js';
-import { API_PREFIX, createHttpApp } from '../../src/http/app.js';
+import { expect, it } from 'vitest';
+import { API_PREFIX } from '../../src/http/app.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-
-const SECRET = 'test-secret-that-is-long-enough-for-hs256';
-
-async function tokenFor(claims: { sub: string; tenant_id: string; app_id?: string }): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
-}
+import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 describeEachDatabase('REST API', (ctx) => {
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    const app = createHttpApp({ db: ctx.db, authenticate: createAuthenticator({ jwtSecret: SECRET }) });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const server = serveApiDuringSuite(() => ctx.db);
 
   const call = async (token: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${server.baseUrl()}${path}`, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -76,7 +57,7 @@ describeEachDatabase('REST API', (ctx) => {
     expect(invalid.body!.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/colour', '/priority', '/title']);
     expect((await call(token, 'POST', `${API_PREFIX}/tickets`, '{"title": ')).status).toBe(400);
     expect((await call(token, 'POST', `${API_PREFIX}/tickets`, { title: 'x'.repeat(300_000) })).status).toBe(413);
-    const form = await fetch(`${base}${API_PREFIX}/tickets`, {
+    const form = await fetch(`${server.baseUrl()}${API_PREFIX}/tickets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
       body: 'title=hi',

@@ -1,17 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { SignJWT } from 'jose';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAuthenticator } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/app.js';
+import { expect, it } from 'vitest';
 import { createClient, HelpdeskApiError, type Ticket, type TicketCreateInput } from '../../src/sdk/index.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-
-const SECRET = 'test-secret-that-is-long-enough-for-hs256';
-
-async function tokenFor(claims: { sub: string; tenant_id: string; app_id?: string }): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
-}
+import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 async function apiError(promise: Promise<unknown>): Promise<HelpdeskApiError> {
   const error = await promise.then(
@@ -23,21 +13,10 @@ async function apiError(promise: Promise<unknown>): Promise<HelpdeskApiError> {
 }
 
 describeEachDatabase('SDK client', (ctx) => {
-  let server: Server;
-  let baseUrl: string;
-  beforeAll(async () => {
-    const app = createHttpApp({ db: ctx.db, authenticate: createAuthenticator({ jwtSecret: SECRET }) });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const server = serveApiDuringSuite(() => ctx.db);
 
   const clientFor = async (tenantId = newTenantId(), sub = 'per_ada') =>
-    createClient({ baseUrl, token: await tokenFor({ sub, tenant_id: tenantId }) }).helpdesk;
+    createClient({ baseUrl: server.baseUrl(), token: await tokenFor({ sub, tenant_id: tenantId }) }).helpdesk;
 
   it('creates, gets, lists, updates, closes and deletes a ticket', async () => {
     const { tickets } = await clientFor();
@@ -76,7 +55,7 @@ describeEachDatabase('SDK client', (ctx) => {
       return fetch(input, init);
     }) as typeof fetch;
     const token = await tokenFor({ sub: 'per_ada', tenant_id: created[0]!.tenant_id });
-    const paging = createClient({ baseUrl, token, fetch: counting }).helpdesk.tickets;
+    const paging = createClient({ baseUrl: server.baseUrl(), token, fetch: counting }).helpdesk.tickets;
     const seen: string[] = [];
     for await (const ticket of paging.listAll({ limit: 2, sort: 'number' })) seen.push(ticket.number);
     expect(urls).toHaveLength(3);
@@ -147,7 +126,7 @@ describeEachDatabase('SDK client', (ctx) => {
 
   it('synthesizes an http_error problem when the body is not JSON', async () => {
     const fake = (async () => new Response('upstream exploded', { status: 502, statusText: 'Bad Gateway' })) as typeof fetch;
-    const client = createClient({ baseUrl, token: 'x', fetch: fake });
+    const client = createClient({ baseUrl: server.baseUrl(), token: 'x', fetch: fake });
     const error = await apiError(client.helpdesk.tickets.get('TKT-0001'));
     expect(error.status).toBe(502);
     expect(error.problem).toMatchObject({ code: 'http_error', status: 502 });
