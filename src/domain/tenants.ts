@@ -30,7 +30,7 @@ export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSet
   return toSettings(await ensureTenant(db, scope.tenantId, scope.now));
 }
 
-const settingsUpdateSchema = z.strictObject({
+export const settingsUpdateSchema = z.strictObject({
   business_calendar: businessCalendarSchema.optional(),
   default_team_id: z.string().min(1).nullable().optional(),
 });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Db } from '../db/client.js';
+import { pingDatabase, type Db } from '../db/client.js';
 import { PreconditionFailedError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
 import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../domain/sla/policies.js';
@@ -12,6 +11,10 @@ import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
 import { closeTicket, createTicket, deleteTicket, updateTicket } from '../domain/tickets/tickets.js';
 import { AuthError, type Principal, wwwAuthenticate } from './auth.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { API_PREFIX, OPENAPI_PATH } from './paths.js';
+
+export { API_PREFIX };
 import { problem, problemFromError, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 import { etagOf, revisionFromIfMatch, slaPolicyToWire, teamToWire, ticketToWire } from './wire.js';
 
@@ -23,7 +26,6 @@ export interface HttpAppDeps {
   onError?: (error: unknown) => void;
 }
 
-export const API_PREFIX = '/api/v1/helpdesk';
 const BODY_LIMIT = '256kb';
 
 type Handler = (req: Request, res: Response, scope: Scope) => Promise<void>;
@@ -50,9 +52,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const openApiDocument = buildOpenApiDocument();
+  app.get(OPENAPI_PATH, (_req, res) => {
+    res.json(openApiDocument);
+  });
   app.get('/readyz', async (_req, res) => {
     try {
-      await deps.db.execute(sql`select 1`);
+      await pingDatabase(deps.db);
       res.json({ status: 'ready' });
     } catch (error) {
       deps.onError?.(error);

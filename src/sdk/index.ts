@@ -5,6 +5,7 @@ import type { TenantSettings } from '../domain/tenants.js';
 import type { TicketCreateInput, TicketListInput, TicketUpdateInput } from '../domain/tickets/schemas.js';
 import type { Problem } from '../http/problem.js';
 import type { slaPolicyToWire, teamToWire, ticketToWire } from '../http/wire.js';
+import { API_PREFIX } from '../http/paths.js';
 import { errorFromResponse } from './errors.js';
 
 export { HelpdeskApiError } from './errors.js';
@@ -41,7 +42,7 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export const API_PREFIX = '/api/v1/helpdesk';
+export { API_PREFIX };
 
 type Query = Record<string, unknown>;
 
