@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { teams, tenants } from '../db/schema/index.js';
@@ -24,6 +24,24 @@ export async function ensureTenant(db: Db, tenantId: string, now: Date): Promise
   const [created] = await db.select().from(tenants).where(eq(tenants.tenantId, tenantId));
   if (!created) throw new Error(`tenant ${tenantId} could not be created`);
   return created;
+}
+
+/**
+ * Hands out the tenant's next ticket number (creating the tenant on first contact) and
+ * returns its settings in the same round trip. The row stays locked until the caller's
+ * transaction ends, which is what keeps numbers consecutive under concurrent creates.
+ */
+export async function takeTicketNumber(
+  db: Db,
+  tenantId: string,
+  now: Date,
+): Promise<Pick<Tenant, 'ticketSeq' | 'businessCalendar' | 'defaultTeamId'>> {
+  const [row] = await db
+    .insert(tenants)
+    .values({ tenantId, businessCalendar: DEFAULT_BUSINESS_CALENDAR, ticketSeq: 1, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: tenants.tenantId, set: { ticketSeq: sql`${tenants.ticketSeq} + 1` } })
+    .returning({ ticketSeq: tenants.ticketSeq, businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId });
+  return row!;
 }
 
 export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSettings> {

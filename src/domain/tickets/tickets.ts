@@ -8,7 +8,7 @@ import type { Scope } from '../scope.js';
 import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla/clock.js';
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
-import { ensureTenant } from '../tenants.js';
+import { takeTicketNumber } from '../tenants.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
@@ -120,20 +120,15 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
 
   return guardReferences(() =>
     db.transaction(async (tx) => {
-      const tenant = await ensureTenant(tx, scope.tenantId, now);
       const policy = await findActivePolicy(tx, scope.tenantId, data.type, data.priority);
+      // Taken as late as possible: the tenant row stays locked until commit.
+      const tenant = await takeTicketNumber(tx, scope.tenantId, now);
       const deadlines = computeDeadlines(
         { createdAt: now, cycleStartedAt: now, pauses: [] },
         policy ?? null,
         tenant.businessCalendar,
       );
       const assignedToId = data.assigned_to_id ?? null;
-      // Taken last, so the per-tenant counter row stays locked for as little as possible.
-      const [counter] = await tx
-        .update(tenants)
-        .set({ ticketSeq: sql`${tenants.ticketSeq} + 1` })
-        .where(eq(tenants.tenantId, scope.tenantId))
-        .returning({ seq: tenants.ticketSeq });
       const [row] = await tx
         .insert(tickets)
         .values({
@@ -146,7 +141,7 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
           updatedBy: scope.actorId,
           source: data.source ?? 'edm',
           sourceType: data.source_type ?? scope.sourceType ?? 'api',
-          numberSeq: counter!.seq,
+          numberSeq: tenant.ticketSeq,
           title: data.title,
           description: data.description ?? null,
           type: data.type,
