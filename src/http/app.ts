@@ -16,7 +16,7 @@ import { API_PREFIX, OPENAPI_PATH } from './paths.js';
 
 export { API_PREFIX };
 import { problem, problemFromError, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
-import { etagOf, revisionFromIfMatch, slaPolicyToWire, teamToWire, ticketToWire } from './wire.js';
+import { etagOf, slaPolicyToWire, teamToWire, ticketToWire, versionFromIfMatch } from './wire.js';
 
 export interface HttpAppDeps {
   db: Db;
@@ -105,10 +105,11 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     sendProblem(res, details);
   };
 
-  const expectedRevision = (req: Request, record: { id: string }): number | undefined => {
-    const revision = revisionFromIfMatch(req.header('if-match'), record.id);
-    if (revision === null) throw new PreconditionFailedError('If-Match does not name a version of this record');
-    return revision;
+  /** `If-Match` as the domain's optimistic-concurrency options; the domain compares under its row lock. */
+  const ifMatch = (req: Request) => {
+    const version = versionFromIfMatch(req.header('if-match'));
+    if (version === 'unmatchable') throw new PreconditionFailedError('If-Match does not name a version of this record');
+    return version ?? {};
   };
 
   /**
@@ -164,26 +165,21 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.patch(
     '/tickets/:id',
     route(async (req, res, scope) => {
-      const current = await getTicket(deps.db, scope, String(req.params.id));
-      const { ticket } = await updateTicket(deps.db, scope, current.id, req.body, {
-        expectedRevision: expectedRevision(req, current),
-      });
+      const { ticket } = await updateTicket(deps.db, scope, String(req.params.id), req.body, ifMatch(req));
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
   api.delete(
     '/tickets/:id',
     route(async (req, res, scope) => {
-      const current = await getTicket(deps.db, scope, String(req.params.id));
-      await deleteTicket(deps.db, scope, current.id, { expectedRevision: expectedRevision(req, current) });
+      await deleteTicket(deps.db, scope, String(req.params.id), ifMatch(req));
       res.status(204).end();
     }),
   );
   api.post(
     '/tickets/:id/close',
     route(async (req, res, scope) => {
-      const current = await getTicket(deps.db, scope, String(req.params.id));
-      const { ticket } = await closeTicket(deps.db, scope, current.id, { expectedRevision: expectedRevision(req, current) });
+      const { ticket } = await closeTicket(deps.db, scope, String(req.params.id), ifMatch(req));
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
@@ -215,10 +211,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.patch(
     '/sla-policies/:id',
     route(async (req, res, scope) => {
-      const current = await getSlaPolicy(deps.db, scope, String(req.params.id));
-      const policy = await updateSlaPolicy(deps.db, scope, current.id, req.body, {
-        expectedRevision: expectedRevision(req, current),
-      });
+      const policy = await updateSlaPolicy(deps.db, scope, String(req.params.id), req.body, ifMatch(req));
       res.setHeader('ETag', etagOf(policy)).json(slaPolicyToWire(policy));
     }),
   );

@@ -84,10 +84,16 @@ export function etagOf(record: { id: string; revision: number }): string {
   return `W/"${record.id}.${record.revision}"`;
 }
 
-/** The revision an `If-Match` header names for this record, or `null` when it names another. */
-export function revisionFromIfMatch(header: string | undefined, id: string): number | null | undefined {
+/**
+ * The version an `If-Match` header names: `{ expectedId, expectedRevision }` for the
+ * domain's optimistic check, `undefined` without the header. A value that is not one of
+ * our ETags can match nothing, so it is a failed precondition.
+ */
+export function versionFromIfMatch(
+  header: string | undefined,
+): { expectedId: string; expectedRevision: number } | 'unmatchable' | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"([^"]+)\.(\d+)"$/.exec(header.trim());
-  if (!match || match[1] !== id) return null;
-  return Number(match[2]);
+  if (!match) return 'unmatchable';
+  return { expectedId: match[1]!, expectedRevision: Number(match[2]) };
 }

@@ -119,12 +119,13 @@ export async function updateSlaPolicy(
   scope: Scope,
   id: string,
   input: unknown,
-  options: { expectedRevision?: number } = {},
+  options: { expectedRevision?: number | undefined; expectedId?: string | undefined } = {},
 ): Promise<SlaPolicy> {
   const { data, firstResponseMinutes, resolutionMinutes } = parsePolicyInput(slaPolicyUpdateSchema, input, false);
   const current = await getSlaPolicy(db, scope, id);
   return guardActiveUniqueness(db, scope, data.priority ?? current.priority, async () => {
-    if (options.expectedRevision !== undefined && current.revision !== options.expectedRevision) {
+    const staleId = options.expectedId !== undefined && options.expectedId !== current.id;
+    if (staleId || (options.expectedRevision !== undefined && current.revision !== options.expectedRevision)) {
       throw new PreconditionFailedError(`SLA policy ${id} has changed since revision ${options.expectedRevision}`);
     }
     const [row] = await db

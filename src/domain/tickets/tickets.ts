@@ -96,6 +96,8 @@ export type TicketEventKind =
 export interface WriteOptions {
   /** Optimistic concurrency: the revision the caller last saw (from an ETag). */
   expectedRevision?: number | undefined;
+  /** With `expectedRevision`: the record the caller's ETag was for. */
+  expectedId?: string | undefined;
 }
 
 export interface TicketWriteResult {
@@ -208,7 +210,8 @@ async function changeTicket(
         .where(and(ticketScope(scope), ticketRefCondition(ref), eq(tickets.isDeleted, false)))
         .for('update');
       if (!current) throw new NotFoundError('Ticket', ref);
-      if (options.expectedRevision !== undefined && options.expectedRevision !== current.revision) {
+      const staleId = options.expectedId !== undefined && options.expectedId !== current.id;
+      if (staleId || (options.expectedRevision !== undefined && options.expectedRevision !== current.revision)) {
         throw new PreconditionFailedError(`Ticket ${current.number} has changed since you last read it`);
       }
 
