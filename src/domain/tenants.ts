@@ -26,22 +26,32 @@ export async function ensureTenant(db: Db, tenantId: string, now: Date): Promise
   return created;
 }
 
-/**
- * Hands out the tenant's next ticket number (creating the tenant on first contact) and
- * returns its settings in the same round trip. The row stays locked until the caller's
- * transaction ends, which is what keeps numbers consecutive under concurrent creates.
- */
-export async function takeTicketNumber(
+/** The tenant's settings a ticket create needs; the defaults when the tenant is new. */
+export async function tenantTicketSettings(
   db: Db,
   tenantId: string,
-  now: Date,
-): Promise<Pick<Tenant, 'ticketSeq' | 'businessCalendar' | 'defaultTeamId'>> {
+): Promise<Pick<Tenant, 'businessCalendar' | 'defaultTeamId'>> {
   const [row] = await db
-    .insert(tenants)
-    .values({ tenantId, businessCalendar: DEFAULT_BUSINESS_CALENDAR, ticketSeq: 1, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: tenants.tenantId, set: { ticketSeq: sql`${tenants.ticketSeq} + 1` } })
-    .returning({ ticketSeq: tenants.ticketSeq, businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId });
-  return row!;
+    .select({ businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId })
+    .from(tenants)
+    .where(eq(tenants.tenantId, tenantId));
+  return row ?? { businessCalendar: DEFAULT_BUSINESS_CALENDAR, defaultTeamId: null };
+}
+
+/**
+ * A CTE that hands out the tenant's next ticket number (creating the tenant on first
+ * contact), for use inside the statement that inserts the ticket: the tenant row is
+ * locked only while that one statement runs, which keeps numbers consecutive under
+ * concurrent creates without holding the lock across round trips.
+ */
+export function nextTicketNumber(db: Db, tenantId: string, now: Date) {
+  return db.$with('next_ticket_number').as(
+    db
+      .insert(tenants)
+      .values({ tenantId, businessCalendar: DEFAULT_BUSINESS_CALENDAR, ticketSeq: 1, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: tenants.tenantId, set: { ticketSeq: sql`${tenants.ticketSeq} + 1` } })
+      .returning({ ticketSeq: tenants.ticketSeq }),
+  );
 }
 
 export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSettings> {

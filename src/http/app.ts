@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pingDatabase, type Db } from '../db/client.js';
 import { PreconditionFailedError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
-import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../domain/sla/policies.js';
+import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy, type SlaPolicyListInput } from '../domain/sla/policies.js';
 import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
 import { runIdempotently, type StoredResponse } from '../domain/idempotency.js';
 import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
@@ -187,9 +187,9 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // SLA policies
   api.get(
     '/sla-policies',
-    route(async (_req, res, scope) => {
-      const items = await listSlaPolicies(deps.db, scope);
-      res.json({ items: items.map(slaPolicyToWire), next_cursor: null });
+    route(async (req, res, scope) => {
+      const page = await listSlaPolicies(deps.db, scope, req.query as SlaPolicyListInput);
+      res.json({ items: page.items.map(slaPolicyToWire), next_cursor: page.next_cursor });
     }),
   );
   api.post(

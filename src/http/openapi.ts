@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SLA_POLICY_STATUSES, SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../db/schema/index.js';
 import { businessCalendarSchema } from '../domain/sla/calendar.js';
-import { slaPolicyCreateSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
+import { slaPolicyCreateSchema, slaPolicyListSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
 import { teamCreateSchema, teamUpdateSchema } from '../domain/teams.js';
 import { settingsUpdateSchema } from '../domain/tenants.js';
 import { ticketCreateSchema, ticketListSchema, ticketUpdateSchema } from '../domain/tickets/schemas.js';
@@ -197,7 +197,7 @@ function apiOperations(): Array<[method: string, path: string, op: Operation]> {
     ['patch', '/tickets/{id}', { summary: 'Update a ticket', operationId: 'updateTicket', body: ticketUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...WRITE, 404, 412] }],
     ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [401, 404, 409, 412, 500] }],
     ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [401, 404, 409, 412, 500] }],
-    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [401, 500] }],
+    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [401, 422, 500] }],
     ['post', '/sla-policies', { summary: 'Create an SLA policy', operationId: 'createSlaPolicy', body: slaPolicyCreateSchema, ok: { status: 201, schema: 'SlaPolicy', etag: true, location: true }, problems: WRITE }],
     ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [401, 404, 500] }],
     ['patch', '/sla-policies/{id}', { summary: 'Update an SLA policy', operationId: 'updateSlaPolicy', body: slaPolicyUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [...WRITE, 404, 412] }],
@@ -210,10 +210,10 @@ function apiOperations(): Array<[method: string, path: string, op: Operation]> {
   ];
 }
 
-/** One query parameter per key of the list schema, each with its own (input) JSON schema. */
-function ticketListParameters(): Json[] {
-  const whole = inputSchema(ticketListSchema) as { properties: Record<string, Json>; required?: string[] };
-  return Object.keys(ticketListSchema.shape).map((name) => ({
+/** One query parameter per key of a list schema, each with its own (input) JSON schema. */
+function listParameters(listSchema: typeof ticketListSchema | typeof slaPolicyListSchema): Json[] {
+  const whole = inputSchema(listSchema) as { properties: Record<string, Json>; required?: string[] };
+  return Object.keys(listSchema.shape).map((name) => ({
     name,
     in: 'query',
     required: whole.required?.includes(name) ?? false,
@@ -226,7 +226,8 @@ function operation(method: string, path: string, op: Operation): Json {
   if (path.includes('{id}')) parameters.push(idParam);
   if (op.ifMatch) parameters.push(ifMatchParam);
   if (method === 'post' && op.body && !path.includes('{id}')) parameters.push(idempotencyKeyParam);
-  if (op.operationId === 'listTickets') parameters.push(...ticketListParameters());
+  if (op.operationId === 'listTickets') parameters.push(...listParameters(ticketListSchema));
+  if (op.operationId === 'listSlaPolicies') parameters.push(...listParameters(slaPolicyListSchema));
 
   const headers: Json = { ...(op.ok.etag ? etagHeader : {}) };
   if (op.ok.location) headers.Location = { description: 'URL of the new record', schema: { type: 'string' } };

@@ -110,6 +110,28 @@ describeEachDatabase('REST API', (ctx) => {
     expect(second.body!.detail).toContain('High incidents');
   });
 
+  it('filters, sorts and pages SLA policies from the query string', async () => {
+    const token = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    const targets = { first_response_minutes: 30, resolution_minutes: 240 };
+    for (const [name, priority, status] of [['b', 'high', 'active'], ['a', 'low', 'active'], ['c', 'high', 'inactive']] as const) {
+      const res = await call(token, 'POST', `${API_PREFIX}/sla-policies`, { name, priority, status, applies_to: ['incident'], ...targets });
+      expect(res.status).toBe(201);
+    }
+    const names = async (query: string) =>
+      ((await call(token, 'GET', `${API_PREFIX}/sla-policies?${query}`)).body!.items as Array<{ name: string }>).map((p) => p.name);
+    expect(await names('sort=-name')).toEqual(['c', 'b', 'a']);
+    expect(await names('sort=name&priority=high')).toEqual(['b', 'c']);
+    expect(await names('status=active&sort=name')).toEqual(['a', 'b']);
+    expect(await names('type=change')).toEqual([]);
+    const page = await call(token, 'GET', `${API_PREFIX}/sla-policies?sort=name&limit=2`);
+    expect(page.body!.items.map((p: { name: string }) => p.name)).toEqual(['a', 'b']);
+    const rest = await call(token, 'GET', `${API_PREFIX}/sla-policies?sort=name&limit=2&cursor=${page.body!.next_cursor}`);
+    expect(rest.body).toMatchObject({ items: [{ name: 'c' }], next_cursor: null });
+    const bad = await call(token, 'GET', `${API_PREFIX}/sla-policies?sort=colour&priority=extreme`);
+    expect(bad.status).toBe(422);
+    expect(bad.body!.errors.map((e: { path: string }) => e.path).sort()).toEqual(['priority', 'sort']);
+  });
+
   it('returns the first answer to a retried create with the same Idempotency-Key', async () => {
     const token = await tokenFor({ sub: 'per_ada', tenant_id: newTenantId() });
     const body = { title: 'Retried over a flaky network' };

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { PG_UNIQUE_VIOLATION, pgErrorOf } from '../../db/errors.js';
@@ -14,6 +14,7 @@ import {
 } from '../../db/schema/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type FieldIssue } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
+import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
 import { RECORD_SERVER_FIELDS, withoutServerFields } from '../input.js';
 import type { Scope } from '../scope.js';
 import { ensureTenant } from '../tenants.js';
@@ -167,27 +168,73 @@ export async function getSlaPolicy(db: Db, scope: Scope, id: string): Promise<Sl
   return row;
 }
 
-export interface SlaPolicyListOptions {
-  status?: 'active' | 'inactive';
-  type?: TicketType;
-  priority?: TicketPriority;
-  limit?: number;
-  /** The id of the last policy of the previous page. */
-  after?: string;
+export const SLA_POLICY_SORTS = ['created_at', '-created_at', 'name', '-name', 'priority', '-priority'] as const;
+export type SlaPolicySort = (typeof SLA_POLICY_SORTS)[number];
+
+export const slaPolicyListSchema = z.strictObject({
+  status: z.enum(SLA_POLICY_STATUSES).optional(),
+  priority: z.enum(TICKET_PRIORITIES).optional(),
+  /** Policies whose `applies_to` includes this ticket type. */
+  type: z.enum(TICKET_TYPES).optional(),
+  sort: z.enum(SLA_POLICY_SORTS).default('created_at'),
+  limit: z.coerce.number().int('Must be a whole number').min(1).max(200, 'At most 200').default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+export type SlaPolicyListInput = z.input<typeof slaPolicyListSchema>;
+
+export interface SlaPolicyPage {
+  items: SlaPolicy[];
+  next_cursor: string | null;
 }
 
-export async function listSlaPolicies(db: Db, scope: Scope, options: SlaPolicyListOptions = {}): Promise<SlaPolicy[]> {
+type PolicySortColumn = 'created_at' | 'name' | 'priority';
+const POLICY_SORT_COLUMNS = {
+  created_at: slaPolicies.createdAt,
+  name: slaPolicies.name,
+  priority: slaPolicies.priority,
+} as const;
+
+function policySortValue(policy: SlaPolicy, column: PolicySortColumn): CursorValue {
+  return column === 'created_at' ? policy.createdAt.toISOString() : policy[column];
+}
+
+function isPolicyCursorValue(column: PolicySortColumn, value: unknown): boolean {
+  if (column === 'created_at') return isIsoInstant(value);
+  if (column === 'priority') return TICKET_PRIORITIES.includes(value as TicketPriority);
+  return typeof value === 'string';
+}
+
+/** Keyset-paged, filtered list of the caller's policies (deleted ones never show). */
+export async function listSlaPolicies(db: Db, scope: Scope, input: SlaPolicyListInput = {}): Promise<SlaPolicyPage> {
+  const parsed = slaPolicyListSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const query = parsed.data;
   const filters: SQL[] = [policyScope(scope), eq(slaPolicies.isDeleted, false)];
-  if (options.status) filters.push(eq(slaPolicies.status, options.status));
-  if (options.priority) filters.push(eq(slaPolicies.priority, options.priority));
-  if (options.type) filters.push(sql`${slaPolicies.appliesTo} @> array[${options.type}]::ticket_type[]`);
-  if (options.after) filters.push(gt(slaPolicies.id, options.after));
-  return db
+  if (query.status) filters.push(eq(slaPolicies.status, query.status));
+  if (query.priority) filters.push(eq(slaPolicies.priority, query.priority));
+  if (query.type) filters.push(sql`${slaPolicies.appliesTo} @> array[${query.type}]::ticket_type[]`);
+
+  const descending = query.sort.startsWith('-');
+  const column = query.sort.replace(/^-/, '') as PolicySortColumn;
+  const sortColumn = POLICY_SORT_COLUMNS[column];
+  if (query.cursor) {
+    const { value, id } = decodeCursor(query.cursor, query.sort, (v) => isPolicyCursorValue(column, v));
+    const bound = column === 'created_at' ? new Date(value as string) : value;
+    const beyond = descending ? lt : gt;
+    filters.push(or(beyond(sortColumn, bound as never), and(eq(sortColumn, bound as never), beyond(slaPolicies.id, id)))!);
+  }
+  const order = descending ? desc : asc;
+  const rows = await db
     .select()
     .from(slaPolicies)
     .where(and(...filters))
-    .orderBy(asc(slaPolicies.id))
-    .limit(Math.min(Math.max(options.limit ?? 200, 1), 500));
+    .orderBy(order(sortColumn), order(slaPolicies.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  const next_cursor =
+    rows.length > query.limit && last ? encodeCursor(query.sort, policySortValue(last, column), last.id) : null;
+  return { items, next_cursor };
 }
 
 /**

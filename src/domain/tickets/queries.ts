@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, 
 import type { Db } from '../../db/client.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
 import type { Scope } from '../scope.js';
 import { ticketListSchema, type TicketListInput, type TicketSort } from './schemas.js';
 
@@ -53,7 +54,6 @@ export interface TicketPage {
 }
 
 type SortColumn = 'created_at' | 'updated_at' | 'number' | 'priority';
-type CursorValue = string | number;
 
 const SORT_COLUMNS = {
   created_at: tickets.createdAt,
@@ -75,31 +75,10 @@ function sortValue(row: Ticket, column: SortColumn): CursorValue {
   }
 }
 
-function encodeCursor(sort: TicketSort, value: CursorValue, id: string): string {
-  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: TicketSort): { value: CursorValue; id: string } {
-  const invalid = new ValidationError([{ path: ['cursor'], message: 'Invalid cursor for this sort order' }]);
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== sort || typeof decoded[2] !== 'string') {
-    throw invalid;
-  }
-  const value = decoded[1] as unknown;
-  const column = sort.replace(/^-/, '') as SortColumn;
-  const ok =
-    column === 'number'
-      ? Number.isInteger(value)
-      : column === 'priority'
-        ? TICKET_PRIORITIES.includes(value as TicketPriority)
-        : typeof value === 'string' && !Number.isNaN(Date.parse(value));
-  if (!ok) throw invalid;
-  return { value: value as CursorValue, id: decoded[2] };
+function isCursorValue(column: SortColumn, value: unknown): boolean {
+  if (column === 'number') return Number.isInteger(value);
+  if (column === 'priority') return TICKET_PRIORITIES.includes(value as TicketPriority);
+  return isIsoInstant(value);
 }
 
 /** Keyset condition "after (value, id)" in the list's order; ids break ties. */
@@ -121,6 +100,18 @@ function idFilter(column: typeof tickets.teamId | typeof tickets.assignedToId, v
 }
 
 export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}): Promise<TicketPage> {
+  const { query, statement } = listTicketsQuery(db, scope, input);
+  const rows = await statement;
+  const column = query.sort.replace(/^-/, '') as SortColumn;
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  const next_cursor =
+    rows.length > query.limit && last ? encodeCursor(query.sort, sortValue(last, column), last.id) : null;
+  return { items, next_cursor };
+}
+
+/** The list's SQL, built but not run (the benchmark prints its plan). */
+export function listTicketsQuery(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}) {
   const parsed = ticketListSchema.safeParse(input);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error);
   const query = parsed.data;
@@ -144,20 +135,15 @@ export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId
   const descending = query.sort.startsWith('-');
   const column = query.sort.replace(/^-/, '') as SortColumn;
   if (query.cursor) {
-    const { value, id } = decodeCursor(query.cursor, query.sort);
+    const { value, id } = decodeCursor(query.cursor, query.sort, (v) => isCursorValue(column, v));
     filters.push(afterCursor(column, descending, value, id));
   }
   const order = descending ? desc : asc;
-  const rows = await db
+  const statement = db
     .select(ticketColumns)
     .from(tickets)
     .where(and(...filters))
     .orderBy(order(SORT_COLUMNS[column]), order(tickets.id))
     .limit(query.limit + 1);
-
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  const next_cursor =
-    rows.length > query.limit && last ? encodeCursor(query.sort, sortValue(last, column), last.id) : null;
-  return { items, next_cursor };
+  return { query, statement };
 }

@@ -8,7 +8,7 @@ import type { Scope } from '../scope.js';
 import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla/clock.js';
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
-import { takeTicketNumber } from '../tenants.js';
+import { nextTicketNumber, tenantTicketSettings } from '../tenants.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
@@ -120,58 +120,61 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
   const data = parsed.data;
   const now = scope.now;
 
-  return guardReferences(() =>
-    db.transaction(async (tx) => {
-      const policy = await findActivePolicy(tx, scope.tenantId, data.type, data.priority);
-      // Taken as late as possible: the tenant row stays locked until commit.
-      const tenant = await takeTicketNumber(tx, scope.tenantId, now);
-      const deadlines = computeDeadlines(
-        { createdAt: now, cycleStartedAt: now, pauses: [] },
-        policy ?? null,
-        tenant.businessCalendar,
-      );
-      const assignedToId = data.assigned_to_id ?? null;
-      const [row] = await tx
-        .insert(tickets)
-        .values({
-          tenantId: scope.tenantId,
-          id: ids('ticket'),
-          appId: scope.appId ?? null,
-          createdAt: now,
-          updatedAt: now,
-          createdBy: scope.actorId,
-          updatedBy: scope.actorId,
-          source: data.source ?? 'edm',
-          sourceType: data.source_type ?? scope.sourceType ?? 'api',
-          numberSeq: tenant.ticketSeq,
-          title: data.title,
-          description: data.description ?? null,
-          type: data.type,
-          status: assignedToId ? 'in_progress' : 'open',
-          priority: data.priority,
-          category: data.category ?? null,
-          submittedById: data.submitted_by_id ?? scope.actorId,
-          assignedToId,
-          teamId: data.team_id !== undefined ? data.team_id : tenant.defaultTeamId,
-          slaPolicyId: policy?.id ?? null,
-          dueAt: deadlines.dueAt,
-          firstResponseDueAt: deadlines.firstResponseDueAt,
-          slaCycle: 1,
-          slaCycleStartedAt: now,
-          slaPauses: [],
-          relatedAssetId: data.related_asset_id ?? null,
-          relatedVulnerabilityId: data.related_vulnerability_id ?? null,
-          tags: data.tags ?? [],
-        })
-        .returning(ticketColumns);
-      const ticket = row!;
-      await recordEvent(tx, scope, ticket, 'created', initialChanges(ticket), ids);
-      return ticket;
-    }),
+  // Both reads are outside any lock; the FKs catch a team or policy deleted meanwhile.
+  const [policy, tenant] = await Promise.all([
+    findActivePolicy(db, scope.tenantId, data.type, data.priority),
+    tenantTicketSettings(db, scope.tenantId),
+  ]);
+  const deadlines = computeDeadlines({ createdAt: now, cycleStartedAt: now, pauses: [] }, policy ?? null, tenant.businessCalendar);
+  const assignedToId = data.assigned_to_id ?? null;
+  const values = {
+    tenantId: scope.tenantId,
+    id: ids('ticket'),
+    appId: scope.appId ?? null,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: scope.actorId,
+    updatedBy: scope.actorId,
+    source: data.source ?? 'edm',
+    sourceType: data.source_type ?? scope.sourceType ?? 'api',
+    title: data.title,
+    description: data.description ?? null,
+    type: data.type,
+    status: assignedToId ? ('in_progress' as const) : ('open' as const),
+    priority: data.priority,
+    category: data.category ?? null,
+    submittedById: data.submitted_by_id ?? scope.actorId,
+    assignedToId,
+    teamId: data.team_id !== undefined ? data.team_id : tenant.defaultTeamId,
+    slaPolicyId: policy?.id ?? null,
+    dueAt: deadlines.dueAt,
+    firstResponseDueAt: deadlines.firstResponseDueAt,
+    slaCycle: 1,
+    slaCycleStartedAt: now,
+    slaPauses: [],
+    relatedAssetId: data.related_asset_id ?? null,
+    relatedVulnerabilityId: data.related_vulnerability_id ?? null,
+    tags: data.tags ?? [],
+  } satisfies Omit<typeof tickets.$inferInsert, 'numberSeq'>;
+
+  // One statement takes the number, inserts the ticket and its 'created' event: atomic
+  // without a transaction, and the tenant's counter row is locked for this statement only.
+  // (The event's foreign key to the ticket is checked at the end of the statement.)
+  const number = nextTicketNumber(db, scope.tenantId, now);
+  const event = db.$with('created_event').as(
+    db.insert(ticketEvents).values(eventValues(scope, values, 'created', initialChanges(values), ids)),
   );
+  return guardReferences(async () => {
+    const [row] = await db
+      .with(number, event)
+      .insert(tickets)
+      .values({ ...values, numberSeq: sql`(select ${number.ticketSeq} from ${number})` })
+      .returning(ticketColumns);
+    return row!;
+  });
 }
 
-function initialChanges(ticket: Ticket): FieldChanges {
+function initialChanges(ticket: TicketChange): FieldChanges {
   const changes: FieldChanges = {};
   for (const [key, wire] of Object.entries(WIRE_NAMES) as Array<[keyof TicketChange, string]>) {
     const value = ticket[key];
@@ -289,15 +292,14 @@ function toJson(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : (value ?? null);
 }
 
-async function recordEvent(
-  db: Db,
+function eventValues(
   scope: Scope,
-  ticket: Ticket,
+  ticket: Pick<Ticket, 'id' | 'slaCycle'>,
   kind: TicketEventKind,
   changes: FieldChanges,
   ids: IdFactory,
-): Promise<void> {
-  await db.insert(ticketEvents).values({
+): typeof ticketEvents.$inferInsert {
+  return {
     tenantId: scope.tenantId,
     id: ids('ticketEvent'),
     ticketId: ticket.id,
@@ -308,7 +310,18 @@ async function recordEvent(
     slaCycle: ticket.slaCycle,
     at: scope.now,
     changes,
-  });
+  };
+}
+
+async function recordEvent(
+  db: Db,
+  scope: Scope,
+  ticket: Ticket,
+  kind: TicketEventKind,
+  changes: FieldChanges,
+  ids: IdFactory,
+): Promise<void> {
+  await db.insert(ticketEvents).values(eventValues(scope, ticket, kind, changes, ids));
 }
 
 /** Foreign keys are the tenancy-safe existence check; their violation is a field error. */

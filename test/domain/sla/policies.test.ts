@@ -115,7 +115,7 @@ describeEachDatabase('SLA policies', (ctx) => {
     expect(res.issues).toHaveLength(1);
     expect(String(res.issues[0]!.path[0])).toMatch(/^resolution_min(ute)?s$/);
 
-    expect(await listSlaPolicies(ctx.db, scope(tenantId))).toEqual([]);
+    expect((await listSlaPolicies(ctx.db, scope(tenantId))).items).toEqual([]);
   });
 
   it('requires the targets in one spelling or the other', async () => {
@@ -248,7 +248,7 @@ describeEachDatabase('SLA policies', (ctx) => {
     expect(error.conflictingId).toBe(first.id);
 
     const active = await listSlaPolicies(ctx.db, scope(tenantId), { status: 'active' });
-    expect(active.map((p) => p.id)).toEqual([first.id]);
+    expect(active.items.map((p) => p.id)).toEqual([first.id]);
   });
 
   it('allows the same types with another priority, and an inactive overlapping policy', async () => {
@@ -259,7 +259,7 @@ describeEachDatabase('SLA policies', (ctx) => {
 
     expect(medium.status).toBe('active');
     expect(draft.status).toBe('inactive');
-    const ids = (await listSlaPolicies(ctx.db, scope(tenantId))).map((p) => p.id);
+    const ids = (await listSlaPolicies(ctx.db, scope(tenantId))).items.map((p) => p.id);
     expect(ids.sort()).toEqual([first.id, medium.id, draft.id].sort());
   });
 
@@ -283,7 +283,7 @@ describeEachDatabase('SLA policies', (ctx) => {
     expect(activated.status).toBe('active');
 
     const active = await listSlaPolicies(ctx.db, scope(tenantId), { status: 'active' });
-    expect(active.map((p) => p.id)).toEqual([draft.id]);
+    expect(active.items.map((p) => p.id)).toEqual([draft.id]);
   });
 
   it('refuses changing applies_to or priority of an active policy into an overlap', async () => {
@@ -335,7 +335,7 @@ describeEachDatabase('SLA policies', (ctx) => {
       expect((reason as ConflictError).conflictingId).toBe(winner.id);
     }
     const stored = await listSlaPolicies(ctx.db, scope(tenantId));
-    expect(stored.map((p) => p.id)).toEqual([winner.id]);
+    expect(stored.items.map((p) => p.id)).toEqual([winner.id]);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -351,7 +351,7 @@ describeEachDatabase('SLA policies', (ctx) => {
     await createPolicy(ctx.db, newTenantId());
 
     const ids = async (options: Parameters<typeof listSlaPolicies>[2]) =>
-      (await listSlaPolicies(ctx.db, scope(tenantId), options)).map((p) => p.id).sort();
+      (await listSlaPolicies(ctx.db, scope(tenantId), options)).items.map((p) => p.id).sort();
 
     expect(await ids({})).toEqual([incHigh.id, reqHigh.id, incLow.id, draft.id].sort());
     expect(await ids({ status: 'active' })).toEqual([incHigh.id, reqHigh.id, incLow.id].sort());
@@ -364,13 +364,49 @@ describeEachDatabase('SLA policies', (ctx) => {
     expect(await ids({ priority: 'urgent' })).toEqual([]);
   });
 
+  it('sorts by name, priority or creation and pages with cursors in that order', async () => {
+    const tenantId = newTenantId();
+    const names = ['delta', 'alpha', 'echo', 'charlie', 'bravo'];
+    const priorities = ['urgent', 'low', 'high', 'medium', 'low'] as const;
+    const created = [];
+    for (const [i, name] of names.entries()) {
+      // Inactive, so any number may cover the same (type, priority).
+      created.push(await createPolicy(ctx.db, tenantId, { name, priority: priorities[i], status: 'inactive' }));
+    }
+    const walk = async (sort: string, limit: number) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await listSlaPolicies(ctx.db, scope(tenantId), { sort: sort as never, limit, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((p) => p.name));
+        if (!page.next_cursor) return seen;
+        cursor = page.next_cursor;
+      }
+      throw new Error('cursor did not end');
+    };
+    expect(await walk('name', 2)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    expect(await walk('-name', 2)).toEqual(['echo', 'delta', 'charlie', 'bravo', 'alpha']);
+    // Priority in the enum's order (low < medium < high < urgent); ties broken by id.
+    const byPriority = await walk('priority', 1);
+    expect(byPriority.slice(2)).toEqual(['charlie', 'echo', 'delta']);
+    expect(byPriority.slice(0, 2).sort()).toEqual(['alpha', 'bravo']);
+    const byCreation = [...created].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+    expect(await walk('created_at', 3)).toEqual(byCreation.map((p) => p.name));
+    expect(await walk('-created_at', 2)).toEqual(byCreation.map((p) => p.name).reverse());
+
+    const first = await listSlaPolicies(ctx.db, scope(tenantId), { sort: 'name', limit: 2 });
+    await rejection(listSlaPolicies(ctx.db, scope(tenantId), { sort: '-name', cursor: first.next_cursor! }), ValidationError);
+    await rejection(listSlaPolicies(ctx.db, scope(tenantId), { sort: 'size' as never }), ValidationError);
+    await rejection(listSlaPolicies(ctx.db, scope(tenantId), { limit: 201 }), ValidationError);
+  });
+
   it("does not show, nor change, another tenant's policy", async () => {
     const owner = newTenantId();
     const intruder = newTenantId();
     const policy = await createPolicy(ctx.db, owner);
 
     await rejection(getSlaPolicy(ctx.db, scope(intruder), policy.id), NotFoundError);
-    expect(await listSlaPolicies(ctx.db, scope(intruder))).toEqual([]);
+    expect((await listSlaPolicies(ctx.db, scope(intruder))).items).toEqual([]);
     await rejection(
       updateSlaPolicy(ctx.db, scope(intruder, T1), policy.id, { name: 'Hijacked', resolution_minutes: 1 }),
       NotFoundError,
@@ -388,13 +424,13 @@ describeEachDatabase('SLA policies', (ctx) => {
     const fromApp = await createSlaPolicy(ctx.db, appScope, policyInput({ name: 'From app', priority: 'low' }));
     expect(fromApp.appId).toBe('app_x');
 
-    expect((await listSlaPolicies(ctx.db, appScope)).map((p) => p.id)).toEqual([fromApp.id]);
+    expect((await listSlaPolicies(ctx.db, appScope)).items.map((p) => p.id)).toEqual([fromApp.id]);
     await rejection(getSlaPolicy(ctx.db, appScope, tenantWide.id), NotFoundError);
     await rejection(updateSlaPolicy(ctx.db, appScope, tenantWide.id, { name: 'Renamed' }), NotFoundError);
     expect((await getSlaPolicy(ctx.db, appScope, fromApp.id)).id).toBe(fromApp.id);
 
     // The tenant-wide caller sees both.
-    const all = (await listSlaPolicies(ctx.db, scope(tenantId))).map((p) => p.id).sort();
+    const all = (await listSlaPolicies(ctx.db, scope(tenantId))).items.map((p) => p.id).sort();
     expect(all).toEqual([tenantWide.id, fromApp.id].sort());
   });
 

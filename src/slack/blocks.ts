@@ -1,0 +1,674 @@
+/**
+ * Block Kit builders: pure functions from tickets to Slack JSON. No I/O and no clock:
+ * dates are rendered with Slack's `<!date^…>` syntax, so each reader sees their own time zone.
+ */
+import type { types, ViewOutput } from '@slack/bolt';
+import {
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from '../db/schema/enums.js';
+import type { Ticket } from '../domain/tickets/queries.js';
+import { ACTION, assignBlockId, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from './ids.js';
+
+type KnownBlock = types.KnownBlock;
+type SectionBlock = types.SectionBlock;
+type ContextBlock = types.ContextBlock;
+type ActionsBlock = types.ActionsBlock;
+type InputBlock = types.InputBlock;
+type Button = types.Button;
+type PlainTextElement = types.PlainTextElement;
+type MrkdwnElement = types.MrkdwnElement;
+type PlainTextOption = types.PlainTextOption;
+type StaticSelect = types.StaticSelect;
+
+/** A chat message: `text` is the notification / screen-reader fallback for `blocks`. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Slack's documented limits that these builders stay within. */
+export const SLACK_LIMITS = {
+  messageBlocks: 50,
+  modalBlocks: 100,
+  sectionText: 3000,
+  sectionField: 2000,
+  headerText: 150,
+  modalTitle: 24,
+  optionText: 75,
+  buttonText: 75,
+  buttonValue: 2000,
+  privateMetadata: 3000,
+  selectOptions: 100,
+  placeholder: 150,
+} as const;
+
+/** Modal input lengths (the title and category match the domain schema). */
+export const MODAL_MAX_LENGTH = { title: 200, description: 5000, category: 100 } as const;
+
+/** How many tickets `ticketList` shows before "and N more". */
+export const LIST_LIMIT = 20;
+
+export const TYPE_LABELS: Record<TicketType, string> = {
+  incident: 'Incident',
+  service_request: 'Service request',
+  change: 'Change',
+  problem: 'Problem',
+};
+
+export const PRIORITY_LABELS: Record<TicketPriority, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  urgent: 'Urgent',
+};
+
+export const STATUS_LABELS: Record<TicketStatus, string> = {
+  open: 'Open',
+  in_progress: 'In progress',
+  pending: 'Pending',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+const PRIORITY_EMOJI: Partial<Record<TicketPriority, string>> = {
+  urgent: ':red_circle:',
+  high: ':large_orange_circle:',
+};
+
+/** Title length used inside mrkdwn lines (the domain's own maximum). */
+const TITLE_MAX = 200;
+const API_ACTOR = 'Someone via the API';
+
+/** The ticket fields the builders read; a full `Ticket` row fits. */
+export type TicketView = Pick<
+  Ticket,
+  | 'id'
+  | 'number'
+  | 'title'
+  | 'description'
+  | 'type'
+  | 'status'
+  | 'priority'
+  | 'category'
+  | 'assignedToId'
+  | 'firstResponseAt'
+  | 'firstResponseDueAt'
+  | 'dueAt'
+  | 'resolvedAt'
+  | 'closedAt'
+>;
+
+// ---------------------------------------------------------------------------
+// Text helpers
+
+/** Escapes the characters mrkdwn treats as control characters: `&`, `<`, `>`. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Shortens `text` to at most `max` UTF-16 units, ending in '…'; never splits a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+/**
+ * Truncates mrkdwn without leaving half an entity (`&am…`) or half a `<…>` token behind.
+ * User text is escaped first, so every `&` and `<` left in the text is one of ours.
+ */
+function fitMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return truncate(text, max).replace(/&[a-z]*…$/, '…').replace(/<[^>]*…$/, '…');
+}
+
+/** User-supplied text for mrkdwn: escaped, then fitted to `max`. */
+function userText(text: string, max: number): string {
+  return fitMrkdwn(escapeMrkdwn(text), max);
+}
+
+/**
+ * A date every reader sees in their own time zone, e.g. "Today at 2:05 PM";
+ * clients that cannot render it show the UTC ISO instant.
+ */
+export function slackDate(date: Date, format = '{date_short_pretty} at {time}'): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  const fallback = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `<!date^${unix}^${format}|${fallback}>`;
+}
+
+function mention(slackUserId: string): string {
+  return `<@${slackUserId}>`;
+}
+
+function link(url: string, label: string): string {
+  return `<${escapeMrkdwn(url)}|${escapeMrkdwn(label)}>`;
+}
+
+/** `TKT-0042 · Printer on fire`, escaped for mrkdwn. */
+function ticketLine(ticket: Pick<TicketView, 'number' | 'title'>, bold = true): string {
+  const number = bold ? `*${ticket.number}*` : ticket.number;
+  return `${number} · ${userText(ticket.title, TITLE_MAX)}`;
+}
+
+function present(value: string | null | undefined): string | undefined {
+  return value && value.trim() ? value : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Block helpers
+
+function plain(text: string): PlainTextElement {
+  return { type: 'plain_text', text, emoji: true };
+}
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+function section(text: string): SectionBlock {
+  return { type: 'section', text: mrkdwn(fitMrkdwn(text, SLACK_LIMITS.sectionText)) };
+}
+
+function fieldsSection(fields: [label: string, value: string][]): SectionBlock {
+  return {
+    type: 'section',
+    fields: fields.map(([label, value]) => mrkdwn(fitMrkdwn(`*${label}*\n${value}`, SLACK_LIMITS.sectionField))),
+  };
+}
+
+function context(text: string): ContextBlock {
+  return { type: 'context', elements: [mrkdwn(fitMrkdwn(text, SLACK_LIMITS.sectionText))] };
+}
+
+function button(text: string, actionId: string, ticketId: string, style?: 'primary' | 'danger'): Button {
+  return {
+    type: 'button',
+    text: plain(truncate(text, SLACK_LIMITS.buttonText)),
+    action_id: actionId,
+    value: ticketId,
+    ...(style ? { style } : {}),
+  };
+}
+
+/** A "View ticket" link button; Slack still sends an action for it, which must be acked. */
+function linkButton(url: string, ticketId: string): Button {
+  return { ...button('View ticket', ACTION.openLink, ticketId), url };
+}
+
+function actions(elements: ActionsBlock['elements'], blockId?: string): ActionsBlock {
+  return { type: 'actions', elements, ...(blockId ? { block_id: blockId } : {}) };
+}
+
+function option(text: string, value: string): PlainTextOption {
+  return { text: plain(truncate(text, SLACK_LIMITS.optionText)), value };
+}
+
+// ---------------------------------------------------------------------------
+// Create-ticket modal
+
+export interface TicketModalInitial {
+  title?: string | undefined;
+  description?: string | undefined;
+  type?: TicketType | undefined;
+  priority?: TicketPriority | undefined;
+  teamId?: string | undefined;
+  category?: string | undefined;
+}
+
+export interface TicketModalInput {
+  teams: { id: string; name: string }[];
+  defaultTeamId?: string | undefined;
+  initial?: TicketModalInitial | undefined;
+  privateMetadata?: string | undefined;
+  /** Permalink of the message a shortcut was used on; shown, and appended to the description. */
+  sourceMessageLink?: string | undefined;
+}
+
+/** The values a modal submission carries, as raw strings (validation is the domain's job). */
+export interface TicketModalValues {
+  title: string | undefined;
+  description: string | undefined;
+  type: string | undefined;
+  priority: string | undefined;
+  teamId: string | undefined;
+  category: string | undefined;
+}
+
+function textInput(
+  blockId: string,
+  label: string,
+  options: { maxLength: number; initial?: string | undefined; multiline?: boolean; optional?: boolean; placeholder?: string },
+): InputBlock {
+  const initial = present(options.initial);
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    ...(options.optional ? { optional: true } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: INPUT_ACTION,
+      max_length: options.maxLength,
+      ...(options.multiline ? { multiline: true } : {}),
+      ...(options.placeholder ? { placeholder: plain(truncate(options.placeholder, SLACK_LIMITS.placeholder)) } : {}),
+      ...(initial ? { initial_value: truncate(initial, options.maxLength) } : {}),
+    },
+  };
+}
+
+function selectInput(
+  blockId: string,
+  label: string,
+  options: PlainTextOption[],
+  selected: string | undefined,
+  extra: { optional?: boolean; placeholder: string },
+): InputBlock {
+  const initial = options.find((o) => o.value === selected);
+  const element: StaticSelect = {
+    type: 'static_select',
+    action_id: INPUT_ACTION,
+    placeholder: plain(truncate(extra.placeholder, SLACK_LIMITS.placeholder)),
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+  };
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    ...(extra.optional ? { optional: true } : {}),
+    element,
+  };
+}
+
+/** At most 100 team options; a preselected team beyond the cut takes the last place. */
+function teamOptions(teams: TicketModalInput['teams'], selected: string | undefined): PlainTextOption[] {
+  const shown = teams.slice(0, SLACK_LIMITS.selectOptions);
+  const chosen = teams.find((t) => t.id === selected);
+  if (chosen && !shown.includes(chosen)) shown[shown.length - 1] = chosen;
+  return shown.map((t) => option(t.name, t.id));
+}
+
+/** The description prefilled from a shortcut's message, keeping the link within the input's limit. */
+function initialDescription(description: string | undefined, sourceLink: string | undefined): string | undefined {
+  const body = present(description);
+  if (!sourceLink) return body;
+  const suffix = `Source: ${sourceLink}`;
+  if (!body) return suffix;
+  const room = MODAL_MAX_LENGTH.description - suffix.length - 2;
+  return `${truncate(body, Math.max(room, 1))}\n\n${suffix}`;
+}
+
+/** The "New ticket" modal (slash command and message shortcut). */
+export function ticketModal(input: TicketModalInput): types.ModalView {
+  const initial = input.initial ?? {};
+  if (input.privateMetadata && input.privateMetadata.length > SLACK_LIMITS.privateMetadata) {
+    throw new RangeError(`private_metadata is ${input.privateMetadata.length} characters; Slack allows 3000`);
+  }
+  const blocks: KnownBlock[] = [];
+  if (input.sourceMessageLink) blocks.push(context(`:link: From ${link(input.sourceMessageLink, 'this message')}`));
+  blocks.push(
+    textInput(BLOCK.title, 'Title', {
+      maxLength: MODAL_MAX_LENGTH.title,
+      initial: initial.title,
+      placeholder: 'What do you need help with?',
+    }),
+    textInput(BLOCK.description, 'Description', {
+      maxLength: MODAL_MAX_LENGTH.description,
+      initial: initialDescription(initial.description, input.sourceMessageLink),
+      multiline: true,
+      optional: true,
+      placeholder: 'Steps, error messages, who is affected…',
+    }),
+    selectInput(
+      BLOCK.type,
+      'Type',
+      TICKET_TYPES.map((t) => option(TYPE_LABELS[t], t)),
+      initial.type ?? 'service_request',
+      { placeholder: 'Choose a type' },
+    ),
+    selectInput(
+      BLOCK.priority,
+      'Priority',
+      TICKET_PRIORITIES.map((p) => option(PRIORITY_LABELS[p], p)),
+      initial.priority ?? 'medium',
+      { placeholder: 'Choose a priority' },
+    ),
+  );
+  if (input.teams.length > 0) {
+    const teamId = initial.teamId ?? input.defaultTeamId;
+    blocks.push(
+      selectInput(BLOCK.team, 'Team', teamOptions(input.teams, teamId), teamId, {
+        optional: true,
+        placeholder: 'Choose a team',
+      }),
+    );
+  }
+  blocks.push(
+    textInput(BLOCK.category, 'Category', {
+      maxLength: MODAL_MAX_LENGTH.category,
+      initial: initial.category,
+      optional: true,
+      placeholder: 'e.g. Hardware, Access, Billing',
+    }),
+  );
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.createTicketModal,
+    title: plain('New ticket'),
+    submit: plain('Create'),
+    close: plain('Cancel'),
+    blocks,
+    ...(input.privateMetadata ? { private_metadata: input.privateMetadata } : {}),
+  };
+}
+
+/** Reads a submitted `ticketModal`; Slack's `null` for an empty input becomes `undefined`. */
+export function readTicketModal(values: ViewOutput['state']['values']): TicketModalValues {
+  const input = (block: string) => values[block]?.[INPUT_ACTION];
+  const text = (block: string) => input(block)?.value ?? undefined;
+  const selected = (block: string) => input(block)?.selected_option?.value ?? undefined;
+  return {
+    title: text(BLOCK.title),
+    description: text(BLOCK.description),
+    type: selected(BLOCK.type),
+    priority: selected(BLOCK.priority),
+    teamId: selected(BLOCK.team),
+    category: text(BLOCK.category),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Ticket details (card and summary)
+
+export interface TicketDetailsInput {
+  ticket: TicketView;
+  submitterSlackId: string | null;
+  assigneeSlackId: string | null;
+  teamName: string | null;
+}
+
+export interface TicketCardInput extends TicketDetailsInput {
+  breach?: { firstResponse?: boolean; resolution?: boolean } | undefined;
+}
+
+const BREACHED = ' :rotating_light: *breached*';
+
+function isWorkable(status: TicketStatus): boolean {
+  return status === 'open' || status === 'in_progress' || status === 'pending';
+}
+
+function priorityText(priority: TicketPriority): string {
+  const emoji = PRIORITY_EMOJI[priority];
+  return emoji ? `${emoji} ${PRIORITY_LABELS[priority]}` : PRIORITY_LABELS[priority];
+}
+
+function assigneeText(ticket: TicketView, assigneeSlackId: string | null): string {
+  if (assigneeSlackId) return mention(assigneeSlackId);
+  return ticket.assignedToId ? '_someone outside Slack_' : '_unassigned_';
+}
+
+function firstResponseLine(ticket: TicketView, breached: boolean): string {
+  const label = '*First response:*';
+  if (ticket.firstResponseAt) return `${label} responded ${slackDate(ticket.firstResponseAt)}`;
+  if (!ticket.firstResponseDueAt) return `${label} no target`;
+  return `${label} due ${slackDate(ticket.firstResponseDueAt)}${breached ? BREACHED : ''}`;
+}
+
+function resolutionLine(ticket: TicketView, breached: boolean): string {
+  const label = '*Resolution:*';
+  if (ticket.resolvedAt && !isWorkable(ticket.status)) return `${label} resolved ${slackDate(ticket.resolvedAt)}`;
+  if (ticket.status === 'closed') return `${label} closed unresolved`;
+  if (!ticket.dueAt) return `${label} no target`;
+  const paused = ticket.status === 'pending' ? ' _(clock paused while pending)_' : '';
+  return `${label} due ${slackDate(ticket.dueAt)}${paused}${breached ? BREACHED : ''}`;
+}
+
+/** Fields, description and SLA lines: shared by the channel card and the `/ticket TKT-…` summary. */
+function detailBlocks(input: TicketDetailsInput, breach: TicketCardInput['breach'] = {}): KnownBlock[] {
+  const { ticket } = input;
+  const fields: [string, string][] = [
+    ['Type', TYPE_LABELS[ticket.type]],
+    ['Priority', priorityText(ticket.priority)],
+    ['Status', STATUS_LABELS[ticket.status]],
+    ['Submitter', input.submitterSlackId ? mention(input.submitterSlackId) : '_unknown_'],
+    ['Assignee', assigneeText(ticket, input.assigneeSlackId)],
+    ['Team', input.teamName ? userText(input.teamName, 200) : '_no team_'],
+  ];
+  const category = present(ticket.category);
+  if (category) fields.push(['Category', userText(category, 200)]);
+
+  const blocks: KnownBlock[] = [fieldsSection(fields)];
+  const description = present(ticket.description);
+  if (description) blocks.push(section(userText(description, SLACK_LIMITS.sectionText)));
+  blocks.push(
+    section(
+      `${firstResponseLine(ticket, Boolean(breach.firstResponse))}\n${resolutionLine(ticket, Boolean(breach.resolution))}`,
+    ),
+  );
+  if (ticket.status === 'closed') {
+    blocks.push(context(ticket.closedAt ? `:lock: Closed ${slackDate(ticket.closedAt)}` : ':lock: Closed'));
+  }
+  return blocks;
+}
+
+/** Buttons a ticket offers in its current status (see `canTransition`; reopening leaves `resolved`). */
+function statusButtons(ticket: TicketView): Button[] {
+  const { id, status } = ticket;
+  const buttons: Button[] = [];
+  if (isWorkable(status) && !ticket.assignedToId) buttons.push(button('Claim', ACTION.claim, id, 'primary'));
+  if (status === 'open' || status === 'pending') buttons.push(button('In progress', ACTION.startProgress, id));
+  if (status === 'in_progress') buttons.push(button('Pending', ACTION.setPending, id));
+  if (isWorkable(status)) buttons.push(button('Resolve', ACTION.resolve, id));
+  if (status === 'resolved') {
+    buttons.push(button('Close', ACTION.close, id, 'primary'), button('Reopen', ACTION.reopen, id));
+  }
+  return buttons;
+}
+
+/**
+ * The ticket's card in its team channel. The assign users_select sits in its own actions
+ * block whose block id is `assign:{ticketId}`; it is offered while the ticket is workable
+ * (the domain refuses to reassign resolved and closed tickets).
+ */
+export function ticketCard(input: TicketCardInput): SlackMessage {
+  const { ticket, breach } = input;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(truncate(`${ticket.number} · ${ticket.title}`, SLACK_LIMITS.headerText)) },
+  ];
+  const breached = [breach?.firstResponse && 'first response', breach?.resolution && 'resolution'].filter(
+    (b): b is string => Boolean(b),
+  );
+  if (breached.length > 0) blocks.push(context(`:rotating_light: *SLA breached:* ${breached.join(', ')}`));
+  blocks.push(...detailBlocks(input, breach));
+
+  const buttons = statusButtons(ticket);
+  if (buttons.length > 0) blocks.push(actions(buttons));
+  if (isWorkable(ticket.status)) {
+    blocks.push(
+      actions(
+        [
+          {
+            type: 'users_select',
+            action_id: ACTION.assign,
+            placeholder: plain(ticket.assignedToId ? 'Reassign to…' : 'Assign to…'),
+            ...(input.assigneeSlackId ? { initial_user: input.assigneeSlackId } : {}),
+          },
+        ],
+        assignBlockId(ticket.id),
+      ),
+    );
+  }
+  return { text: ticketLine(ticket, false), blocks };
+}
+
+/** The ephemeral answer to `/ticket TKT-0042`. */
+export function ticketSummary(input: TicketDetailsInput & { cardPermalink?: string | undefined }): SlackMessage {
+  const { ticket } = input;
+  const blocks: KnownBlock[] = [section(ticketLine(ticket)), ...detailBlocks(input)];
+  if (input.cardPermalink) blocks.push(actions([linkButton(input.cardPermalink, ticket.id)]));
+  return { text: ticketLine(ticket, false), blocks };
+}
+
+// ---------------------------------------------------------------------------
+// Thread lines
+
+export type ThreadLineKind = 'created' | 'claimed' | 'assigned' | 'status' | 'resolved' | 'closed' | 'reopened' | 'updated';
+
+export interface ThreadLineInput {
+  /** Who acted; null when the change came through the API from someone not in Slack. */
+  actorSlackId: string | null;
+  kind: ThreadLineKind;
+  /**
+   * `assigned`: the new assignee's Slack user id (absent: unassigned);
+   * `status`: the new `TicketStatus`; `updated`: what changed, e.g. "priority and title".
+   */
+  detail?: string | null | undefined;
+}
+
+function threadPredicate(kind: ThreadLineKind, detail: string | undefined): string {
+  switch (kind) {
+    case 'created':
+      return 'created this ticket';
+    case 'claimed':
+      return 'claimed this ticket';
+    case 'assigned':
+      return detail ? `assigned it to ${mention(detail)}` : 'unassigned it';
+    case 'status': {
+      const label = detail && detail in STATUS_LABELS ? STATUS_LABELS[detail as TicketStatus] : userText(detail ?? '?', 50);
+      return `set status to *${label}*`;
+    }
+    case 'resolved':
+      return 'resolved it';
+    case 'closed':
+      return 'closed it';
+    case 'reopened':
+      return 'reopened it';
+    case 'updated':
+      return detail ? `updated ${userText(detail, 500)}` : 'updated the ticket';
+  }
+}
+
+/** One line for the card's thread: "<@U1> claimed this ticket". */
+export function threadLine(input: ThreadLineInput): { text: string } {
+  const actor = input.actorSlackId ? mention(input.actorSlackId) : API_ACTOR;
+  return { text: `${actor} ${threadPredicate(input.kind, present(input.detail))}` };
+}
+
+// ---------------------------------------------------------------------------
+// Requester DMs
+
+function targetText(due: Date | null): string {
+  return due ? slackDate(due) : 'No SLA target';
+}
+
+/** DM to the requester once their ticket exists, with its SLA targets. */
+export function requesterCreatedDm(input: {
+  ticket: TicketView;
+  teamName: string | null;
+  cardPermalink?: string | undefined;
+}): SlackMessage {
+  const { ticket } = input;
+  const fields: [string, string][] = [
+    ['First response target', targetText(ticket.firstResponseDueAt)],
+    ['Resolution target', targetText(ticket.dueAt)],
+  ];
+  if (input.teamName) fields.push(['Team', userText(input.teamName, 200)]);
+  const blocks: KnownBlock[] = [
+    section(`:ticket: Your ticket ${ticketLine(ticket)} was created.`),
+    fieldsSection(fields),
+  ];
+  if (input.cardPermalink) blocks.push(actions([linkButton(input.cardPermalink, ticket.id)]));
+  return { text: `Your ticket ${ticketLine(ticket, false)} was created.`, blocks };
+}
+
+export type RequesterUpdateKind = 'claimed' | 'pending' | 'resolved' | 'closed' | 'reopened';
+
+function updateSentence(kind: RequesterUpdateKind, actor: string | undefined, line: string): string {
+  switch (kind) {
+    case 'claimed':
+      return `${actor ?? 'An agent'} is working on ${line}.`;
+    case 'pending':
+      return `${actor ?? 'An agent'} needs your input on ${line}.`;
+    case 'resolved':
+      return `${line} was resolved${actor ? ` by ${actor}` : ''} — close it if you are happy, or reopen it if not.`;
+    case 'closed':
+      return `${line} was closed${actor ? ` by ${actor}` : ''}.`;
+    case 'reopened':
+      return `${line} was reopened${actor ? ` by ${actor}` : ''}.`;
+  }
+}
+
+/** DM to the requester when their ticket moves; a resolved ticket offers Close and Reopen. */
+export function requesterUpdateDm(input: {
+  ticket: TicketView;
+  kind: RequesterUpdateKind;
+  actorSlackId: string | null;
+  cardPermalink?: string | undefined;
+}): SlackMessage {
+  const { ticket, kind } = input;
+  const actor = input.actorSlackId ? mention(input.actorSlackId) : undefined;
+  const blocks: KnownBlock[] = [section(updateSentence(kind, actor, ticketLine(ticket)))];
+  const buttons: Button[] = [];
+  if (kind === 'resolved') {
+    buttons.push(button('Close', ACTION.close, ticket.id, 'primary'), button('Reopen', ACTION.reopen, ticket.id));
+  }
+  if (input.cardPermalink) buttons.push(linkButton(input.cardPermalink, ticket.id));
+  if (buttons.length > 0) blocks.push(actions(buttons));
+  return { text: updateSentence(kind, actor, ticketLine(ticket, false)), blocks };
+}
+
+// ---------------------------------------------------------------------------
+// Slash command answers
+
+/** The ephemeral `/ticket list`: up to 20 tickets, then "and N more". */
+export function ticketList(input: { tickets: TicketView[]; total?: number | undefined }): SlackMessage {
+  const total = Math.max(input.total ?? input.tickets.length, input.tickets.length);
+  if (input.tickets.length === 0) {
+    const text = 'You have no open tickets.';
+    return { text, blocks: [section(`:white_check_mark: ${text} Use \`${COMMAND}\` to open one.`)] };
+  }
+  const shown = input.tickets.slice(0, LIST_LIMIT);
+  const blocks: KnownBlock[] = [section(`*Your open tickets* (${total})`)];
+  for (const ticket of shown) {
+    const due = ticket.dueAt && isWorkable(ticket.status) ? ` · due ${slackDate(ticket.dueAt)}` : '';
+    blocks.push(
+      section(`${ticketLine(ticket)}\n${STATUS_LABELS[ticket.status]} · ${priorityText(ticket.priority)}${due}`),
+    );
+  }
+  if (total > shown.length) blocks.push(context(`and ${total - shown.length} more`));
+  return { text: `Your open tickets (${total})`, blocks };
+}
+
+/** `/ticket help`, or the answer to a subcommand that was not understood. */
+export function helpMessage(input: { unknown?: string | undefined } = {}): SlackMessage {
+  const usage = [
+    `\`${COMMAND}\` — open the new ticket form`,
+    `\`${COMMAND} ${escapeMrkdwn('<title>')}\` — new ticket with the title filled in`,
+    `\`${COMMAND} list\` — your open tickets`,
+    `\`${COMMAND} TKT-0042\` — show one ticket`,
+    `\`${COMMAND} help\` — this message`,
+  ].join('\n');
+  const blocks: KnownBlock[] = [];
+  let text = `How to use ${COMMAND}`;
+  const unknown = present(input.unknown);
+  if (unknown) {
+    // A backtick would end the code span early.
+    text = `I didn't understand \`${userText(unknown.trim().replace(/`/g, "'"), 100)}\``;
+    blocks.push(section(`${text}. Here is what I can do:`));
+  }
+  blocks.push(section(usage));
+  return { text, blocks };
+}
+
+/** A short ephemeral error; `message` is shown as text, never as mrkdwn. */
+export function errorMessage(message: string): SlackMessage {
+  const text = userText(message, 500);
+  return { text, blocks: [section(`:warning: ${text}`)] };
+}

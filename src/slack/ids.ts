@@ -1,0 +1,64 @@
+/**
+ * The one place for Slack identifiers: the slash command, view callbacks, block ids and
+ * action ids. The listeners, the block builders and the app manifest all read them here.
+ */
+
+export const COMMAND = '/ticket';
+
+export const CALLBACK = {
+  createTicketModal: 'ticket_create',
+  messageShortcut: 'ticket_from_message',
+} as const;
+
+/** Block ids of the create-ticket modal's inputs. */
+export const BLOCK = {
+  title: 'title',
+  description: 'description',
+  type: 'type',
+  priority: 'priority',
+  team: 'team',
+  category: 'category',
+} as const;
+
+export type ModalBlockId = (typeof BLOCK)[keyof typeof BLOCK];
+
+/** Action id of every modal input: its value is at `view.state.values[BLOCK.x][INPUT_ACTION]`. */
+export const INPUT_ACTION = 'value';
+
+/**
+ * Interactive message elements. Buttons carry the ticket id (or alert id, for alerts) in
+ * `value`; the assign users_select carries the ticket id in its block id (see `assignBlockId`).
+ */
+export const ACTION = {
+  claim: 'ticket_claim',
+  assign: 'ticket_assign',
+  startProgress: 'ticket_in_progress',
+  setPending: 'ticket_pending',
+  resolve: 'ticket_resolve',
+  close: 'ticket_close',
+  reopen: 'ticket_reopen',
+  openLink: 'ticket_open_link',
+  alertAck: 'alert_ack',
+  alertClaim: 'alert_claim',
+} as const;
+
+export type ActionId = (typeof ACTION)[keyof typeof ACTION];
+
+/** Every action id a listener must handle (link buttons included: Slack expects an ack). */
+export function ticketActionIds(): ActionId[] {
+  return Object.values(ACTION);
+}
+
+const ASSIGN_PREFIX = 'assign:';
+
+/** Block id of the actions block holding the assign users_select: `assign:{ticketId}`. */
+export function assignBlockId(ticketId: string): string {
+  return `${ASSIGN_PREFIX}${ticketId}`;
+}
+
+/** `assign:tkt_01J…` -> `tkt_01J…`; undefined for any other block id. */
+export function parseAssignBlockId(blockId: string | undefined): string | undefined {
+  if (!blockId?.startsWith(ASSIGN_PREFIX)) return undefined;
+  const ticketId = blockId.slice(ASSIGN_PREFIX.length);
+  return ticketId.length > 0 ? ticketId : undefined;
+}
