@@ -34,7 +34,19 @@ const envSchema = z.object({
   JWT_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-...)').optional()),
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-...)').optional()),
+  SLACK_API_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .optional(),
+  ),
 });
+
+/** The variables that turn the Slack app on, for the start-up message. */
+export const SLACK_VARIABLES = 'SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode)';
 
 export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
@@ -44,6 +56,10 @@ export type Config = {
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  /** Undefined when Slack is not configured: the API still runs. */
+  slack:
+    | { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined }
+    | undefined;
 };
 
 export class ConfigError extends Error {
@@ -65,6 +81,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const slackProblems: string[] = [];
+  const anySlack = e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN;
+  if (anySlack && !e.SLACK_BOT_TOKEN) slackProblems.push('SLACK_BOT_TOKEN is missing: the Slack app needs its bot token (xoxb-...)');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    slackProblems.push('SLACK_SIGNING_SECRET is missing: HTTP mode verifies every Slack request with it (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (slackProblems.length) throw new ConfigError(slackProblems);
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -78,5 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
       ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
     },
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
+      : undefined,
   };
 }

@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, SLACK_VARIABLES } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createAuthenticator } from './http/auth.js';
 import { createHttpApp } from './http/app.js';
 import { createLogger } from './log.js';
+import { createSlackApp, type SlackRuntime } from './slack/app.js';
 
-/** Wiring: config -> database -> migrations -> HTTP (REST API) -> graceful shutdown. */
+/** Wiring: config -> database -> migrations -> Slack app + HTTP (REST API, /slack/events) -> graceful shutdown. */
 async function main(): Promise<void> {
   loadDotEnv();
   let config;
@@ -34,8 +35,30 @@ async function main(): Promise<void> {
   if (!config.jwt.secret && !config.jwt.jwksUrl) {
     log.warn('REST API: no JWT_SECRET or JWT_JWKS_URL set, so every API call will be refused with 401');
   }
+  let slack: SlackRuntime | undefined;
+  if (config.slack) {
+    slack = createSlackApp({
+      db: database.db,
+      botToken: config.slack.botToken,
+      signingSecret: config.slack.signingSecret,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      log,
+    });
+    log.info(
+      config.slack.appToken
+        ? 'slack: Socket Mode (SLACK_APP_TOKEN set)'
+        : 'slack: HTTP mode, Slack sends requests to POST /slack/events',
+    );
+    if (config.slack.apiUrl) log.info(`slack: Web API at ${config.slack.apiUrl}`);
+  } else {
+    log.info(`slack: not configured, so only the REST API runs; set ${SLACK_VARIABLES} to turn the Slack app on`);
+  }
+
   const app = createHttpApp({
     db: database.db,
+    onTicketChange: slack?.notifier.onTicketChange,
+    slackRouter: slack?.router,
     authenticate: createAuthenticator({
       jwtSecret: config.jwt.secret,
       jwksUrl: config.jwt.jwksUrl,
@@ -50,6 +73,7 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   log.info(`http: listening on http://localhost:${port} (REST API under /api/v1/helpdesk)`);
+  await slack?.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -57,6 +81,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`received ${signal}, shutting down`);
     await new Promise((resolve) => server.close(resolve));
+    await slack?.stop();
     await database.close();
     log.info('stopped');
     process.exit(0);

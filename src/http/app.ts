@@ -9,7 +9,7 @@ import { runIdempotently, type StoredResponse } from '../domain/idempotency.js';
 import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
-import { closeTicket, createTicket, deleteTicket, updateTicket } from '../domain/tickets/tickets.js';
+import { closeTicket, createTicket, deleteTicket, updateTicket, type TicketChangeListener } from '../domain/tickets/tickets.js';
 import { AuthError, type Principal, wwwAuthenticate } from './auth.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { API_PREFIX, OPENAPI_PATH } from './paths.js';
@@ -24,6 +24,10 @@ export interface HttpAppDeps {
   now?: () => Date;
   /** Called for 5xx errors, which the client sees only as a generic problem. */
   onError?: (error: unknown) => void;
+  /** Hears every ticket change made through the API (the Slack notifier updates cards with it). */
+  onTicketChange?: TicketChangeListener | undefined;
+  /** Bolt's receiver router (`POST /slack/events`), mounted beside the API on the same server. */
+  slackRouter?: express.RequestHandler | undefined;
 }
 
 const BODY_LIMIT = '256kb';
@@ -52,6 +56,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Bolt reads and verifies the raw body itself: mounted before any body parser.
+  if (deps.slackRouter) app.use(deps.slackRouter);
   const openApiDocument = buildOpenApiDocument();
   app.get(OPENAPI_PATH, (_req, res) => {
     res.json(openApiDocument);
@@ -150,7 +156,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     '/tickets',
     route(async (req, res, scope) => {
       await create(req, res, scope, async () => {
-        const ticket = await createTicket(deps.db, scope, req.body);
+        const ticket = await createTicket(deps.db, scope, req.body, { onChange: deps.onTicketChange });
         return created(ticketToWire(ticket), `${API_PREFIX}/tickets/${ticket.id}`, etagOf(ticket));
       });
     }),
@@ -165,21 +171,21 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.patch(
     '/tickets/:id',
     route(async (req, res, scope) => {
-      const { ticket } = await updateTicket(deps.db, scope, String(req.params.id), req.body, ifMatch(req));
+      const { ticket } = await updateTicket(deps.db, scope, String(req.params.id), req.body, { ...ifMatch(req), onChange: deps.onTicketChange });
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
   api.delete(
     '/tickets/:id',
     route(async (req, res, scope) => {
-      await deleteTicket(deps.db, scope, String(req.params.id), ifMatch(req));
+      await deleteTicket(deps.db, scope, String(req.params.id), { ...ifMatch(req), onChange: deps.onTicketChange });
       res.status(204).end();
     }),
   );
   api.post(
     '/tickets/:id/close',
     route(async (req, res, scope) => {
-      const { ticket } = await closeTicket(deps.db, scope, String(req.params.id), ifMatch(req));
+      const { ticket } = await closeTicket(deps.db, scope, String(req.params.id), { ...ifMatch(req), onChange: deps.onTicketChange });
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );

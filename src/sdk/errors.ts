@@ -1,8 +1,9 @@
-import type { Problem } from '../http/problem.js';
+import type { FetchResponse, Problem } from './types.js';
 
 /** Thrown for every non-2xx answer; `problem` is the RFC 9457 body (or a synthesized one). */
 export class HelpdeskApiError extends Error {
   override readonly name = 'HelpdeskApiError';
+  /** The HTTP status. */
   readonly status: number;
   readonly problem: Problem;
 
@@ -18,7 +19,7 @@ function isProblem(value: unknown): value is Problem {
 }
 
 /** Builds the error from a failed response, tolerating bodies that are not problem+json. */
-export async function errorFromResponse(response: Response): Promise<HelpdeskApiError> {
+export async function errorFromResponse(response: FetchResponse): Promise<HelpdeskApiError> {
   const text = await response.text().catch(() => '');
   let body: unknown;
   try {

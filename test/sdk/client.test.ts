@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, HelpdeskApiError, type Ticket, type TicketCreateInput } from '../../src/sdk/index.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
@@ -91,6 +91,11 @@ describeEachDatabase('SDK client', (ctx) => {
     const first = await slaPolicies.create({ name: 'High incidents', ...body });
     expect(first).toMatchObject({ name: 'High incidents', first_response_minutes: 30, resolution_minutes: 240 });
     expect((await slaPolicies.get(first.id)).id).toBe(first.id);
+    const { policy, etag } = await slaPolicies.getWithEtag(first.id);
+    expect(policy.id).toBe(first.id);
+    expect(await slaPolicies.update(first.id, { resolution_minutes: 300 }, { ifMatch: etag! })).toMatchObject({ resolution_minutes: 300 });
+    const stale = await apiError(slaPolicies.update(first.id, { resolution_minutes: 360 }, { ifMatch: etag! }));
+    expect(stale.status).toBe(412);
     expect((await slaPolicies.list()).items.map((p) => p.id)).toEqual([first.id]);
     const error = await apiError(slaPolicies.create({ name: 'Duplicate', ...body }));
     expect(error.status).toBe(409);
@@ -102,6 +107,9 @@ describeEachDatabase('SDK client', (ctx) => {
     const team = await teams.create({ name: 'Network', slack_channel_id: 'C0123ABCD' });
     expect(team).toMatchObject({ name: 'Network', slack_channel_id: 'C0123ABCD', agent_ids: [] });
     expect((await teams.list()).items.map((t) => t.id)).toEqual([team.id]);
+    const all = [];
+    for await (const t of teams.listAll()) all.push(t.id);
+    expect(all).toEqual([team.id]);
     expect(await teams.update(team.id, { name: 'Networking' })).toMatchObject({ name: 'Networking' });
     expect((await teams.get(team.id)).name).toBe('Networking');
   });
@@ -130,5 +138,33 @@ describeEachDatabase('SDK client', (ctx) => {
     const error = await apiError(client.helpdesk.tickets.get('TKT-0001'));
     expect(error.status).toBe(502);
     expect(error.problem).toMatchObject({ code: 'http_error', status: 502 });
+  });
+});
+
+describe('SDK client requests', () => {
+  it('puts lists comma-separated and dates as ISO instants on the query string, under the API prefix', async () => {
+    const calls: Array<{ url: string; init: { method: string; headers: Record<string, string> } }> = [];
+    const fake = (async (url: string, init: { method: string; headers: Record<string, string> }) => {
+      calls.push({ url, init });
+      return new Response(JSON.stringify({ items: [], next_cursor: null }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const { tickets } = createClient({ baseUrl: 'http://helpdesk.test/', token: 'tok', fetch: fake }).helpdesk;
+    await tickets.list({
+      status: ['open', 'in_progress'],
+      created_after: new Date('2026-01-31T09:00:00Z'),
+      include_deleted: true,
+      q: 'a&b',
+      cursor: undefined,
+    });
+    expect(calls).toHaveLength(1);
+    const url = new URL(calls[0]!.url);
+    expect(url.origin + url.pathname).toBe('http://helpdesk.test/api/v1/helpdesk/tickets');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      status: 'open,in_progress',
+      created_after: '2026-01-31T09:00:00.000Z',
+      include_deleted: 'true',
+      q: 'a&b',
+    });
+    expect(calls[0]!.init).toMatchObject({ method: 'GET', headers: { authorization: 'Bearer tok' } });
   });
 });

@@ -106,8 +106,37 @@ export interface TicketWriteResult {
   changed: boolean;
 }
 
+/** What a listener hears after a ticket write committed (and changed something). */
+export interface TicketChangeEvent {
+  kind: TicketEventKind;
+  ticket: Ticket;
+  /** The ticket before the change; null for a create. */
+  previous: Ticket | null;
+  /** Wire field name -> { from, to }, as recorded in the ticket's history. */
+  changes: FieldChanges;
+  scope: Scope;
+}
+
+/**
+ * Called after commit, synchronously; it must not throw and should only enqueue work
+ * (the Slack notifier renders the card from it, whichever surface made the change).
+ */
+export type TicketChangeListener = (event: TicketChangeEvent) => void;
+
 export interface TicketDeps {
   ids?: IdFactory;
+  onChange?: TicketChangeListener | undefined;
+}
+
+export type TicketWriteOptions = WriteOptions & TicketDeps;
+
+function emit(listener: TicketChangeListener | undefined, event: TicketChangeEvent): void {
+  if (!listener) return;
+  try {
+    listener(event);
+  } catch {
+    // A listener's failure must never turn a committed write into an error.
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +193,8 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
   const event = db.$with('created_event').as(
     db.insert(ticketEvents).values(eventValues(scope, values, 'created', initialChanges(values), ids)),
   );
-  return guardReferences(async () => {
+  const changes = initialChanges(values);
+  const ticket = await guardReferences(async () => {
     const [row] = await db
       .with(number, event)
       .insert(tickets)
@@ -172,6 +202,8 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
       .returning(ticketColumns);
     return row!;
   });
+  emit(deps.onChange, { kind: 'created', ticket, previous: null, changes, scope });
+  return ticket;
 }
 
 function initialChanges(ticket: TicketChange): FieldChanges {
@@ -203,10 +235,10 @@ async function changeTicket(
   ref: string,
   kind: TicketEventKind,
   decide: Decide,
-  options: WriteOptions & TicketDeps = {},
+  options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
-  return guardReferences(() =>
-    db.transaction(async (tx) => {
+  const result = await guardReferences(() =>
+    db.transaction(async (tx): Promise<TicketWriteResult & { previous?: Ticket; diff?: FieldChanges }> => {
       const [current] = await tx
         .select(ticketColumns)
         .from(tickets)
@@ -238,9 +270,13 @@ async function changeTicket(
         .returning(ticketColumns);
       const ticket = row!;
       await recordEvent(tx, scope, ticket, kind, diff, options.ids ?? newId);
-      return { ticket, changed: true };
+      return { ticket, changed: true, previous: current, diff };
     }),
   );
+  if (result.changed && result.previous && result.diff) {
+    emit(options.onChange, { kind, ticket: result.ticket, previous: result.previous, changes: result.diff, scope });
+  }
+  return { ticket: result.ticket, changed: result.changed };
 }
 
 /** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */
@@ -427,7 +463,7 @@ export async function updateTicket(
 }
 
 /** An agent takes an unassigned ticket. Two agents at once: the row lock lets one win. */
-export async function claimTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+export async function claimTicket(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
   const actorId = scope.actorId;
   if (!actorId) throw new ValidationError([{ path: ['actor'], message: 'Claiming needs a person' }]);
   return changeTicket(
@@ -451,7 +487,7 @@ export async function assignTicket(
   scope: Scope,
   ref: string,
   assigneeId: string | null,
-  options: WriteOptions = {},
+  options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
   const parsed = assigneeSchema.safeParse(assigneeId);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error, ['assigned_to_id']);
@@ -474,7 +510,7 @@ export async function changeTicketStatus(
   scope: Scope,
   ref: string,
   status: TicketStatus,
-  options: WriteOptions = {},
+  options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
   const parsed = statusSchema.safeParse(status);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error, ['status']);
@@ -492,14 +528,14 @@ export async function changeTicketStatus(
   );
 }
 
-export const resolveTicket = (db: Db, scope: Scope, ref: string, options: WriteOptions = {}) =>
+export const resolveTicket = (db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}) =>
   changeTicketStatus(db, scope, ref, 'resolved', options);
 
-export const closeTicket = (db: Db, scope: Scope, ref: string, options: WriteOptions = {}) =>
+export const closeTicket = (db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}) =>
   changeTicketStatus(db, scope, ref, 'closed', options);
 
 /** A resolved ticket comes back: a new resolution cycle starts now; the history stays. */
-export async function reopenTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+export async function reopenTicket(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
   return changeTicket(
     db,
     scope,
@@ -526,12 +562,12 @@ export async function reopenTicket(db: Db, scope: Scope, ref: string, options: W
 }
 
 /** An explicit first response (a reply in the ticket's thread, or the API's respond call). */
-export async function recordResponse(db: Db, scope: Scope, ref: string): Promise<TicketWriteResult> {
-  return changeTicket(db, scope, ref, 'responded', (current) => firstResponse(current, scope));
+export async function recordResponse(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
+  return changeTicket(db, scope, ref, 'responded', (current) => firstResponse(current, scope), options);
 }
 
 /** Soft delete: the row stays (and its history), out of default lists. */
-export async function deleteTicket(db: Db, scope: Scope, ref: string, options: WriteOptions = {}): Promise<TicketWriteResult> {
+export async function deleteTicket(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
   return changeTicket(
     db,
     scope,
@@ -542,17 +578,20 @@ export async function deleteTicket(db: Db, scope: Scope, ref: string, options: W
   );
 }
 
-/** Where the ticket's Slack card lives, so later changes update it in place. */
+/**
+ * Where the ticket's Slack card lives, so later changes update it in place. Bookkeeping,
+ * not a change of the ticket: no revision bump (a client's ETag stays valid), no event.
+ */
 export async function setSlackCard(
   db: Db,
-  scope: Scope,
-  ref: string,
+  scope: Pick<Scope, 'tenantId'>,
+  ticketId: string,
   card: { channelId: string; messageTs: string },
-): Promise<TicketWriteResult> {
-  return changeTicket(db, scope, ref, 'slack_card_posted', () => ({
-    slackChannelId: card.channelId,
-    slackMessageTs: card.messageTs,
-  }));
+): Promise<void> {
+  await db
+    .update(tickets)
+    .set({ slackChannelId: card.channelId, slackMessageTs: card.messageTs })
+    .where(and(eq(tickets.tenantId, scope.tenantId), eq(tickets.id, ticketId)));
 }
 
 export async function listTicketEvents(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, ticketId: string) {

@@ -1,0 +1,413 @@
+import {
+  App,
+  ExpressReceiver,
+  LogLevel,
+  type AllMiddlewareArgs,
+  type BlockAction,
+  type Context,
+  type RespondFn,
+  type SlackActionMiddlewareArgs,
+  type webApi,
+} from '@slack/bolt';
+import type { RequestHandler } from 'express';
+import type { Db } from '../db/client.js';
+import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
+import { runIdempotently } from '../domain/idempotency.js';
+import { getPeople, upsertSlackPerson } from '../domain/people.js';
+import type { Scope } from '../domain/scope.js';
+import { listTeams } from '../domain/teams.js';
+import { getTenantSettings } from '../domain/tenants.js';
+import { mayActOnTicket, type TicketAction } from '../domain/tickets/permissions.js';
+import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../domain/tickets/queries.js';
+import {
+  assignTicket,
+  changeTicketStatus,
+  claimTicket,
+  createTicket,
+  reopenTicket,
+  type TicketWriteOptions,
+  type TicketWriteResult,
+} from '../domain/tickets/tickets.js';
+import type { Logger } from '../log.js';
+import { errorMessage, helpMessage, readTicketModal, ticketList, ticketModal, ticketSummary } from './blocks.js';
+import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
+import { createSlackNotifier, type SlackNotifier } from './notifier.js';
+
+export interface SlackAppOptions {
+  db: Db;
+  /** Required in HTTP mode; Socket Mode does not sign requests. */
+  signingSecret?: string | undefined;
+  botToken: string;
+  /** Socket Mode when set (an `xapp-` token); HTTP at `POST /slack/events` otherwise. */
+  appToken?: string | undefined;
+  /** Base URL of the Web API (`https://slack.com/api/` by default); tests point it at a fake. */
+  apiUrl?: string | undefined;
+  log: Logger;
+  now?: () => Date;
+  /** Web API retry policy; the default retries for a long while, which tests do not want. */
+  retryConfig?: webApi.RetryOptions | undefined;
+}
+
+export interface SlackRuntime {
+  app: App;
+  /** The `POST /slack/events` route, to mount on the HTTP server (HTTP mode only). */
+  router: RequestHandler | undefined;
+  notifier: SlackNotifier;
+  client: webApi.WebClient;
+  /** Connects Socket Mode (no-op in HTTP mode, where the HTTP server carries the route). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Subcommands of `/ticket`; anything else that is one short word is a typo, not a title. */
+const SUBCOMMANDS = ['list', 'help'] as const;
+const MY_OPEN_STATUSES = ['open', 'in_progress', 'pending', 'resolved'] as const;
+
+/** Domain error paths -> the modal block that shows the message. */
+const FIELD_BLOCKS: Record<string, string> = {
+  title: BLOCK.title,
+  description: BLOCK.description,
+  type: BLOCK.type,
+  priority: BLOCK.priority,
+  team_id: BLOCK.team,
+  category: BLOCK.category,
+};
+
+/**
+ * The Slack surface: `/ticket`, the message shortcut, the create modal and the buttons on
+ * ticket cards and DMs. Listeners only translate between Slack payloads and the domain;
+ * the notifier renders every ticket change back into Slack.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackRuntime {
+  const { db, log } = options;
+  const now = options.now ?? (() => new Date());
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+  };
+  const boltLogger = {
+    debug: (...m: unknown[]) => log.debug(`bolt: ${m.map(String).join(' ')}`),
+    info: (...m: unknown[]) => log.debug(`bolt: ${m.map(String).join(' ')}`),
+    warn: (...m: unknown[]) => log.warn(`bolt: ${m.map(String).join(' ')}`),
+    error: (...m: unknown[]) => log.error(`bolt: ${m.map(String).join(' ')}`),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+
+  let receiver: ExpressReceiver | undefined;
+  let app: App;
+  if (options.appToken) {
+    app = new App({
+      token: options.botToken,
+      appToken: options.appToken,
+      socketMode: true,
+      ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
+      logger: boltLogger,
+      clientOptions,
+    });
+  } else {
+    if (!options.signingSecret) throw new Error('HTTP mode needs the signing secret');
+    receiver = new ExpressReceiver({
+      signingSecret: options.signingSecret,
+      endpoints: '/slack/events',
+      logger: boltLogger,
+      // Ack first, work after: Slack gets its 200 as soon as a listener calls ack().
+      processBeforeResponse: false,
+    });
+    app = new App({ token: options.botToken, receiver, logger: boltLogger, clientOptions });
+  }
+
+  const notifier = createSlackNotifier({ db, client: app.client, log });
+  const write: TicketWriteOptions = { onChange: notifier.onTicketChange };
+
+  // -------------------------------------------------------------------------
+  // Who is acting: tenant = workspace (enterprise for org-wide installs), person = Slack user.
+
+  const tenantOf = (context: Context, teamId?: string | null, enterpriseId?: string | null): string => {
+    const tenant = context.isEnterpriseInstall
+      ? (context.enterpriseId ?? enterpriseId)
+      : (context.teamId ?? teamId ?? context.enterpriseId ?? enterpriseId);
+    if (!tenant) throw new Error('Slack payload without a workspace id');
+    return tenant;
+  };
+
+  const actingAs = async (tenantId: string, user: { id: string; name?: string | undefined; username?: string | undefined }) => {
+    const at = now();
+    const person = await upsertSlackPerson(db, tenantId, { slackUserId: user.id, displayName: user.name ?? user.username }, at);
+    const scope: Scope = { tenantId, actorId: person.id, sourceType: 'frontend', now: at };
+    return { person, scope };
+  };
+
+  const summaryOf = async (ticket: Ticket) => {
+    const ids = [ticket.submittedById, ticket.assignedToId].filter((id): id is string => Boolean(id));
+    const people = await getPeople(db, ticket.tenantId, ids);
+    const slackId = (id: string | null) => people.find((p) => p.id === id)?.slackUserId ?? null;
+    const teams = ticket.teamId ? await listTeams(db, ticket.tenantId) : [];
+    return {
+      ticket,
+      submitterSlackId: slackId(ticket.submittedById),
+      assigneeSlackId: slackId(ticket.assignedToId),
+      teamName: teams.find((t) => t.id === ticket.teamId)?.name ?? null,
+    };
+  };
+
+  const openCreateModal = async (
+    client: webApi.WebClient,
+    triggerId: string,
+    tenantId: string,
+    initial: { title?: string; description?: string },
+    sourceMessageLink?: string,
+  ) => {
+    const [teams, settings] = await Promise.all([
+      listTeams(db, tenantId),
+      getTenantSettings(db, { tenantId, actorId: null, now: now() }),
+    ]);
+    await client.views.open({
+      trigger_id: triggerId,
+      view: ticketModal({
+        teams: teams.map((t) => ({ id: t.id, name: t.name })),
+        defaultTeamId: settings.default_team_id ?? undefined,
+        initial,
+        sourceMessageLink,
+      }),
+    });
+  };
+
+  // -------------------------------------------------------------------------
+  // /ticket [title | list | TKT-0042 | help]
+
+  app.command(COMMAND, async ({ ack, body, client, context, respond }) => {
+    const text = body.text.trim();
+    const word = text.toLowerCase();
+    const ref = parseTicketNumber(text);
+    if (text === '' || (!isSubcommandLike(word) && ref === undefined)) {
+      await ack();
+      try {
+        const tenantId = tenantOf(context, body.team_id, body.enterprise_id);
+        await openCreateModal(client, body.trigger_id, tenantId, text ? { title: text.slice(0, 200) } : {});
+      } catch (error) {
+        await tell(respond, error, 'open the ticket form');
+      }
+      return;
+    }
+    if (word === 'help') {
+      await ack(ephemeral(helpMessage()));
+      return;
+    }
+    if (word !== 'list' && ref === undefined) {
+      await ack(ephemeral(helpMessage({ unknown: text })));
+      return;
+    }
+    await ack();
+    try {
+      const { scope, person } = await actingAs(tenantOf(context, body.team_id, body.enterprise_id), { id: body.user_id, name: body.user_name });
+      if (word === 'list') {
+        const page = await listTickets(db, scope, { submitted_by_id: person.id, status: [...MY_OPEN_STATUSES], limit: 50 });
+        await respond(ephemeral(ticketList({ tickets: page.items, total: page.next_cursor ? undefined : page.items.length })));
+        return;
+      }
+      const ticket = await getTicket(db, scope, text);
+      await respond(ephemeral(ticketSummary(await summaryOf(ticket))));
+    } catch (error) {
+      await tell(respond, error, word === 'list' ? 'list your tickets' : `show ${text}`);
+    }
+  });
+
+  // -------------------------------------------------------------------------
+  // Message shortcut: the same modal, prefilled with the message and a link to it.
+
+  app.shortcut(CALLBACK.messageShortcut, async ({ ack, shortcut, client, context, respond }) => {
+    await ack();
+    if (shortcut.type !== 'message_action') return;
+    try {
+      const tenantId = tenantOf(context, shortcut.team?.id, shortcut.enterprise?.id);
+      const [link] = await Promise.all([
+        client.chat
+          .getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts })
+          .then((r) => r.permalink)
+          .catch(() => undefined),
+      ]);
+      const messageText = shortcut.message.text ?? '';
+      const firstLine = messageText.split('\n').find((line) => line.trim() !== '') ?? '';
+      await openCreateModal(
+        client,
+        shortcut.trigger_id,
+        tenantId,
+        { title: firstLine.slice(0, 120), description: messageText },
+        link,
+      );
+    } catch (error) {
+      await tell(respond, error, 'open the ticket form');
+    }
+  });
+
+  // -------------------------------------------------------------------------
+  // Modal submission: create the ticket, or show the field errors in the modal.
+
+  app.view(CALLBACK.createTicketModal, async ({ ack, body, view, context }) => {
+    const values = readTicketModal(view.state.values);
+    let tenantId: string;
+    let scope: Scope;
+    try {
+      tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
+      ({ scope } = await actingAs(tenantId, body.user));
+    } catch (error) {
+      log.error('slack: view submission without a usable workspace or user', { error: String(error) });
+      await ack({ response_action: 'errors', errors: { [BLOCK.title]: 'Something went wrong on our side; please try again.' } });
+      return;
+    }
+    const input = {
+      title: values.title ?? '',
+      ...(values.description?.trim() ? { description: values.description } : {}),
+      ...(values.type ? { type: values.type } : {}),
+      ...(values.priority ? { priority: values.priority } : {}),
+      ...(values.teamId ? { team_id: values.teamId } : {}),
+      ...(values.category?.trim() ? { category: values.category.trim() } : {}),
+      submitted_by_id: scope.actorId,
+      source: 'slack',
+      source_type: 'frontend',
+    };
+    try {
+      // A redelivered submission of the same view creates nothing new.
+      await runIdempotently(
+        db,
+        { tenantId, caller: `slack:${body.user.id}`, key: `view:${view.id}`, fingerprint: JSON.stringify(input), now: scope.now },
+        async () => {
+          const ticket = await createTicket(db, scope, input, write);
+          return { status: 201, body: { id: ticket.id } };
+        },
+      );
+      await ack();
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const errors: Record<string, string> = {};
+        for (const issue of error.issues) {
+          const block = FIELD_BLOCKS[String(issue.path[0])] ?? BLOCK.title;
+          errors[block] ??= issue.message;
+        }
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+      log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
+      const message = error instanceof DomainError ? error.message : 'Something went wrong on our side; please try again.';
+      await ack({ response_action: 'errors', errors: { [BLOCK.title]: message } });
+    }
+  });
+
+  // -------------------------------------------------------------------------
+  // Buttons on cards and DMs.
+
+  type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+  type Operation = (scope: Scope, ticketId: string, args: ActionArgs) => Promise<TicketWriteResult>;
+
+  const onTicketAction = (actionId: string, permission: TicketAction, operation: Operation, doing: string) => {
+    app.action<BlockAction>(actionId, async (args) => {
+      const { ack, body, action, context, respond } = args;
+      await ack();
+      const ticketId = action.type === 'users_select' ? parseAssignBlockId(action.block_id) : 'value' in action ? action.value : undefined;
+      if (!ticketId) return;
+      let tenantId: string | undefined;
+      try {
+        tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
+        const { scope, person } = await actingAs(tenantId, body.user);
+        const ticket = await getTicket(db, scope, ticketId);
+        const permitted = await mayActOnTicket(db, ticket, person.id, permission);
+        if (!permitted.allowed) {
+          await respond(ephemeral(errorMessage(permitted.reason)));
+          return;
+        }
+        await operation(scope, ticket.id, args);
+      } catch (error) {
+        await tell(respond, error, doing, tenantId);
+      }
+    });
+  };
+
+  onTicketAction(ACTION.claim, 'claim', (scope, id) => claimTicket(db, scope, id, write), 'claim this ticket');
+  onTicketAction(ACTION.alertClaim, 'claim', (scope, id) => claimTicket(db, scope, id, write), 'claim this ticket');
+  onTicketAction(
+    ACTION.assign,
+    'assign',
+    async (scope, id, { action }) => {
+      const selected = action.type === 'users_select' ? action.selected_user : undefined;
+      if (!selected) return assignTicket(db, scope, id, null, write);
+      const assignee = await upsertSlackPerson(db, scope.tenantId, { slackUserId: selected }, scope.now);
+      return assignTicket(db, scope, id, assignee.id, write);
+    },
+    'assign this ticket',
+  );
+  onTicketAction(ACTION.startProgress, 'status', (scope, id) => changeTicketStatus(db, scope, id, 'in_progress', write), 'start work');
+  onTicketAction(ACTION.setPending, 'status', (scope, id) => changeTicketStatus(db, scope, id, 'pending', write), 'set the ticket pending');
+  onTicketAction(ACTION.resolve, 'resolve', (scope, id) => changeTicketStatus(db, scope, id, 'resolved', write), 'resolve this ticket');
+  onTicketAction(ACTION.close, 'close', (scope, id) => changeTicketStatus(db, scope, id, 'closed', write), 'close this ticket');
+  onTicketAction(ACTION.reopen, 'reopen', (scope, id) => reopenTicket(db, scope, id, write), 'reopen this ticket');
+  // Link buttons still send an action; Slack wants it acknowledged.
+  app.action(ACTION.openLink, async ({ ack }) => {
+    await ack();
+  });
+
+  app.error(async (error) => {
+    log.error('slack: unhandled listener error', { error: error instanceof Error ? error.stack : String(error) });
+  });
+
+  /** Tells the user, privately, what went wrong; never silent. */
+  async function tell(respond: RespondFn, error: unknown, doing: string, tenantId?: string): Promise<void> {
+    let text: string;
+    if (error instanceof ConflictError && error.conflictingId && tenantId) {
+      // "Already claimed by @ada", when the winner is a Slack user.
+      const [winner] = await getPeople(db, tenantId, [error.conflictingId]).catch(() => []);
+      text = winner?.slackUserId ? `Already claimed by <@${winner.slackUserId}>.` : error.message;
+    } else if (error instanceof DomainError) {
+      text = `Could not ${doing}: ${error.message}`;
+    } else {
+      log.error(`slack: could not ${doing}`, { error: error instanceof Error ? error.stack : String(error) });
+      text = `Could not ${doing}: something went wrong on our side. Please try again.`;
+    }
+    try {
+      await respond(ephemeral(errorMessage(text)));
+    } catch (respondError) {
+      log.error('slack: could not tell the user about an error', { error: String(respondError) });
+    }
+  }
+
+  return {
+    app,
+    router: receiver?.router as RequestHandler | undefined,
+    notifier,
+    client: app.client,
+    async start() {
+      if (options.appToken) await app.start();
+    },
+    async stop() {
+      if (options.appToken) await app.stop();
+      await notifier.idle();
+    },
+  };
+}
+
+function ephemeral(message: { text: string; blocks?: unknown[] }) {
+  return { response_type: 'ephemeral' as const, replace_original: false, text: message.text, blocks: message.blocks as never };
+}
+
+/** One bare word close to a subcommand ("lsit", "halp") is a typo, not a one-word title. */
+function isSubcommandLike(word: string): boolean {
+  if (/\s/.test(word)) return false;
+  if ((SUBCOMMANDS as readonly string[]).includes(word)) return true;
+  if (/^tkt-/i.test(word)) return true;
+  return SUBCOMMANDS.some((command) => editDistance(word, command) <= 1);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

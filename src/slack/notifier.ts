@@ -1,0 +1,183 @@
+import type { webApi } from '@slack/bolt';
+import type { Db } from '../db/client.js';
+import { getPeople } from '../domain/people.js';
+import { getTeam, type Team } from '../domain/teams.js';
+import { getTicket, type Ticket } from '../domain/tickets/queries.js';
+import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
+import type { Logger } from '../log.js';
+import {
+  requesterCreatedDm,
+  requesterUpdateDm,
+  threadLine,
+  ticketCard,
+  type RequesterUpdateKind,
+  type ThreadLineInput,
+} from './blocks.js';
+
+export interface SlackNotifier {
+  /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
+  onTicketChange: TicketChangeListener;
+  /** Resolves when every queued notification has been handled (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+interface Rendering {
+  ticket: Ticket;
+  team: Team | null;
+  slackIds: Map<string, string>;
+}
+
+/**
+ * Renders ticket changes into Slack, whichever surface made them: posts the card in the
+ * team's channel on create, updates it in place on every change, adds one line per change
+ * to the card's thread, and tells the requester what they need to know by DM.
+ *
+ * Work is serialised per ticket (so the card never shows an older state after a newer
+ * one) and always renders the ticket as it is now in the database. A Slack failure is
+ * logged, never thrown back into the write that caused it.
+ */
+export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger }): SlackNotifier {
+  const { db, client, log } = deps;
+  const queues = new Map<string, Promise<void>>();
+
+  const load = async (event: TicketChangeEvent): Promise<Rendering> => {
+    const ticket = await getTicket(db, { tenantId: event.ticket.tenantId }, event.ticket.id, { includeDeleted: true });
+    const team = ticket.teamId ? await getTeam(db, ticket.tenantId, ticket.teamId).catch(() => null) : null;
+    const personIds = [ticket.submittedById, ticket.assignedToId, event.scope.actorId].filter((id): id is string => Boolean(id));
+    const people = await getPeople(db, ticket.tenantId, [...new Set(personIds)]);
+    const slackIds = new Map(people.filter((p) => p.slackUserId).map((p) => [p.id, p.slackUserId!]));
+    return { ticket, team, slackIds };
+  };
+
+  const slackIdOf = (r: Rendering, personId: string | null) => (personId ? (r.slackIds.get(personId) ?? null) : null);
+
+  const card = (r: Rendering) =>
+    ticketCard({
+      ticket: r.ticket,
+      submitterSlackId: slackIdOf(r, r.ticket.submittedById),
+      assigneeSlackId: slackIdOf(r, r.ticket.assignedToId),
+      teamName: r.team?.name ?? null,
+    });
+
+  const permalink = async (channel: string, ts: string): Promise<string | undefined> => {
+    try {
+      const answer = await client.chat.getPermalink({ channel, message_ts: ts });
+      return answer.permalink;
+    } catch (error) {
+      log.warn('slack: chat.getPermalink failed', { channel, error: String(error) });
+      return undefined;
+    }
+  };
+
+  const created = async (event: TicketChangeEvent, r: Rendering) => {
+    let cardLink: string | undefined;
+    const channel = r.team?.slackChannelId;
+    if (channel) {
+      const posted = await client.chat.postMessage({ channel, ...card(r), unfurl_links: false });
+      if (posted.ts) {
+        await setSlackCard(db, { tenantId: r.ticket.tenantId }, r.ticket.id, { channelId: channel, messageTs: posted.ts });
+        cardLink = await permalink(channel, posted.ts);
+      }
+    }
+    const requester = slackIdOf(r, r.ticket.submittedById);
+    if (requester) {
+      await client.chat.postMessage({
+        channel: requester,
+        ...requesterCreatedDm({ ticket: r.ticket, teamName: r.team?.name ?? null, cardPermalink: cardLink }),
+      });
+    }
+    void event;
+  };
+
+  const changed = async (event: TicketChangeEvent, r: Rendering) => {
+    const { slackChannelId: channel, slackMessageTs: ts } = r.ticket;
+    const actor = slackIdOf(r, event.scope.actorId);
+    if (channel && ts) {
+      await client.chat.update({ channel, ts, ...card(r) });
+      const line = threadLineFor(event, actor, r);
+      if (line) await client.chat.postMessage({ channel, thread_ts: ts, text: line.text });
+    }
+    const requester = slackIdOf(r, r.ticket.submittedById);
+    const kind = requesterUpdateKind(event);
+    // The requester hears of what others did; their own close/reopen needs no echo.
+    if (requester && kind && event.scope.actorId !== r.ticket.submittedById) {
+      const link = channel && ts ? await permalink(channel, ts) : undefined;
+      await client.chat.postMessage({
+        channel: requester,
+        ...requesterUpdateDm({ ticket: r.ticket, kind, actorSlackId: actor, cardPermalink: link }),
+      });
+    }
+  };
+
+  const handle = async (event: TicketChangeEvent) => {
+    try {
+      const rendering = await load(event);
+      if (event.kind === 'created') await created(event, rendering);
+      else await changed(event, rendering);
+    } catch (error) {
+      log.error('slack: could not render a ticket change', {
+        ticket: event.ticket.number,
+        kind: event.kind,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  return {
+    onTicketChange(event) {
+      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
+      const previous = queues.get(key) ?? Promise.resolve();
+      const next = previous.then(() => handle(event));
+      queues.set(key, next);
+      void next.finally(() => {
+        if (queues.get(key) === next) queues.delete(key);
+      });
+    },
+    async idle() {
+      while (queues.size > 0) await Promise.all([...queues.values()]);
+    },
+  };
+}
+
+const THREAD_KINDS: Partial<Record<TicketEventKind, ThreadLineInput['kind']>> = {
+  claimed: 'claimed',
+  assigned: 'assigned',
+  status_changed: 'status',
+  resolved: 'resolved',
+  closed: 'closed',
+  reopened: 'reopened',
+  updated: 'updated',
+};
+
+function threadLineFor(event: TicketChangeEvent, actor: string | null, r: Rendering): { text: string } | undefined {
+  if (event.kind === 'deleted') return { text: `${actor ? `<@${actor}>` : 'Someone via the API'} deleted this ticket` };
+  const kind = THREAD_KINDS[event.kind];
+  if (!kind) return undefined;
+  let detail: string | undefined;
+  if (kind === 'assigned') detail = r.ticket.assignedToId ? (r.slackIds.get(r.ticket.assignedToId) ?? undefined) : undefined;
+  if (kind === 'status') detail = r.ticket.status;
+  if (kind === 'updated') detail = Object.keys(event.changes).filter((k) => !SILENT_FIELDS.has(k)).join(', ').replaceAll('_', ' ');
+  if (kind === 'updated' && !detail) return undefined;
+  return threadLine({ actorSlackId: actor, kind, detail });
+}
+
+/** Derived fields: they change with the ones a person changed, and are not news by themselves. */
+const SILENT_FIELDS = new Set(['due_at', 'first_response_due_at', 'sla_policy', 'first_response_at', 'sla_pauses']);
+
+function requesterUpdateKind(event: TicketChangeEvent): RequesterUpdateKind | undefined {
+  switch (event.kind) {
+    case 'claimed':
+      return 'claimed';
+    case 'resolved':
+      return 'resolved';
+    case 'closed':
+      return 'closed';
+    case 'reopened':
+      return 'reopened';
+    case 'status_changed':
+    case 'updated':
+      return event.changes.status?.to === 'pending' ? 'pending' : event.changes.status?.to === 'resolved' ? 'resolved' : undefined;
+    default:
+      return undefined;
+  }
+}
