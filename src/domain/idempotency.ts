@@ -17,6 +17,13 @@ export interface StoredResponse {
 }
 
 /** A first request that died before answering leaves its key; after this long a retry takes it over. */
+/** The first request with this key is still running: a retry, not a second request. */
+export class IdempotencyInProgressError extends ConflictError {
+  constructor() {
+    super('A request with this Idempotency-Key is still in progress; retry shortly');
+  }
+}
+
 const ABANDONED_AFTER_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -54,7 +61,7 @@ export async function runIdempotently(
       throw new ValidationError([{ path: ['Idempotency-Key'], message: 'This key was already used for a different request' }]);
     }
     if (existing.responseStatus === null) {
-      throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly');
+      throw new IdempotencyInProgressError();
     }
     return { status: existing.responseStatus, body: existing.responseBody, replayed: true };
   }

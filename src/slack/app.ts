@@ -12,7 +12,7 @@ import {
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
-import { runIdempotently } from '../domain/idempotency.js';
+import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
 import { getPeople, upsertSlackPerson } from '../domain/people.js';
 import type { Scope } from '../domain/scope.js';
 import { listTeams } from '../domain/teams.js';
@@ -48,8 +48,17 @@ export interface SlackAppOptions {
   retryConfig?: webApi.RetryOptions | undefined;
 }
 
+/** What the app listens for: the manifest test checks it against `manifest.yml`. */
+export interface SlackRegistrations {
+  commands: string[];
+  shortcuts: string[];
+  views: string[];
+  actions: string[];
+}
+
 export interface SlackRuntime {
   app: App;
+  registered: SlackRegistrations;
   /** The `POST /slack/events` route, to mount on the HTTP server (HTTP mode only). */
   router: RequestHandler | undefined;
   notifier: SlackNotifier;
@@ -119,6 +128,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   }
 
   const notifier = createSlackNotifier({ db, client: app.client, log });
+  const registered: SlackRegistrations = { commands: [COMMAND], shortcuts: [CALLBACK.messageShortcut], views: [CALLBACK.createTicketModal], actions: [] };
   const write: TicketWriteOptions = { onChange: notifier.onTicketChange };
 
   // -------------------------------------------------------------------------
@@ -280,6 +290,11 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       );
       await ack();
     } catch (error) {
+      if (error instanceof IdempotencyInProgressError) {
+        // A redelivery while the first delivery is still creating the ticket.
+        await ack();
+        return;
+      }
       if (error instanceof ValidationError) {
         const errors: Record<string, string> = {};
         for (const issue of error.issues) {
@@ -302,6 +317,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   type Operation = (scope: Scope, ticketId: string, args: ActionArgs) => Promise<TicketWriteResult>;
 
   const onTicketAction = (actionId: string, permission: TicketAction, operation: Operation, doing: string) => {
+    registered.actions.push(actionId);
     app.action<BlockAction>(actionId, async (args) => {
       const { ack, body, action, context, respond } = args;
       await ack();
@@ -343,6 +359,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   onTicketAction(ACTION.close, 'close', (scope, id) => changeTicketStatus(db, scope, id, 'closed', write), 'close this ticket');
   onTicketAction(ACTION.reopen, 'reopen', (scope, id) => reopenTicket(db, scope, id, write), 'reopen this ticket');
   // Link buttons still send an action; Slack wants it acknowledged.
+  registered.actions.push(ACTION.openLink);
   app.action(ACTION.openLink, async ({ ack }) => {
     await ack();
   });
@@ -357,7 +374,11 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     if (error instanceof ConflictError && error.conflictingId && tenantId) {
       // "Already claimed by @ada", when the winner is a Slack user.
       const [winner] = await getPeople(db, tenantId, [error.conflictingId]).catch(() => []);
-      text = winner?.slackUserId ? `Already claimed by <@${winner.slackUserId}>.` : error.message;
+      if (winner?.slackUserId) {
+        await respond(ephemeral(errorMessage(`Already claimed by <@${winner.slackUserId}>.`, { mrkdwn: true }))).catch(() => {});
+        return;
+      }
+      text = error.message;
     } else if (error instanceof DomainError) {
       text = `Could not ${doing}: ${error.message}`;
     } else {
@@ -373,6 +394,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
 
   return {
     app,
+    registered,
     router: receiver?.router as RequestHandler | undefined,
     notifier,
     client: app.client,
@@ -398,16 +420,16 @@ function isSubcommandLike(word: string): boolean {
   return SUBCOMMANDS.some((command) => editDistance(word, command) <= 1);
 }
 
+/** Optimal string alignment distance: edits and adjacent transpositions ("lsit" -> "list" is 1). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

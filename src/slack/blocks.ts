@@ -668,7 +668,8 @@ export function helpMessage(input: { unknown?: string | undefined } = {}): Slack
 }
 
 /** A short ephemeral error; `message` is shown as text, never as mrkdwn. */
-export function errorMessage(message: string): SlackMessage {
-  const text = userText(message, 500);
+export function errorMessage(message: string, options: { mrkdwn?: boolean } = {}): SlackMessage {
+  // `mrkdwn: true` for text the app composed itself (mentions such as <@U123> stay live).
+  const text = options.mrkdwn ? truncate(message, 500) : userText(message, 500);
   return { text, blocks: [section(`:warning: ${text}`)] };
 }

@@ -1,0 +1,369 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { createSlackSender, type SlackSender, signSlackRequest } from '../support/slack-requests.js';
+
+// @slack/web-api is only a dependency of Bolt, so use Bolt's re-export (same version Bolt uses).
+const { WebClient } = webApi;
+
+const ADA = {
+  id: 'U0ADA00001',
+  name: 'ada',
+  real_name: 'Ada Lovelace',
+  tz: 'Europe/London',
+  tz_offset: 0,
+} as const;
+
+/** The platform error code a rejected Web API call carries (`err.data.error`). */
+async function slackError(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call;
+  } catch (error) {
+    const data = (error as { data?: { error?: string } }).data;
+    return data?.error ?? (error as { code?: string }).code;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('fake Slack Web API', () => {
+  let fake: FakeSlack;
+  let client: InstanceType<typeof WebClient>;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack({ users: [ADA] });
+    client = new WebClient('xoxb-test', { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+  });
+
+  it('answers chat.postMessage and records the blocks decoded from the form body', async () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*New ticket* #42' } }];
+    const result = await client.chat.postMessage({ channel: 'C0HELPDESK', text: 'New ticket #42', blocks });
+
+    expect(fake.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+    expect(result).toMatchObject({ ok: true, channel: 'C0HELPDESK', message: { text: 'New ticket #42', blocks } });
+    expect(result.ts).toMatch(/^\d{10}\.\d{6}$/);
+    expect(fake.calls).toHaveLength(1);
+    const [call] = fake.callsTo('chat.postMessage');
+    expect(call).toMatchObject({ method: 'chat.postMessage', token: 'xoxb-test', args: { channel: 'C0HELPDESK', blocks } });
+    expect(call?.args).not.toHaveProperty('token');
+    expect(call?.at).toBeInstanceOf(Date);
+  });
+
+  it('gives unique, increasing message timestamps', async () => {
+    const posted = [];
+    for (let i = 0; i < 3; i += 1) posted.push((await client.chat.postMessage({ channel: 'C1', text: `m${i}` })).ts);
+    const ephemeral = await client.chat.postEphemeral({ channel: 'C1', user: ADA.id, text: 'only you' });
+    const all = [...posted, ephemeral.message_ts];
+
+    expect(new Set(all).size).toBe(4);
+    expect([...all].sort()).toEqual(all);
+  });
+
+  it('answers users.info from its users and user_not_found otherwise', async () => {
+    fake.addUser({ id: 'U0BOB00001', name: 'bob', real_name: 'Bob B', tz: 'America/New_York', tz_offset: -18000 });
+
+    const ada = await client.users.info({ user: ADA.id });
+    const bob = await client.users.info({ user: 'U0BOB00001' });
+
+    expect(ada.user).toMatchObject({ id: ADA.id, tz: 'Europe/London', tz_offset: 0, profile: { real_name: 'Ada Lovelace' } });
+    expect(ada.user?.tz_label).toMatch(/Time$/);
+    expect(bob.user).toMatchObject({ tz: 'America/New_York', tz_offset: -18000, profile: { display_name: 'bob' } });
+    expect(await slackError(client.users.info({ user: 'U0NOBODY00' }))).toBe('user_not_found');
+  });
+
+  it('rate-limits with 429 and Retry-After; WebClient waits and retries', async () => {
+    const retrying = new WebClient('xoxb-test', {
+      slackApiUrl: fake.url,
+      logLevel: LogLevel.ERROR,
+      retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
+      rejectRateLimitedCalls: false,
+    });
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+
+    const started = Date.now();
+    const result = await retrying.chat.postMessage({ channel: 'C1', text: 'hello' });
+
+    expect(result.ok).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+  });
+
+  it('fails with a platform error the given number of times, and with HTTP 500', async () => {
+    fake.failNext('chat.update', { error: 'channel_not_found' }, 2);
+    fake.failNext('chat.delete', { status: 500 });
+
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' }))).toBe('channel_not_found');
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' }))).toBe('channel_not_found');
+    expect(await client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).toMatchObject({ ok: true, ts: '1.2', text: 'x' });
+    expect(await slackError(client.chat.delete({ channel: 'C1', ts: '1.2' }))).toBe(webApi.ErrorCode.HTTPError);
+    expect(fake.calls.map((call) => call.method)).toEqual(['chat.update', 'chat.update', 'chat.update', 'chat.delete']);
+  });
+
+  it('answers not_authed without a token and unknown_method for other methods, recording both', async () => {
+    const anonymous = new WebClient(undefined, { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+
+    expect(await slackError(anonymous.chat.postMessage({ channel: 'C1', text: 'hi' }))).toBe('not_authed');
+    expect(await slackError(client.apiCall('tickets.teleport', { to: 'mars' }))).toBe('unknown_method');
+    expect(fake.calls).toMatchObject([
+      { method: 'chat.postMessage', token: undefined },
+      { method: 'tickets.teleport', token: 'xoxb-test', args: { to: 'mars' } },
+    ]);
+  });
+
+  it('takes JSON bodies with a bearer token and form bodies with the token inside', async () => {
+    const blocks = [{ type: 'divider' }];
+    const json = await fetch(`${fake.url}chat.postMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer xoxb-json' },
+      body: JSON.stringify({ channel: ADA.id, text: 'dm', blocks, unfurl_links: false }),
+    });
+    const form = await fetch(`${fake.url}reactions.add`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'xoxb-form', channel: 'C1', timestamp: '1.2', name: 'eyes' }),
+    });
+
+    expect(await json.json()).toMatchObject({ ok: true, channel: `D${ADA.id}` });
+    expect(await form.json()).toEqual({ ok: true });
+    expect(fake.calls).toMatchObject([
+      { token: 'xoxb-json', args: { blocks, unfurl_links: false } },
+      { token: 'xoxb-form', args: { name: 'eyes' } },
+    ]);
+  });
+
+  it('answers views, conversations and permalinks like Slack', async () => {
+    const view = { type: 'modal' as const, callback_id: 'new_ticket', title: { type: 'plain_text' as const, text: 'New' }, blocks: [] };
+    const opened = await client.views.open({ trigger_id: '123.456.abc', view });
+    const updated = await client.views.update({ view_id: opened.view?.id ?? '', view: { ...view, private_metadata: 'x' } });
+    const dm = await client.conversations.open({ users: ADA.id });
+    const info = await client.conversations.info({ channel: 'C0HELPDESK' });
+    const link = await client.chat.getPermalink({ channel: 'C0HELPDESK', message_ts: '1700000000.000100' });
+
+    expect(opened.view).toMatchObject({ id: expect.stringMatching(/^V/), callback_id: 'new_ticket', title: view.title });
+    expect(updated.view).toMatchObject({ id: opened.view?.id, private_metadata: 'x' });
+    expect(fake.callsTo('views.open')[0]?.args.view).toEqual(view);
+    expect(dm.channel?.id).toBe(`D${ADA.id}`);
+    expect(info.channel).toMatchObject({ id: 'C0HELPDESK', is_channel: true });
+    expect(link.permalink).toBe('https://fake.slack.test/archives/C0HELPDESK/p1700000000000100');
+  });
+
+  it('answers auth.test for the bot, with the enterprise when configured', async () => {
+    const grid = await startFakeSlack({ enterpriseId: 'E0GRID0001' });
+    try {
+      const gridClient = new WebClient('xoxb-test', { slackApiUrl: grid.url, logLevel: LogLevel.ERROR });
+      expect(await client.auth.test()).toMatchObject({
+        ok: true,
+        team_id: FAKE_SLACK_DEFAULTS.teamId,
+        user_id: FAKE_SLACK_DEFAULTS.botUserId,
+        bot_id: FAKE_SLACK_DEFAULTS.botId,
+      });
+      expect(await gridClient.auth.test()).toMatchObject({ ok: true, enterprise_id: 'E0GRID0001' });
+    } finally {
+      await grid.close();
+    }
+  });
+
+  it('records posts to a response_url', async () => {
+    const response = await fetch(fake.responseUrl('cmd-1'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Ticket created', response_type: 'ephemeral' }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(fake.calls).toMatchObject([
+      { method: 'response_url', responseId: 'cmd-1', args: { text: 'Ticket created', response_type: 'ephemeral' } },
+    ]);
+  });
+
+  it('delays answers by latencyMs, and close() still sends the answers in flight', async () => {
+    const slow = await startFakeSlack({ latencyMs: 150 });
+    const slowClient = new WebClient('xoxb-test', { slackApiUrl: slow.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+    const started = Date.now();
+
+    const answer = slowClient.auth.test();
+    await slow.waitFor('auth.test');
+    await slow.close();
+
+    await expect(answer).resolves.toMatchObject({ ok: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('waitFor resolves on a later call and rejects on timeout', async () => {
+    const waiting = fake.waitFor('chat.postMessage', (call) => call.args.text === 'second');
+    await client.chat.postMessage({ channel: 'C1', text: 'first' });
+    await client.chat.postMessage({ channel: 'C1', text: 'second' });
+
+    await expect(waiting).resolves.toMatchObject({ args: { text: 'second' } });
+    await expect(fake.waitFor('chat.postMessage', (call) => call.args.text === 'first')).resolves.toBeDefined();
+    await expect(fake.waitFor('views.open', undefined, 50)).rejects.toThrow(/no matching views\.open call within 50 ms/);
+  });
+});
+
+describe('a real Bolt app against the fake, driven by signed requests', () => {
+  const SIGNING_SECRET = 'test-secret';
+  let fake: FakeSlack;
+  let server: Server;
+  let slack: SlackSender;
+  let eventsUrl: string;
+
+  beforeAll(async () => {
+    // Start the fake first: with tokenVerificationEnabled (the default) Bolt calls auth.test in the App constructor.
+    fake = await startFakeSlack();
+    const receiver = new ExpressReceiver({ signingSecret: SIGNING_SECRET, logLevel: LogLevel.ERROR });
+    // retries: 0, or a call cut off by a failing test keeps retrying (Bolt's default: 10 retries over ~30 minutes).
+    const app = new App({
+      token: 'xoxb-test',
+      receiver,
+      clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
+      logLevel: LogLevel.ERROR,
+    });
+
+    app.command('/ticket', async ({ ack, client, body }) => {
+      await ack();
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: { type: 'modal', callback_id: 'new_ticket', title: { type: 'plain_text', text: 'New ticket' }, blocks: [] },
+      });
+    });
+    app.view('new_ticket', async ({ ack, view, client, body }) => {
+      const subject = view.state.values.subject?.input?.value ?? '';
+      if (subject === '') {
+        await ack({ response_action: 'errors', errors: { subject: 'Required' } });
+        return;
+      }
+      await ack();
+      await client.chat.postMessage({ channel: body.user.id, text: `Created: ${subject} (${view.private_metadata})` });
+    });
+    app.action('claim', async ({ ack, respond, body }) => {
+      await ack();
+      await respond({ text: `Claimed by <@${body.user.id}>`, replace_original: false });
+    });
+    app.shortcut('ticket_from_message', async ({ ack, client, shortcut }) => {
+      await ack();
+      await client.views.open({
+        trigger_id: shortcut.trigger_id,
+        view: { type: 'modal', callback_id: 'from_message', title: { type: 'plain_text', text: 'From message' }, blocks: [] },
+      });
+    });
+    app.event('app_mention', async ({ event, client, context }) => {
+      await client.chat.postMessage({ channel: event.channel, text: `retry ${context.retryNum ?? 'none'}: ${event.text}` });
+    });
+
+    // No app.start(): the receiver's Express app listens on an ephemeral port.
+    server = receiver.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    slack = createSlackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, responseUrl: fake.responseUrl });
+  });
+
+  afterAll(async () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    await closed;
+    await fake.close();
+  });
+
+  it('acks a signed slash command and opens the modal with its trigger id', async () => {
+    const response = await slack.slashCommand({
+      command: '/ticket',
+      text: 'printer on fire',
+      userId: 'U0ADA00001',
+      teamId: FAKE_SLACK_DEFAULTS.teamId,
+      channelId: 'C0HELPDESK',
+      triggerId: 'trigger-1',
+    });
+
+    expect(response.status).toBe(200);
+    const call = await fake.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-1');
+    expect(call).toMatchObject({ token: 'xoxb-test', args: { view: { callback_id: 'new_ticket' } } });
+    expect(fake.callsTo('auth.test').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects a bad signature and a stale timestamp with 401', async () => {
+    const body = new URLSearchParams({ command: '/ticket', text: 'x' }).toString();
+    const contentType = 'application/x-www-form-urlencoded';
+    const stale = Math.floor(Date.now() / 1000) - 600;
+
+    const forged = await slack.raw({ body, contentType, signature: signSlackRequest('wrong-secret', Math.floor(Date.now() / 1000), body) });
+    const old = await slack.raw({ body, contentType, timestamp: stale });
+
+    expect(forged.status).toBe(401);
+    expect(old.status).toBe(401);
+  });
+
+  it('answers 400 for a form body whose content type has a charset (Bolt matches it exactly)', async () => {
+    const body = new URLSearchParams({ command: '/ticket', text: 'x' }).toString();
+    const response = await slack.raw({ body, contentType: 'application/x-www-form-urlencoded; charset=utf-8' });
+
+    expect(response.status).toBe(400);
+  });
+
+  it('delivers view submissions with their state, and returns response_action errors as JSON', async () => {
+    const submit = (subject: string) =>
+      slack.viewSubmission({
+        userId: 'U0ADA00001',
+        teamId: FAKE_SLACK_DEFAULTS.teamId,
+        view: {
+          callback_id: 'new_ticket',
+          private_metadata: 'C0HELPDESK',
+          state: { values: { subject: { input: { type: 'plain_text_input', value: subject } } } },
+        },
+      });
+
+    const invalid = await submit('');
+    const valid = await submit('Printer on fire');
+
+    expect(invalid).toMatchObject({ status: 200, body: { response_action: 'errors', errors: { subject: 'Required' } } });
+    expect(valid).toMatchObject({ status: 200, body: '' });
+    await fake.waitFor('chat.postMessage', (c) => c.args.text === 'Created: Printer on fire (C0HELPDESK)');
+  });
+
+  it('delivers block actions whose respond() posts to the response_url', async () => {
+    const response = await slack.blockActions({
+      userId: 'U0ADA00001',
+      teamId: FAKE_SLACK_DEFAULTS.teamId,
+      channelId: 'C0HELPDESK',
+      messageTs: '1700000000.000100',
+      actions: [{ action_id: 'claim', value: 'ticket-42' }],
+      responseUrl: fake.responseUrl('claim-1'),
+    });
+
+    expect(response.status).toBe(200);
+    const call = await fake.waitFor('response_url', (c) => c.responseId === 'claim-1');
+    expect(call.args).toEqual({ text: 'Claimed by <@U0ADA00001>', replace_original: false });
+  });
+
+  it('delivers message shortcuts', async () => {
+    const response = await slack.messageShortcut({
+      callbackId: 'ticket_from_message',
+      userId: 'U0ADA00001',
+      teamId: FAKE_SLACK_DEFAULTS.teamId,
+      channelId: 'C0GENERAL1',
+      message: { ts: '1700000000.000200', text: 'VPN is down', user: 'U0BOB00001' },
+      triggerId: 'trigger-shortcut',
+    });
+
+    expect(response.status).toBe(200);
+    await fake.waitFor('views.open', (c) => c.args.trigger_id === 'trigger-shortcut');
+  });
+
+  it('delivers events as JSON, with the retry number', async () => {
+    const response = await slack.event({
+      teamId: FAKE_SLACK_DEFAULTS.teamId,
+      event: { type: 'app_mention', user: 'U0ADA00001', text: 'help', ts: '1700000000.000300', channel: 'C0GENERAL1' },
+      retryNum: 1,
+    });
+
+    expect(response.status).toBe(200);
+    await fake.waitFor('chat.postMessage', (c) => c.args.text === 'retry 1: help');
+  });
+});

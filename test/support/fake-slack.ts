@@ -1,0 +1,567 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local fake of Slack's Web API over HTTP on 127.0.0.1, for end-to-end tests
+ * of the real Bolt app and for the demo script.
+ *
+ * Point Bolt (or any `WebClient`) at it with `clientOptions: { slackApiUrl: fake.url }`.
+ * Every request is recorded in order (failed and unknown ones too), with its
+ * arguments decoded the way the Web API client encoded them.
+ */
+
+/** Ids the fake answers with unless `startFakeSlack` is told otherwise; `slack-requests.ts` uses the same ones. */
+export const FAKE_SLACK_DEFAULTS = {
+  teamId: 'T0FAKE0001',
+  teamName: 'Fake Workspace',
+  teamDomain: 'fake-workspace',
+  botUserId: 'U0FAKEBOT1',
+  botName: 'helpdesk',
+  botId: 'B0FAKEBOT1',
+  appId: 'A0FAKEAPP1',
+} as const;
+
+/** One recorded request. `args` are the method arguments without `token`; `token` is the one it was sent with. */
+export interface FakeSlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  at: Date;
+  /** For `method: 'response_url'` only: the id given to `responseUrl(id)`. */
+  responseId?: string;
+}
+
+/** A failure `failNext` makes the fake answer with instead of the method's normal reply. */
+export type FakeSlackFailure =
+  /** HTTP 429 with a `Retry-After` header (seconds, default 1) and `{ ok: false, error: 'ratelimited' }`. */
+  | { status: 429; retryAfter?: number }
+  /** HTTP 500 (the Web API client throws an HTTP error, not a platform error). */
+  | { status: 500 }
+  /** HTTP 200 with `{ ok: false, error }`, like any Slack platform error. */
+  | { error: string };
+
+/** A workspace member `users.info` can answer for. */
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  real_name: string;
+  /** IANA zone, e.g. 'Europe/Berlin'. */
+  tz: string;
+  /** Offset from UTC in seconds, as Slack reports it. */
+  tz_offset: number;
+  is_bot?: boolean;
+  /** Defaults to the zone's long name, e.g. 'Central European Standard Time'. */
+  tz_label?: string;
+  /** Defaults to `name`. */
+  display_name?: string;
+  email?: string;
+  team_id?: string;
+  deleted?: boolean;
+}
+
+export interface FakeSlackOptions {
+  teamId?: string;
+  teamName?: string;
+  teamDomain?: string;
+  /** When set, `auth.test` reports it (an Enterprise Grid workspace). */
+  enterpriseId?: string;
+  botUserId?: string;
+  botName?: string;
+  botId?: string;
+  appId?: string;
+  /** Delay before every answer, in milliseconds. */
+  latencyMs?: number;
+  /** Users `users.info` knows from the start. */
+  users?: FakeSlackUser[];
+}
+
+export interface FakeSlack {
+  /** Web API base URL, ending with `/api/` (for `slackApiUrl`). */
+  readonly url: string;
+  /** Every request so far, in arrival order. */
+  readonly calls: readonly FakeSlackCall[];
+  /** The recorded calls of one method, in order. */
+  callsTo(method: string): FakeSlackCall[];
+  /**
+   * The first call of `method` (already recorded or still to come) that `predicate`
+   * accepts; rejects after `timeoutMs` (default 3000) or when the fake closes.
+   * Calls are recorded on arrival, so this resolves before the fake has answered
+   * (and before the caller has seen the answer).
+   */
+  waitFor(method: string, predicate?: (call: FakeSlackCall) => boolean, timeoutMs?: number): Promise<FakeSlackCall>;
+  /** The next `times` (default 1) calls of `method` fail with `failure`; queues after earlier ones. */
+  failNext(method: string, failure: FakeSlackFailure, times?: number): void;
+  /** A `response_url` on this server; POSTs to it are recorded as calls of method `response_url`. */
+  responseUrl(id: string): string;
+  /** Forgets recorded calls and pending failures. Users and the ts/id counters are kept. */
+  reset(): void;
+  /** Users by id, for `users.info`; may be edited directly. */
+  readonly users: Map<string, FakeSlackUser>;
+  addUser(user: FakeSlackUser): void;
+  /** Stops listening; answers still in flight are sent first. */
+  close(): Promise<void>;
+}
+
+type Args = Record<string, unknown>;
+type Reply = Record<string, unknown>;
+
+/** A Slack platform error a method handler raises; answered as HTTP 200 `{ ok: false, error }`. */
+class SlackError extends Error {
+  constructor(readonly error: string) {
+    super(error);
+  }
+}
+
+/**
+ * Form values that stay strings even when they look like JSON. Everything else that
+ * parses as a JSON object or array is decoded: @slack/web-api's `serializeBody`
+ * JSON-encodes every non-primitive argument (blocks, attachments, view, metadata, …)
+ * when it builds an `application/x-www-form-urlencoded` body.
+ */
+const PLAIN_STRING_ARGS = new Set(['text', 'markdown_text', 'initial_comment', 'title', 'content', 'query']);
+
+function decodeFormValue(key: string, value: string): unknown {
+  if (PLAIN_STRING_ARGS.has(key)) return value;
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) && !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+    return value;
+  }
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Reads the whole request body. */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Decodes a Web API request's arguments: query string, then the body as form,
+ * JSON or multipart (uploaded files become `{ filename, size }`).
+ * Note: form values keep their string form (`'true'`, `'3'`); JSON bodies keep their types.
+ */
+async function parseArgs(req: IncomingMessage, query: URLSearchParams, body: Buffer): Promise<Args> {
+  const args: Args = {};
+  for (const [key, value] of query) args[key] = decodeFormValue(key, value);
+  const contentType = req.headers['content-type'] ?? '';
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (body.length === 0) return args;
+  const raw = body.toString('utf8');
+  if (mediaType === 'application/json') {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) {
+        args[key] = typeof value === 'string' ? decodeFormValue(key, value) : value;
+      }
+    }
+  } else if (mediaType === 'multipart/form-data') {
+    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    for (const [key, value] of form) {
+      args[key] = typeof value === 'string' ? decodeFormValue(key, value) : { filename: value.name, size: value.size };
+    }
+  } else {
+    for (const [key, value] of new URLSearchParams(raw)) args[key] = decodeFormValue(key, value);
+  }
+  return args;
+}
+
+/** The bearer token of the Authorization header, else the `token` argument. */
+function tokenOf(req: IncomingMessage, args: Args): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (match?.[1]) return match[1].trim();
+  return typeof args.token === 'string' && args.token !== '' ? args.token : undefined;
+}
+
+function stringArg(args: Args, key: string): string | undefined {
+  const value = args[key];
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+function requireArg(args: Args, key: string, error = 'invalid_arguments'): string {
+  const value = stringArg(args, key);
+  if (value === undefined) throw new SlackError(error);
+  return value;
+}
+
+/** Posting to a user id posts to the DM with that user, as Slack does. */
+function conversationFor(channel: string): string {
+  return /^[UW]/.test(channel) ? `D${channel}` : channel;
+}
+
+/** The zone's long name ('Central European Standard Time'), like Slack's `tz_label`. */
+function tzLabel(tz: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' }).formatToParts(new Date());
+    return parts.find((part) => part.type === 'timeZoneName')?.value ?? tz;
+  } catch {
+    return tz;
+  }
+}
+
+interface Waiter {
+  method: string;
+  predicate: (call: FakeSlackCall) => boolean;
+  resolve: (call: FakeSlackCall) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const team = {
+    id: options.teamId ?? FAKE_SLACK_DEFAULTS.teamId,
+    name: options.teamName ?? FAKE_SLACK_DEFAULTS.teamName,
+    domain: options.teamDomain ?? FAKE_SLACK_DEFAULTS.teamDomain,
+  };
+  const bot = {
+    userId: options.botUserId ?? FAKE_SLACK_DEFAULTS.botUserId,
+    name: options.botName ?? FAKE_SLACK_DEFAULTS.botName,
+    botId: options.botId ?? FAKE_SLACK_DEFAULTS.botId,
+    appId: options.appId ?? FAKE_SLACK_DEFAULTS.appId,
+  };
+  const latencyMs = options.latencyMs ?? 0;
+  let closing = false;
+
+  const calls: FakeSlackCall[] = [];
+  const failures = new Map<string, FakeSlackFailure[]>();
+  const waiters = new Set<Waiter>();
+  const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
+
+  // Message timestamps: unique and increasing, 100µs apart ('1700000000.000100', '1700000000.000200', …).
+  let tsSeq = 0;
+  const nextTs = (): string => {
+    tsSeq += 1;
+    const micros = tsSeq * 100;
+    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+  };
+  let idSeq = 0;
+  const nextId = (prefix: string): string => `${prefix}${String(++idSeq).padStart(9, '0')}`;
+
+  const message = (args: Args, ts: string): Reply => ({
+    type: 'message',
+    text: stringArg(args, 'text') ?? '',
+    user: bot.userId,
+    bot_id: bot.botId,
+    app_id: bot.appId,
+    team: team.id,
+    ts,
+    ...(args.blocks !== undefined ? { blocks: args.blocks } : {}),
+    ...(args.attachments !== undefined ? { attachments: args.attachments } : {}),
+    ...(args.metadata !== undefined ? { metadata: args.metadata } : {}),
+    ...(stringArg(args, 'thread_ts') ? { thread_ts: stringArg(args, 'thread_ts') } : {}),
+  });
+
+  /** The view object Slack answers `views.*` with: the view sent, plus Slack's own fields. */
+  const viewReply = (args: Args, id: string): Reply => {
+    const view = args.view;
+    if (view === null || typeof view !== 'object' || Array.isArray(view)) throw new SlackError('invalid_arguments');
+    const sent = view as Record<string, unknown>;
+    return {
+      id,
+      team_id: team.id,
+      type: sent.type ?? 'modal',
+      blocks: [],
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      state: { values: {} },
+      clear_on_close: false,
+      notify_on_close: false,
+      ...sent,
+      hash: `${Date.now()}.${id}`,
+      root_view_id: id,
+      previous_view_id: null,
+      app_id: bot.appId,
+      app_installed_team_id: team.id,
+      bot_id: bot.botId,
+    };
+  };
+
+  const methods: Record<string, (args: Args) => Reply> = {
+    'auth.test': () => ({
+      url: `https://${team.domain}.slack.com/`,
+      team: team.name,
+      user: bot.name,
+      team_id: team.id,
+      user_id: bot.userId,
+      bot_id: bot.botId,
+      is_enterprise_install: false,
+      ...(options.enterpriseId ? { enterprise_id: options.enterpriseId } : {}),
+    }),
+    'chat.postMessage': (args) => {
+      const channel = conversationFor(requireArg(args, 'channel', 'channel_not_found'));
+      if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
+        throw new SlackError('no_text');
+      }
+      const ts = nextTs();
+      return { channel, ts, message: message(args, ts) };
+    },
+    'chat.update': (args) => {
+      const channel = requireArg(args, 'channel', 'channel_not_found');
+      const ts = requireArg(args, 'ts', 'message_not_found');
+      return { channel, ts, text: stringArg(args, 'text') ?? '', message: message(args, ts) };
+    },
+    'chat.postEphemeral': (args) => {
+      requireArg(args, 'channel', 'channel_not_found');
+      requireArg(args, 'user', 'user_not_in_channel');
+      return { message_ts: nextTs() };
+    },
+    'chat.getPermalink': (args) => {
+      const channel = requireArg(args, 'channel', 'channel_not_found');
+      const ts = requireArg(args, 'message_ts', 'message_not_found');
+      return { channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` };
+    },
+    'chat.delete': (args) => ({
+      channel: requireArg(args, 'channel', 'channel_not_found'),
+      ts: requireArg(args, 'ts', 'message_not_found'),
+    }),
+    'reactions.add': (args) => {
+      requireArg(args, 'channel', 'channel_not_found');
+      requireArg(args, 'timestamp', 'message_not_found');
+      requireArg(args, 'name', 'invalid_name');
+      return {};
+    },
+    'views.open': (args) => {
+      requireArg(args, 'trigger_id', 'invalid_trigger_id');
+      return { view: viewReply(args, nextId('V')) };
+    },
+    'views.push': (args) => {
+      requireArg(args, 'trigger_id', 'invalid_trigger_id');
+      return { view: viewReply(args, nextId('V')) };
+    },
+    'views.update': (args) => {
+      const id = stringArg(args, 'view_id') ?? (stringArg(args, 'external_id') ? nextId('V') : undefined);
+      if (id === undefined) throw new SlackError('invalid_arguments');
+      return { view: viewReply(args, id) };
+    },
+    'views.publish': (args) => {
+      requireArg(args, 'user_id', 'invalid_arguments');
+      return { view: viewReply(args, nextId('V')) };
+    },
+    'conversations.open': (args) => {
+      const channel = stringArg(args, 'channel');
+      if (channel !== undefined) return { channel: { id: channel }, no_op: true, already_open: true };
+      const ids = (stringArg(args, 'users') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+      if (ids.length === 0) throw new SlackError('users_list_not_supplied');
+      const id = ids.length === 1 ? `D${ids[0]}` : `G${ids.join('').slice(0, 12)}`;
+      return { channel: { id } };
+    },
+    'conversations.info': (args) => {
+      const id = requireArg(args, 'channel', 'channel_not_found');
+      const isIm = id.startsWith('D');
+      return {
+        channel: {
+          id,
+          name: isIm ? undefined : `channel-${id.toLowerCase()}`,
+          is_channel: !isIm,
+          is_group: false,
+          is_im: isIm,
+          is_private: isIm,
+          is_archived: false,
+          is_member: true,
+          created: 1_700_000_000,
+          context_team_id: team.id,
+          ...(isIm ? { user: id.slice(1) } : {}),
+        },
+      };
+    },
+    'users.info': (args) => {
+      const user = users.get(requireArg(args, 'user', 'user_not_found'));
+      if (user === undefined) throw new SlackError('user_not_found');
+      const displayName = user.display_name ?? user.name;
+      return {
+        user: {
+          id: user.id,
+          team_id: user.team_id ?? team.id,
+          name: user.name,
+          deleted: user.deleted ?? false,
+          real_name: user.real_name,
+          tz: user.tz,
+          tz_label: user.tz_label ?? tzLabel(user.tz),
+          tz_offset: user.tz_offset,
+          is_admin: false,
+          is_owner: false,
+          is_bot: user.is_bot ?? false,
+          is_app_user: false,
+          updated: 1_700_000_000,
+          profile: {
+            real_name: user.real_name,
+            real_name_normalized: user.real_name,
+            display_name: displayName,
+            display_name_normalized: displayName,
+            ...(user.email ? { email: user.email } : {}),
+            team: user.team_id ?? team.id,
+          },
+        },
+      };
+    },
+  };
+
+  /** Records a call and settles the waiters it satisfies. */
+  const record = (call: FakeSlackCall): void => {
+    calls.push(call);
+    for (const waiter of waiters) {
+      if (waiter.method === call.method && waiter.predicate(call)) {
+        waiters.delete(waiter);
+        clearTimeout(waiter.timer);
+        waiter.resolve(call);
+      }
+    }
+  };
+
+  /** Takes the next configured failure of `method`, if any. */
+  const takeFailure = (method: string): FakeSlackFailure | undefined => {
+    const queue = failures.get(method);
+    const failure = queue?.shift();
+    if (queue?.length === 0) failures.delete(method);
+    return failure;
+  };
+
+  const send = async (
+    res: ServerResponse,
+    status: number,
+    body: Reply,
+    headers: Record<string, string> = {},
+  ): Promise<void> => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    // While closing, answer with `Connection: close` so the socket ends with the answer.
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...headers,
+      ...(closing ? { connection: 'close' } : {}),
+    });
+    res.end(JSON.stringify(body));
+  };
+
+  /** Answers a configured failure; false when there is none. */
+  const sendFailure = async (res: ServerResponse, method: string): Promise<boolean> => {
+    const failure = takeFailure(method);
+    if (failure === undefined) return false;
+    if ('error' in failure) {
+      await send(res, 200, { ok: false, error: failure.error });
+    } else if (failure.status === 429) {
+      await send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter ?? 1) });
+    } else {
+      await send(res, 500, { ok: false, error: 'internal_error' });
+    }
+    return true;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+
+    const responseMatch = /^\/response\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && responseMatch?.[1]) {
+      const parsed: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+      const args = parsed !== null && typeof parsed === 'object' ? (parsed as Args) : { body: parsed };
+      record({ method: 'response_url', args, token: undefined, at: new Date(), responseId: decodeURIComponent(responseMatch[1]) });
+      if (!(await sendFailure(res, 'response_url'))) await send(res, 200, { ok: true });
+      return;
+    }
+
+    const apiMatch = /^\/api\/([\w.]+)$/.exec(url.pathname);
+    if (!apiMatch?.[1] || (req.method !== 'POST' && req.method !== 'GET')) {
+      await send(res, 404, { ok: false, error: 'not_found' });
+      return;
+    }
+    const method = apiMatch[1];
+    let args: Args;
+    try {
+      args = await parseArgs(req, url.searchParams, body);
+    } catch {
+      await send(res, 200, { ok: false, error: 'invalid_form_data' });
+      return;
+    }
+    const token = tokenOf(req, args);
+    delete args.token;
+    record({ method, args, token, at: new Date() });
+
+    if (await sendFailure(res, method)) return;
+    const handler = methods[method];
+    if (handler === undefined) {
+      await send(res, 200, { ok: false, error: 'unknown_method' });
+      return;
+    }
+    if (token === undefined) {
+      await send(res, 200, { ok: false, error: 'not_authed' });
+      return;
+    }
+    let reply: Reply;
+    try {
+      reply = { ok: true, ...handler(args) };
+    } catch (error) {
+      if (!(error instanceof SlackError)) throw error;
+      reply = { ok: false, error: error.error };
+    }
+    await send(res, 200, reply);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: `${base}/api/`,
+    calls,
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    waitFor: (method, predicate = () => true, timeoutMs = 3000) => {
+      const seen = calls.find((call) => call.method === method && predicate(call));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise<FakeSlackCall>((resolve, reject) => {
+        const waiter: Waiter = {
+          method,
+          predicate,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            const seenMethods = calls.map((call) => call.method).join(', ') || 'none';
+            reject(new Error(`fake Slack: no matching ${method} call within ${timeoutMs} ms (calls so far: ${seenMethods})`));
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+    failNext: (method, failure, times = 1) => {
+      const queue = failures.get(method) ?? [];
+      for (let i = 0; i < times; i += 1) queue.push(failure);
+      failures.set(method, queue);
+    },
+    responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
+    reset: () => {
+      calls.length = 0;
+      failures.clear();
+    },
+    users,
+    addUser: (user) => {
+      users.set(user.id, user);
+    },
+    close: async () => {
+      closing = true;
+      for (const waiter of waiters) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new Error(`fake Slack closed while waiting for ${waiter.method}`));
+      }
+      waiters.clear();
+      // Answers in flight are still sent (a client cut off mid-call would retry against a closed port);
+      // idle keep-alive connections are dropped so closing does not wait for them.
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../../src/db/client.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { createAuthenticator } from '../../src/http/auth.js';
+import { createLogger, type LogLevel } from '../../src/log.js';
+import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { TEST_JWT_SECRET } from './http-server.js';
+import { createSlackSender, type SlackSender } from './slack-requests.js';
+
+export const TEST_SIGNING_SECRET = 'test-signing-secret';
+
+export interface SlackHarness {
+  fake: FakeSlack;
+  slack: SlackRuntime;
+  /** Origin of the one HTTP server carrying `/slack/events` and the REST API. */
+  baseUrl: string;
+  sender: SlackSender;
+  /** Log lines at `warn` and above (a test can assert nothing went wrong quietly). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real product wiring on 127.0.0.1: the Bolt app (HTTP mode) and the REST API on one
+ * server, the notifier hearing both, and a fake Slack Web API recording every call.
+ */
+export async function startSlackHarness(options: {
+  db: Db;
+  now?: () => Date;
+  fake?: FakeSlackOptions;
+  logLevel?: LogLevel;
+  /** Echo log lines to stderr too (the demo keeps quiet, tests debug with it). */
+  echoLog?: boolean;
+}): Promise<SlackHarness> {
+  const fake = await startFakeSlack(options.fake);
+  const problems: string[] = [];
+  const log = createLogger(options.logLevel ?? 'warn', (line) => {
+    problems.push(line);
+    if (options.echoLog) process.stderr.write(`${line}\n`);
+  });
+  const slack = createSlackApp({
+    db: options.db,
+    signingSecret: TEST_SIGNING_SECRET,
+    botToken: 'xoxb-test-token',
+    apiUrl: fake.url,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    retryConfig: { retries: 0 },
+  });
+  const app = createHttpApp({
+    db: options.db,
+    authenticate: createAuthenticator({ jwtSecret: TEST_JWT_SECRET }),
+    onTicketChange: slack.notifier.onTicketChange,
+    slackRouter: slack.router,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sender = createSlackSender({ url: `${baseUrl}/slack/events`, signingSecret: TEST_SIGNING_SECRET, responseUrl: fake.responseUrl });
+  return {
+    fake,
+    slack,
+    baseUrl,
+    sender,
+    problems,
+    async close() {
+      await slack.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await fake.close();
+    },
+  };
+}
