@@ -7,8 +7,10 @@ import {
   type Context,
   type RespondFn,
   type SlackActionMiddlewareArgs,
-  type webApi,
+  webApi,
 } from '@slack/bolt';
+
+const { WebClient } = webApi;
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
@@ -104,11 +106,26 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     setName: () => {},
   };
 
+  // One client for work outside a request (cards, DMs, start-up check); Bolt builds the
+  // per-request ones from `authorize`, which learns the bot's identity once, lazily, so an
+  // unreachable Slack at start-up is a logged problem and not an unhandled rejection.
+  const client = new WebClient(options.botToken, { ...clientOptions, logger: boltLogger });
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  const authorize = async ({ isEnterpriseInstall }: { isEnterpriseInstall?: boolean }) => {
+    identity ??= client.auth.test().then((r) => ({ botUserId: r.user_id, botId: r.bot_id }));
+    try {
+      return { botToken: options.botToken, isEnterpriseInstall: Boolean(isEnterpriseInstall), ...(await identity) };
+    } catch (error) {
+      identity = undefined;
+      throw error;
+    }
+  };
+
   let receiver: ExpressReceiver | undefined;
   let app: App;
   if (options.appToken) {
     app = new App({
-      token: options.botToken,
+      authorize,
       appToken: options.appToken,
       socketMode: true,
       ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
@@ -124,10 +141,10 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       // Ack first, work after: Slack gets its 200 as soon as a listener calls ack().
       processBeforeResponse: false,
     });
-    app = new App({ token: options.botToken, receiver, logger: boltLogger, clientOptions });
+    app = new App({ authorize, receiver, logger: boltLogger, clientOptions });
   }
 
-  const notifier = createSlackNotifier({ db, client: app.client, log });
+  const notifier = createSlackNotifier({ db, client, log });
   const registered: SlackRegistrations = { commands: [COMMAND], shortcuts: [CALLBACK.messageShortcut], views: [CALLBACK.createTicketModal], actions: [] };
   const write: TicketWriteOptions = { onChange: notifier.onTicketChange };
 
@@ -397,8 +414,14 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     registered,
     router: receiver?.router as RequestHandler | undefined,
     notifier,
-    client: app.client,
+    client,
     async start() {
+      try {
+        const who = await client.auth.test();
+        log.info(`slack: connected to ${who.team ?? who.team_id} as @${who.user}`);
+      } catch (error) {
+        log.error(`slack: the bot token was refused or Slack is unreachable (${error instanceof Error ? error.message : String(error)}); Slack requests will fail until this is fixed`);
+      }
       if (options.appToken) await app.start();
     },
     async stop() {
