@@ -6,6 +6,7 @@ import { people, teamAgents, teams } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
 import type { Scope } from './scope.js';
+import { upsertSlackPerson } from './people.js';
 import { ensureTenant } from './tenants.js';
 
 export type TeamRow = typeof teams.$inferSelect;
@@ -102,7 +103,19 @@ export async function isTeamAgent(db: Db, tenantId: string, teamId: string, pers
   return Boolean(row);
 }
 
-async function replaceAgents(db: Db, scope: Scope, teamId: string, personIds: string[]): Promise<string[]> {
+/** A Slack user id (`U…`, or `W…` on Enterprise Grid) in `agent_ids`, instead of a person id. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+async function replaceAgents(db: Db, scope: Scope, teamId: string, agentRefs: string[]): Promise<string[]> {
+  // Slack user ids become people on first contact, like any Slack user; the team keeps person ids.
+  const personIds: string[] = [];
+  for (const ref of agentRefs) {
+    if (!SLACK_USER_ID.test(ref)) {
+      personIds.push(ref);
+      continue;
+    }
+    personIds.push((await upsertSlackPerson(db, scope.tenantId, { slackUserId: ref }, scope.now)).id);
+  }
   const unique = [...new Set(personIds)];
   if (unique.length > 0) {
     const known = await db

@@ -292,7 +292,7 @@ export interface TeamCreateInput {
   name: string;
   /** A Slack channel id such as `C0123ABCD`. */
   slack_channel_id?: string | null;
-  /** Person ids of the agents; they must exist. */
+  /** The agents: person ids (they must exist), or Slack user ids such as `U0123ABCD` (people are created for them). */
   agent_ids?: string[];
 }
 

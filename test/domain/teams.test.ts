@@ -29,6 +29,20 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
     expect((await listTeams(ctx.db, tenant)).map((t) => t.name)).toEqual(['IT Support']);
   });
 
+  it('takes Slack user ids as agents, making them people of this workspace', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const known = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UKNOWN1' }, new Date(NOW));
+    const team = await createTeam(ctx.db, scope, { name: 'Desk', agent_ids: ['UKNOWN1', 'UNEW0001', known.id] });
+    expect(team.agentIds).toHaveLength(2);
+    expect(team.agentIds[0]).toBe(known.id);
+    const newcomer = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UNEW0001' }, new Date(NOW));
+    expect(team.agentIds[1]).toBe(newcomer.id);
+    // The same Slack user id in another workspace is another person.
+    const elsewhere = await createTeam(ctx.db, scopeFor(newTenantId(), 'per_admin', NOW), { name: 'Desk', agent_ids: ['UNEW0001'] });
+    expect(elsewhere.agentIds[0]).not.toBe(newcomer.id);
+  });
+
   it('rejects agents and channels that are not real, and teams of other tenants', async () => {
     const tenant = newTenantId();
     const scope = scopeFor(tenant, 'per_admin', NOW);
