@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
+import { preparedPer } from '../db/prepared.js';
 import { teams, tenants } from '../db/schema/index.js';
 import { ValidationError } from './errors.js';
 import type { Scope } from './scope.js';
@@ -26,15 +27,20 @@ export async function ensureTenant(db: Db, tenantId: string, now: Date): Promise
   return created;
 }
 
+const ticketSettingsStatement = preparedPer((db) =>
+  db
+    .select({ businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId })
+    .from(tenants)
+    .where(eq(tenants.tenantId, sql.placeholder('tenantId')))
+    .prepare('tenant_ticket_settings'),
+);
+
 /** The tenant's settings a ticket create needs; the defaults when the tenant is new. */
 export async function tenantTicketSettings(
   db: Db,
   tenantId: string,
 ): Promise<Pick<Tenant, 'businessCalendar' | 'defaultTeamId'>> {
-  const [row] = await db
-    .select({ businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId })
-    .from(tenants)
-    .where(eq(tenants.tenantId, tenantId));
+  const [row] = await ticketSettingsStatement(db).execute({ tenantId });
   return row ?? { businessCalendar: DEFAULT_BUSINESS_CALENDAR, defaultTeamId: null };
 }
 
@@ -42,13 +48,20 @@ export async function tenantTicketSettings(
  * A CTE that hands out the tenant's next ticket number (creating the tenant on first
  * contact), for use inside the statement that inserts the ticket: the tenant row is
  * locked only while that one statement runs, which keeps numbers consecutive under
- * concurrent creates without holding the lock across round trips.
+ * concurrent creates without holding the lock across round trips. Its parameters are the
+ * placeholders `tenantId` and `createdAt`.
  */
-export function nextTicketNumber(db: Db, tenantId: string, now: Date) {
+export function nextTicketNumber(db: Db) {
   return db.$with('next_ticket_number').as(
     db
       .insert(tenants)
-      .values({ tenantId, businessCalendar: DEFAULT_BUSINESS_CALENDAR, ticketSeq: 1, createdAt: now, updatedAt: now })
+      .values({
+        tenantId: sql.placeholder('tenantId'),
+        businessCalendar: DEFAULT_BUSINESS_CALENDAR,
+        ticketSeq: 1,
+        createdAt: sql.placeholder('createdAt'),
+        updatedAt: sql.placeholder('createdAt'),
+      })
       .onConflictDoUpdate({ target: tenants.tenantId, set: { ticketSeq: sql`${tenants.ticketSeq} + 1` } })
       .returning({ ticketSeq: tenants.ticketSeq }),
   );

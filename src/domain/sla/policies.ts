@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { PG_UNIQUE_VIOLATION, pgErrorOf } from '../../db/errors.js';
+import { preparedPer } from '../../db/prepared.js';
 import {
   SLA_POLICY_STATUSES,
   SOURCE_TYPES,
@@ -241,25 +242,30 @@ export async function listSlaPolicies(db: Db, scope: Scope, input: SlaPolicyList
  * The policy governing tickets of this (type, priority): tenant-wide, whichever app
  * created it. The partial unique indexes guarantee there is at most one.
  */
+const activePolicyStatement = preparedPer((db) =>
+  db
+    .select()
+    .from(slaPolicies)
+    .where(
+      and(
+        eq(slaPolicies.tenantId, sql.placeholder('tenantId')),
+        eq(slaPolicies.priority, sql.placeholder('priority')),
+        eq(slaPolicies.status, 'active'),
+        eq(slaPolicies.isDeleted, false),
+        sql`${slaPolicies.appliesTo} @> array[${sql.placeholder('type')}]::ticket_type[]`,
+      ),
+    )
+    .limit(1)
+    .prepare('active_sla_policy'),
+);
+
 export async function findActivePolicy(
   db: Db,
   tenantId: string,
   type: TicketType,
   priority: TicketPriority,
 ): Promise<SlaPolicy | undefined> {
-  const [row] = await db
-    .select()
-    .from(slaPolicies)
-    .where(
-      and(
-        eq(slaPolicies.tenantId, tenantId),
-        eq(slaPolicies.priority, priority),
-        eq(slaPolicies.status, 'active'),
-        eq(slaPolicies.isDeleted, false),
-        sql`${slaPolicies.appliesTo} @> array[${type}]::ticket_type[]`,
-      ),
-    )
-    .limit(1);
+  const [row] = await activePolicyStatement(db).execute({ tenantId, type, priority });
   return row;
 }
 

@@ -1,6 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
+import { preparedPer } from '../../db/prepared.js';
 import { ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
@@ -186,25 +187,69 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
     tags: data.tags ?? [],
   } satisfies Omit<typeof tickets.$inferInsert, 'numberSeq'>;
 
-  // One statement takes the number, inserts the ticket and its 'created' event: atomic
-  // without a transaction, and the tenant's counter row is locked for this statement only.
-  // (The event's foreign key to the ticket is checked at the end of the statement.)
-  const number = nextTicketNumber(db, scope.tenantId, now);
-  const event = db.$with('created_event').as(
-    db.insert(ticketEvents).values(eventValues(scope, values, 'created', initialChanges(values), ids)),
-  );
   const changes = initialChanges(values);
   const ticket = await guardReferences(async () => {
-    const [row] = await db
-      .with(number, event)
-      .insert(tickets)
-      .values({ ...values, numberSeq: sql`(select ${number.ticketSeq} from ${number})` })
-      .returning(ticketColumns);
+    const [row] = await createStatement(db).execute({
+      ...values,
+      eventId: ids('ticketEvent'),
+      actorId: scope.actorId,
+      eventSourceType: scope.sourceType ?? 'api',
+      changes,
+      // Nullable instants go in as text: drizzle's date encoder does not take null.
+      dueAt: values.dueAt?.toISOString() ?? null,
+      firstResponseDueAt: values.firstResponseDueAt?.toISOString() ?? null,
+    } satisfies Record<CreatePlaceholder, unknown>);
     return row!;
   });
   emit(deps.onChange, { kind: 'created', ticket, previous: null, changes, scope });
   return ticket;
 }
+
+/** The columns a create writes, each filled from the placeholder of the same name. */
+const CREATE_COLUMNS = [
+  'tenantId', 'id', 'appId', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'source', 'sourceType',
+  'title', 'description', 'type', 'status', 'priority', 'category', 'submittedById', 'assignedToId', 'teamId',
+  'slaPolicyId', 'slaCycle', 'slaCycleStartedAt', 'slaPauses',
+  'relatedAssetId', 'relatedVulnerabilityId', 'tags',
+] as const satisfies ReadonlyArray<keyof typeof tickets.$inferInsert>;
+type CreatePlaceholder = (typeof CREATE_COLUMNS)[number] | 'dueAt' | 'firstResponseDueAt' | 'eventId' | 'actorId' | 'eventSourceType' | 'changes';
+
+/**
+ * One statement takes the number, inserts the ticket and its 'created' event: atomic
+ * without a transaction, and the tenant's counter row is locked for this statement only
+ * (the event's foreign key to the ticket is checked at the end of the statement).
+ * Prepared once per database handle.
+ */
+const createStatement = preparedPer((db) => {
+  const p = sql.placeholder;
+  const number = nextTicketNumber(db);
+  const event = db.$with('created_event').as(
+    db.insert(ticketEvents).values({
+      tenantId: p('tenantId'),
+      id: p('eventId'),
+      ticketId: p('id'),
+      kind: 'created',
+      actorId: p('actorId'),
+      appId: p('appId'),
+      sourceType: p('eventSourceType'),
+      slaCycle: 1,
+      at: p('createdAt'),
+      changes: p('changes'),
+    }),
+  );
+  const columns = Object.fromEntries(CREATE_COLUMNS.map((column) => [column, p(column)])) as Record<(typeof CREATE_COLUMNS)[number], Placeholder>;
+  return db
+    .with(number, event)
+    .insert(tickets)
+    .values({
+      ...columns,
+      dueAt: sql`${p('dueAt')}::timestamptz`,
+      firstResponseDueAt: sql`${p('firstResponseDueAt')}::timestamptz`,
+      numberSeq: sql`(select ${number.ticketSeq} from ${number})`,
+    })
+    .returning(ticketColumns)
+    .prepare('create_ticket');
+});
 
 function initialChanges(ticket: TicketChange): FieldChanges {
   const changes: FieldChanges = {};
