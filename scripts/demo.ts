@@ -1,0 +1,483 @@
+/**
+ * `npm run demo`: the real app (Bolt in HTTP mode + REST API, one HTTP server on
+ * 127.0.0.1) on the embedded database, against the local Slack fake. It plays a scripted
+ * story through signed Slack requests with Slack's real payload shapes and prints what
+ * each person would see in Slack. No Slack workspace, no database server, no network.
+ *
+ * The test suite runs it as the end-to-end smoke test (test/scripts/demo.test.ts).
+ * The story is a list of steps (`DEMO_STORY`): appending one is how the demo grows.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openDatabase, type Db } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { upsertSlackPerson } from '../src/domain/people.js';
+import { getTicket } from '../src/domain/tickets/queries.js';
+import { API_PREFIX } from '../src/http/paths.js';
+import { ACTION, CALLBACK, COMMAND } from '../src/slack/ids.js';
+import { FAKE_SLACK_DEFAULTS, type FakeSlackCall, type FakeSlackUser } from '../test/support/fake-slack.js';
+import { tokenFor } from '../test/support/http-server.js';
+import { startSlackHarness, type SlackHarness } from '../test/support/slack-harness.js';
+import type { ViewState } from '../test/support/slack-requests.js';
+import { INDENT, renderCall, type TranscriptDirectory } from './demo-transcript.js';
+
+// ---------------------------------------------------------------------------
+// The cast
+
+export const DEMO_WORKSPACE = { id: 'T0DEMO', name: 'Acme Demo' } as const;
+export const DEMO_PEOPLE = {
+  ada: { id: 'U0ADA', name: 'Ada', username: 'ada', realName: 'Ada Lovelace', tz: 'Europe/Berlin' },
+  grace: { id: 'U0GRACE', name: 'Grace', username: 'grace', realName: 'Grace Hopper', tz: 'America/New_York' },
+} as const;
+export const DEMO_CHANNELS = {
+  itHelp: { id: 'C0ITHELP', name: 'it-help' },
+  general: { id: 'C0GENERAL', name: 'general' },
+} as const;
+const TEAM_NAME = 'IT Help Desk';
+const BOT_NAME = 'Helpdesk';
+/** How long a step waits for each Slack call it expects. */
+const WAIT_MS = 5000;
+
+const { ada, grace } = DEMO_PEOPLE;
+const { itHelp, general } = DEMO_CHANNELS;
+
+export const DEMO_DIRECTORY: TranscriptDirectory = {
+  botName: BOT_NAME,
+  users: { [ada.id]: { name: ada.name, tz: ada.tz }, [grace.id]: { name: grace.name, tz: grace.tz } },
+  channels: { [itHelp.id]: itHelp.name, [general.id]: general.name },
+  channelTimeZone: 'UTC',
+};
+
+// ---------------------------------------------------------------------------
+// Steps
+
+/** A step that did not happen as scripted; the message says which call was missing. */
+export class DemoError extends Error {
+  override name = 'DemoError';
+}
+
+type Json = Record<string, unknown>;
+
+/** What the story remembers between steps. */
+export interface DemoState {
+  /** The view the last `views.open` showed. */
+  modal?: Json;
+  ticketNumber?: string;
+  ticketId?: string;
+  /** Channel and ts of the ticket's card. */
+  card?: { channel: string; ts: string };
+  /** The last message the requester got with buttons on it. */
+  requesterDm?: FakeSlackCall;
+}
+
+export interface DemoContext {
+  harness: SlackHarness;
+  db: Db;
+  state: DemoState;
+  /** Narration lines (indented under the step's title). */
+  say(line: string): void;
+  /** A REST call with an admin token for the demo workspace; throws a DemoError unless 2xx. */
+  api(method: string, path: string, body?: unknown): Promise<Json>;
+  /** Waits (5 s) for a Slack call made during this step; `what` names it in the failure. */
+  expectCall(method: string, what: string, predicate?: (call: FakeSlackCall) => boolean): Promise<FakeSlackCall>;
+  /** The ticket's card as it looks now (its last post or update). */
+  currentCard(): FakeSlackCall;
+  /** Clicks the button labelled `label` on a message, as `userId`, with Slack's block_actions payload. */
+  click(userId: string, message: { channel: string; ts?: string; call: FakeSlackCall }, label: string): Promise<void>;
+}
+
+export interface DemoStep {
+  /** Who acts; ephemeral answers and modals are shown as this person sees them. */
+  actor?: string;
+  title: string;
+  run(ctx: DemoContext): Promise<void>;
+}
+
+const isCardCall = (state: DemoState) => (call: FakeSlackCall) =>
+  state.card !== undefined &&
+  call.args.channel === state.card.channel &&
+  ((call.method === 'chat.update' && call.args.ts === state.card.ts) || (call.method === 'chat.postMessage' && !call.args.thread_ts));
+const inThread = (state: DemoState) => (call: FakeSlackCall) =>
+  state.card !== undefined && call.args.channel === state.card.channel && call.args.thread_ts === state.card.ts;
+const toUser = (userId: string) => (call: FakeSlackCall) => call.args.channel === userId;
+const contentOf = (call: FakeSlackCall) => `${String(call.args.text ?? '')} ${JSON.stringify(call.args.blocks ?? [])}`;
+
+/** Fills a modal as a person would: typed answers, chosen options, the rest as prefilled. */
+function fillModal(view: Json, answers: Record<string, string>): ViewState {
+  const values: ViewState['values'] = {};
+  const blocks = Array.isArray(view.blocks) ? (view.blocks as Json[]) : [];
+  for (const block of blocks) {
+    if (block.type !== 'input' || typeof block.block_id !== 'string') continue;
+    const element = (block.element ?? {}) as Json;
+    const actionId = String(element.action_id);
+    const answer = answers[block.block_id];
+    if (element.type === 'plain_text_input') {
+      values[block.block_id] = { [actionId]: { type: 'plain_text_input', value: answer ?? (element.initial_value as string | undefined) ?? null } };
+    } else if (element.type === 'static_select') {
+      const options = (element.options ?? []) as Json[];
+      const chosen = answer === undefined ? element.initial_option : options.find((o) => o.value === answer);
+      if (answer !== undefined && !chosen) throw new DemoError(`the modal's "${block.block_id}" menu has no option "${answer}"`);
+      values[block.block_id] = { [actionId]: { type: 'static_select', selected_option: chosen ?? null } };
+    }
+  }
+  for (const id of Object.keys(answers)) {
+    if (!values[id]) throw new DemoError(`the modal has no "${id}" input`);
+  }
+  return { values };
+}
+
+/** The story. A later step (say, an SLA warning) is one more entry. */
+export const DEMO_STORY: DemoStep[] = [
+  {
+    title: 'An admin sets up the workspace through the REST API',
+    async run(ctx) {
+      // People come from Slack on first contact; a team's agents must exist first.
+      const agent = await upsertSlackPerson(
+        ctx.db,
+        DEMO_WORKSPACE.id,
+        { slackUserId: grace.id, displayName: grace.name, timezone: grace.tz },
+        new Date(),
+      );
+      ctx.say(`Grace is on record as a person (Slack users become people on first contact; a team's agents must exist first)`);
+      const team = await ctx.api('POST', '/teams', { name: TEAM_NAME, slack_channel_id: itHelp.id, agent_ids: [agent.id] });
+      ctx.say(`POST /teams         team "${String(team.name)}", cards go to #${itHelp.name}, agents: Grace`);
+      const settings = await ctx.api('PUT', '/settings', { default_team_id: team.id });
+      ctx.say(`PUT  /settings      default team: ${settings.default_team_id === team.id ? TEAM_NAME : String(settings.default_team_id)}`);
+      const policy = await ctx.api('POST', '/sla-policies', {
+        name: 'High-priority incidents',
+        applies_to: ['incident'],
+        priority: 'high',
+        first_response_minutes: 30,
+        resolution_minutes: 240,
+        business_hours_only: false,
+      });
+      ctx.say(
+        `POST /sla-policies  "${String(policy.name)}": incident/high, first response ${String(policy.first_response_minutes)} min, ` +
+          `resolution ${Number(policy.resolution_minutes) / 60} h, around the clock`,
+      );
+    },
+  },
+  {
+    actor: ada.id,
+    title: `Ada types \`${COMMAND} My laptop won't connect to the VPN\` in #${general.name}`,
+    async run(ctx) {
+      const answer = await ctx.harness.sender.slashCommand({
+        command: COMMAND,
+        text: "My laptop won't connect to the VPN",
+        userId: ada.id,
+        userName: ada.username,
+        teamId: DEMO_WORKSPACE.id,
+        channelId: general.id,
+        channelName: general.name,
+      });
+      if (answer.status !== 200) throw new DemoError(`the app answered the slash command with HTTP ${answer.status}`);
+      const open = await ctx.expectCall('views.open', 'the "New ticket" modal');
+      ctx.state.modal = open.args.view as Json;
+    },
+  },
+  {
+    actor: ada.id,
+    title: 'Ada describes the problem, picks Incident and High, and clicks [Create]',
+    async run(ctx) {
+      const view = ctx.state.modal;
+      if (!view) throw new DemoError('no modal is open');
+      const state = fillModal(view, {
+        description: 'Since this morning the client says "Authentication failed (809)". Working from home & cut off from everything internal.',
+        type: 'incident',
+        priority: 'high',
+        category: 'Network',
+      });
+      const answer = await ctx.harness.sender.viewSubmission({
+        userId: ada.id,
+        userName: ada.username,
+        teamId: DEMO_WORKSPACE.id,
+        view: {
+          callback_id: String(view.callback_id ?? CALLBACK.createTicketModal),
+          blocks: view.blocks as unknown[],
+          ...(view.title ? { title: view.title as { type: 'plain_text'; text: string } } : {}),
+          state,
+        },
+      });
+      if (answer.status !== 200 || answer.body !== '') {
+        throw new DemoError(`the modal was not accepted: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+      }
+      const card = await ctx.expectCall('chat.postMessage', `the ticket card in #${itHelp.name}`, (c) => c.args.channel === itHelp.id && !c.args.thread_ts);
+      const dm = await ctx.expectCall('chat.postMessage', "Ada's DM about her new ticket", toUser(ada.id));
+      const number = /TKT-\d+/.exec(contentOf(dm))?.[0];
+      if (!number || !contentOf(card).includes(number)) throw new DemoError('the card and the DM do not name the same ticket');
+      const ticket = await getTicket(ctx.db, { tenantId: DEMO_WORKSPACE.id }, number);
+      if (!ticket.slackMessageTs || ticket.slackChannelId !== itHelp.id) throw new DemoError('the ticket does not know its card');
+      ctx.state.ticketNumber = number;
+      ctx.state.ticketId = ticket.id;
+      ctx.state.card = { channel: itHelp.id, ts: ticket.slackMessageTs };
+    },
+  },
+  {
+    actor: grace.id,
+    title: `Grace clicks [Claim] on the card in #${itHelp.name}`,
+    async run(ctx) {
+      await ctx.click(grace.id, { ...ctx.state.card!, call: ctx.currentCard() }, 'Claim');
+      await ctx.expectCall('chat.update', 'the card showing Grace as assignee', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes(`<@${grace.id}>`));
+      await ctx.expectCall('chat.postMessage', 'the "claimed" line in the card\'s thread', (c) => inThread(ctx.state)(c) && contentOf(c).includes('claimed'));
+      await ctx.expectCall('chat.postMessage', 'Ada\'s DM that Grace is on it', (c) => toUser(ada.id)(c) && contentOf(c).includes('working on'));
+    },
+  },
+  {
+    actor: grace.id,
+    title: 'Grace needs to know more and clicks [Pending]',
+    async run(ctx) {
+      await ctx.click(grace.id, { ...ctx.state.card!, call: ctx.currentCard() }, 'Pending');
+      await ctx.expectCall('chat.update', 'the card showing Pending', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('Pending'));
+      await ctx.expectCall('chat.postMessage', 'the status line in the thread', inThread(ctx.state));
+      await ctx.expectCall('chat.postMessage', 'Ada\'s DM asking for her input', (c) => toUser(ada.id)(c) && contentOf(c).includes('needs your input'));
+    },
+  },
+  {
+    actor: grace.id,
+    title: "Ada answers; Grace resets Ada's VPN profile and clicks [Resolve]",
+    async run(ctx) {
+      await ctx.click(grace.id, { ...ctx.state.card!, call: ctx.currentCard() }, 'Resolve');
+      await ctx.expectCall('chat.update', 'the card showing Resolved', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('Resolved'));
+      await ctx.expectCall('chat.postMessage', 'the "resolved" line in the thread', (c) => inThread(ctx.state)(c) && contentOf(c).includes('resolved'));
+      ctx.state.requesterDm = await ctx.expectCall(
+        'chat.postMessage',
+        "Ada's DM with [Close] and [Reopen]",
+        (c) => toUser(ada.id)(c) && contentOf(c).includes(ACTION.close) && contentOf(c).includes(ACTION.reopen),
+      );
+    },
+  },
+  {
+    actor: ada.id,
+    title: 'Ada checks the VPN works and clicks [Close] in her DM',
+    async run(ctx) {
+      const dm = ctx.state.requesterDm;
+      if (!dm) throw new DemoError('Ada has no DM with a Close button');
+      await ctx.click(ada.id, { channel: `D${ada.id}`, call: dm }, 'Close');
+      await ctx.expectCall('chat.update', 'the card showing Closed', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('Closed'));
+      await ctx.expectCall('chat.postMessage', 'the "closed" line in the thread', (c) => inThread(ctx.state)(c) && contentOf(c).includes('closed'));
+    },
+  },
+  {
+    actor: ada.id,
+    title: `Ada types \`${COMMAND} list\``,
+    async run(ctx) {
+      const answer = await ctx.harness.sender.slashCommand({
+        command: COMMAND,
+        text: 'list',
+        userId: ada.id,
+        userName: ada.username,
+        teamId: DEMO_WORKSPACE.id,
+        channelId: general.id,
+        channelName: general.name,
+      });
+      if (answer.status !== 200) throw new DemoError(`the app answered \`${COMMAND} list\` with HTTP ${answer.status}`);
+      await ctx.expectCall('response_url', "the list of Ada's open tickets");
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------
+// The run
+
+export interface DemoOptions {
+  /** Where the transcript goes, one line at a time; stdout by default. */
+  write?: (line: string) => void;
+  /** PGlite data directory (should be new); a fresh temporary one, removed afterwards, by default. */
+  dataDir?: string;
+}
+
+export interface DemoResult {
+  transcript: string[];
+  ticketNumber: string;
+  finalStatus: string;
+}
+
+/** Time zone offset in seconds at `at`, as Slack's `tz_offset` reports it. */
+function tzOffsetSeconds(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(at);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 1000);
+}
+
+function fakeUsers(): FakeSlackUser[] {
+  const now = new Date();
+  return Object.values(DEMO_PEOPLE).map((p) => ({
+    id: p.id,
+    name: p.username,
+    real_name: p.realName,
+    display_name: p.name,
+    tz: p.tz,
+    tz_offset: tzOffsetSeconds(p.tz, now),
+    team_id: DEMO_WORKSPACE.id,
+  }));
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const out = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const transcript: string[] = [];
+  const write = (line: string) => {
+    transcript.push(line);
+    out(line);
+  };
+
+  const tempDir = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'helpdesk-demo-'));
+  const dataDir = options.dataDir ?? join(tempDir!, 'pglite');
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  let harness: SlackHarness | undefined;
+  try {
+    write(`Helpdesk for Slack — demo: the real app on the embedded database (PGlite), a local Slack fake, no workspace needed.`);
+    write(`Workspace ${DEMO_WORKSPACE.id}: Ada (requester, ${ada.tz}), Grace (agent, ${grace.tz}); channel times in UTC.`);
+    write(`Starting the database in ${tempDir ? 'a temporary directory' : dataDir} (takes a few seconds)…`);
+
+    // The embedded database, whatever DATABASE_URL says: the demo never touches real data.
+    database = await openDatabase({ dataDir });
+    await migrate(database.db);
+    harness = await startSlackHarness({
+      db: database.db,
+      logLevel: 'warn',
+      fake: { teamId: DEMO_WORKSPACE.id, teamName: DEMO_WORKSPACE.name, botName: 'helpdesk', users: fakeUsers() },
+    });
+    const h = harness;
+    const db = database.db;
+    const token = await tokenFor({ sub: 'per_demo_admin', tenant_id: DEMO_WORKSPACE.id });
+    const state: DemoState = {};
+
+
+    let mark = 0;
+    const api: DemoContext['api'] = async (method, path, body) => {
+      const response = await fetch(`${h.baseUrl}${API_PREFIX}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new DemoError(`${method} ${API_PREFIX}${path} answered ${response.status}: ${text}`);
+      return JSON.parse(text) as Json;
+    };
+    const ctx: DemoContext = {
+      harness: h,
+      db,
+      state,
+      say: (line) => write(`${INDENT}${line}`),
+      api,
+      async expectCall(method, what, predicate = () => true) {
+        const from = mark;
+        try {
+          return await h.fake.waitFor(method, (call) => h.fake.calls.indexOf(call) >= from && predicate(call), WAIT_MS);
+        } catch {
+          const seen = h.fake.calls.slice(from).map((c) => c.method).join(', ') || 'none';
+          throw new DemoError(`expected ${what} (${method}) within ${WAIT_MS / 1000} s, but it did not arrive (Slack calls in this step: ${seen})`);
+        }
+      },
+      currentCard() {
+        const card = [...h.fake.calls].reverse().find(isCardCall(state));
+        if (!card) throw new DemoError('the ticket has no card yet');
+        return card;
+      },
+      async click(userId, message, label) {
+        const blocks = (Array.isArray(message.call.args.blocks) ? message.call.args.blocks : []) as Json[];
+        const buttons = blocks.flatMap((b) => (b.type === 'actions' && Array.isArray(b.elements) ? (b.elements as Json[]) : [])).filter((e) => e.type === 'button');
+        const button = buttons.find((b) => (b.text as Json | undefined)?.text === label);
+        if (!button) {
+          const offered = buttons.map((b) => `[${String((b.text as Json | undefined)?.text)}]`).join(' ') || 'none';
+          throw new DemoError(`there is no [${label}] button to click (buttons: ${offered})`);
+        }
+        const person = Object.values(DEMO_PEOPLE).find((p) => p.id === userId);
+        const answer = await h.sender.blockActions({
+          userId,
+          ...(person ? { userName: person.username } : {}),
+          teamId: DEMO_WORKSPACE.id,
+          channelId: message.channel,
+          ...(message.ts ? { messageTs: message.ts } : {}),
+          message: {
+            type: 'message',
+            ...(message.ts ? { ts: message.ts } : {}),
+            text: message.call.args.text,
+            user: FAKE_SLACK_DEFAULTS.botUserId,
+            bot_id: FAKE_SLACK_DEFAULTS.botId,
+            blocks,
+          },
+          actions: [
+            {
+              type: 'button',
+              action_id: String(button.action_id),
+              ...(typeof button.value === 'string' ? { value: button.value } : {}),
+              text: button.text as { type: 'plain_text'; text: string; emoji?: boolean },
+            },
+          ],
+        });
+        if (answer.status !== 200) throw new DemoError(`the app answered the [${label}] click with HTTP ${answer.status}`);
+      },
+    };
+
+    for (const [index, step] of DEMO_STORY.entries()) {
+      mark = h.fake.calls.length;
+      const problemsBefore = h.problems.length;
+      write('');
+      write(`▶ ${index + 1}. ${step.title}`);
+      try {
+        await step.run(ctx);
+        await h.slack.notifier.idle();
+      } catch (error) {
+        throw new DemoError(`step ${index + 1} ("${step.title}") failed: ${messageOf(error)}`);
+      }
+      for (const call of h.fake.calls.slice(mark)) {
+        for (const line of renderCall(call, DEMO_DIRECTORY, { viewer: step.actor })) write(`${INDENT}${line}`);
+      }
+      const problems = h.problems.slice(problemsBefore);
+      if (problems.length > 0) {
+        throw new DemoError(`step ${index + 1} ("${step.title}"): the app logged warnings or errors:\n${problems.join('\n')}`);
+      }
+    }
+
+    const number = state.ticketNumber;
+    if (!number) throw new DemoError('the story ended without a ticket');
+    const ticket = await api('GET', `/tickets/${number}`);
+    const finalStatus = String(ticket.status);
+    if (h.problems.length > 0) throw new DemoError(`the app logged warnings or errors:\n${h.problems.join('\n')}`);
+    write('');
+    write(`✔ ${number} is ${finalStatus} (GET ${API_PREFIX}/tickets/${number}); ${h.fake.calls.length} Slack API calls, no warnings or errors.`);
+    return { transcript, ticketNumber: number, finalStatus };
+  } finally {
+    await harness?.close().catch(() => {});
+    await database?.close().catch(() => {});
+    if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return import.meta.url === pathToFileURL(real(resolve(script))).href;
+}
+
+if (isMain()) {
+  try {
+    await runDemo();
+  } catch (error) {
+    process.stderr.write(`\ndemo failed: ${messageOf(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../scripts/demo.js';
+import {
+  formatInstant,
+  renderBlocks,
+  renderCall,
+  renderMrkdwn,
+  type TranscriptDirectory,
+} from '../../scripts/demo-transcript.js';
+import { slackDate, ticketCard, type TicketView } from '../../src/slack/blocks.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The lines that tell the story: card, claim, Ada's pending and resolved DMs, the close. */
+function expectTheStory(text: string) {
+  expect(text).toContain('Ada sees modal "New ticket"');
+  expect(text).toContain("#it-help  Helpdesk: TKT-0001 · My laptop won't connect to the VPN");
+  expect(text).toContain('[Claim] [In progress] [Resolve]');
+  expect(text).toContain("DM to Ada  Helpdesk: 🎫 Your ticket TKT-0001 · My laptop won't connect to the VPN was created.");
+  expect(text).toContain('#it-help › thread  Helpdesk: @Grace claimed this ticket');
+  expect(text).toContain('DM to Ada  Helpdesk: @Grace is working on TKT-0001');
+  expect(text).toContain('DM to Ada  Helpdesk: @Grace needs your input on TKT-0001');
+  expect(text).toMatch(/DM to Ada {2}Helpdesk: TKT-0001 · .* was resolved by @Grace/);
+  expect(text).toContain('[Close] [Reopen] [View ticket ↗]');
+  expect(text).toContain('#it-help › thread  Helpdesk: @Ada closed it');
+  expect(text).toContain('Status: Closed');
+  expect(text).toContain('Only visible to Ada  Helpdesk: ✅ You have no open tickets.');
+  expect(text).toContain('TKT-0001 is closed');
+}
+
+describe('npm run demo', () => {
+  it('plays the whole story on the real app and the embedded database', { timeout: 90_000 }, async () => {
+    const written: string[] = [];
+    const result = await runDemo({ write: (line) => written.push(line) });
+    expect(result.ticketNumber).toBe('TKT-0001');
+    expect(result.finalStatus).toBe('closed');
+    expect(result.transcript).toEqual(written);
+    const text = result.transcript.join('\n');
+    expectTheStory(text);
+    // Everything was rendered: no raw mentions, date tokens or escapes left.
+    expect(text).not.toMatch(/<@|<!date|&amp;|&lt;|&gt;/);
+    expect(text).toContain('Working from home & cut off');
+  });
+
+  it('runs as `npm run demo`, exits 0 and prints the transcript', { timeout: 130_000 }, async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('npm', ['run', '--silent', 'demo'], { cwd: REPO_ROOT, env, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(code, `demo exited ${String(code)}; stderr:\n${stderr}`).toBe(0);
+    expect(stderr).not.toContain('demo failed');
+    expectTheStory(stdout);
+  });
+});
+
+describe('demo transcript renderer', () => {
+  const directory: TranscriptDirectory = {
+    botName: 'Helpdesk',
+    users: { U0ADA: { name: 'Ada', tz: 'Europe/Berlin' }, U0GRACE: { name: 'Grace' } },
+    channels: { C0ITHELP: 'it-help' },
+  };
+  // 2023-11-14T22:13:20Z
+  const unix = 1_700_000_000;
+
+  it('turns mrkdwn into readable text', () => {
+    expect(formatInstant(unix)).toBe('Tue 14 Nov, 22:13 UTC');
+    expect(formatInstant(unix, 'Europe/Berlin')).toBe('Tue 14 Nov, 23:13 Europe/Berlin');
+    expect(formatInstant(unix, 'Not/AZone')).toBe('Tue 14 Nov, 22:13 UTC');
+    expect(renderMrkdwn('<@U0ADA> asked <@UNKNOWN1> in <#C0ITHELP> and <#C0OTHER|random>', directory)).toBe(
+      '@Ada asked @UNKNOWN1 in #it-help and #random',
+    );
+    expect(renderMrkdwn(`due ${slackDate(new Date(unix * 1000))}`, directory, 'Europe/Berlin')).toBe('due Tue 14 Nov, 23:13 Europe/Berlin');
+    expect(renderMrkdwn('*TKT-0001* · Fish &amp; chips &lt;now&gt; _(paused)_ in_progress', directory)).toBe(
+      'TKT-0001 · Fish & chips <now> (paused) in_progress',
+    );
+    expect(renderMrkdwn(':lock: Closed, see <https://example.test/x|the card> :unknown_emoji:', directory)).toBe(
+      '🔒 Closed, see the card :unknown_emoji:',
+    );
+  });
+
+  it('renders Block Kit the way the card reads in Slack', () => {
+    const ticket: TicketView = {
+      id: 'tkt_1',
+      number: 'TKT-0042',
+      title: 'Printer <on> fire',
+      description: null,
+      type: 'incident',
+      status: 'open',
+      priority: 'urgent',
+      category: null,
+      assignedToId: null,
+      firstResponseAt: null,
+      firstResponseDueAt: new Date(unix * 1000),
+      dueAt: null,
+      resolvedAt: null,
+      closedAt: null,
+    };
+    const card = ticketCard({ ticket, submitterSlackId: 'U0ADA', assigneeSlackId: null, teamName: 'IT & Ops' });
+    expect(renderBlocks(card.blocks, directory)).toEqual([
+      'TKT-0042 · Printer <on> fire',
+      'Type: Incident   Priority: 🔴 Urgent',
+      'Status: Open   Submitter: @Ada',
+      'Assignee: unassigned   Team: IT & Ops',
+      'First response: due Tue 14 Nov, 22:13 UTC',
+      'Resolution: no target',
+      '[Claim] [In progress] [Resolve]',
+      '[Assign to… ▾]',
+    ]);
+  });
+
+  it('says who sees each call and where', () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: `Due ${slackDate(new Date(unix * 1000))}` } }];
+    expect(renderCall({ method: 'chat.postMessage', args: { channel: 'U0ADA', text: 'fallback', blocks } }, directory)).toEqual([
+      'DM to Ada  Helpdesk: Due Tue 14 Nov, 23:13 Europe/Berlin',
+    ]);
+    expect(renderCall({ method: 'chat.update', args: { channel: 'C0ITHELP', ts: '1.2', text: 'x', blocks } }, directory)).toEqual([
+      '#it-help  Helpdesk (card updated): Due Tue 14 Nov, 22:13 UTC',
+    ]);
+    expect(renderCall({ method: 'chat.postMessage', args: { channel: 'C0ITHELP', thread_ts: '1.2', text: '<@U0GRACE> claimed this ticket' } }, directory)).toEqual([
+      '#it-help › thread  Helpdesk: @Grace claimed this ticket',
+    ]);
+    expect(renderCall({ method: 'response_url', args: { text: 'Your open tickets (0)' } }, directory, { viewer: 'U0ADA' })).toEqual([
+      'Only visible to Ada  Helpdesk: Your open tickets (0)',
+    ]);
+    const view = {
+      type: 'modal',
+      title: { type: 'plain_text', text: 'New ticket' },
+      submit: { type: 'plain_text', text: 'Create' },
+      close: { type: 'plain_text', text: 'Cancel' },
+      blocks: [
+        { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', initial_value: 'VPN' } },
+        {
+          type: 'input',
+          block_id: 'type',
+          optional: true,
+          label: { type: 'plain_text', text: 'Type' },
+          element: {
+            type: 'static_select',
+            options: [
+              { text: { type: 'plain_text', text: 'Incident' }, value: 'incident' },
+              { text: { type: 'plain_text', text: 'Change' }, value: 'change' },
+            ],
+            initial_option: { text: { type: 'plain_text', text: 'Change' }, value: 'change' },
+          },
+        },
+      ],
+    };
+    expect(renderCall({ method: 'views.open', args: { trigger_id: 't', view } }, directory, { viewer: 'U0ADA' })).toEqual([
+      'Ada sees modal "New ticket"  [Create] [Cancel]',
+      '    Title: VPN',
+      '    Type (optional): [Change ▾] (Incident | Change)',
+    ]);
+    expect(renderCall({ method: 'chat.getPermalink', args: { channel: 'C0ITHELP' } }, directory)).toEqual([]);
+  });
+});
