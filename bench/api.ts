@@ -6,7 +6,8 @@
  *
  *   1. ticket-create throughput through the API (16 concurrent clients, keep-alive)
  *   2. the same inserts done directly with postgres.js (16 concurrent loops), and the ratio
- *   3. list latency (p50/p99) on 100,000 tickets, with and without full-text `q`
+ *   3. list latency (p50/p99) on 100,000 tickets, with and without full-text `q`, timed by a
+ *      client on a worker thread; the query plan of each list shape is printed too
  *   4. peak RSS of the process
  */
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ import { ulid } from 'ulid';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { createAuthenticator } from '../src/http/auth.js';
+import { listTicketsQuery } from '../src/domain/tickets/queries.js';
 import { API_PREFIX, createHttpApp } from '../src/http/app.js';
 import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
 
@@ -159,18 +161,36 @@ async function insertTenant(sql: postgres.Sql, tenantId: string): Promise<void> 
     values (${tenantId}, ${CALENDAR}::jsonb, now(), now())`;
 }
 
-async function timeRequests(base: string, token: string, paths: string[]): Promise<number[]> {
-  const samples: number[] = [];
-  const deadline = performance.now() + LIST_TIME_CAP_MS;
-  for (let i = 0; i < paths.length && performance.now() < deadline; i++) {
+/** Sequential GETs timed by a client on its own thread, so its work does not delay the server's. */
+const LIST_CLIENT_SOURCE = `
+const { parentPort, workerData: d } = require('node:worker_threads');
+(async () => {
+  const samples = [];
+  const deadline = performance.now() + d.capMs;
+  for (let i = 0; i < d.paths.length && performance.now() < deadline; i++) {
     const t0 = performance.now();
-    const response = await fetch(`${base}${paths[i]}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(d.base + d.paths[i], { headers: { authorization: 'Bearer ' + d.token } });
     const body = await response.text();
     const elapsed = performance.now() - t0;
-    if (response.status !== 200) throw new Error(`GET ${paths[i]} -> ${response.status}: ${body.slice(0, 300)}`);
+    if (response.status !== 200) {
+      parentPort.postMessage({ error: 'GET ' + d.paths[i] + ' -> ' + response.status + ': ' + body.slice(0, 300) });
+      return;
+    }
     samples.push(elapsed);
   }
-  return samples.sort((a, b) => a - b);
+  parentPort.postMessage({ samples });
+})();
+`;
+
+async function timeRequests(base: string, token: string, paths: string[]): Promise<number[]> {
+  const worker = new Worker(LIST_CLIENT_SOURCE, { eval: true, workerData: { base, token, paths, capMs: LIST_TIME_CAP_MS } });
+  const result = await new Promise<{ samples?: number[]; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  if (result.error) throw new Error(result.error);
+  return result.samples!.sort((a, b) => a - b);
 }
 
 async function main(): Promise<void> {
@@ -298,6 +318,17 @@ async function main(): Promise<void> {
       });
     }
 
+    // The plans behind those figures, for the two shapes.
+    const plans: string[] = [];
+    for (const [label, input] of [
+      ['status+sort+q', { status: 'open', sort: '-created_at', q: QUERY_WORDS[0], limit: 50 }],
+      ['status+sort', { status: 'open', sort: '-created_at', limit: 50 }],
+    ] as const) {
+      const query = listTicketsQuery(database.db, { tenantId: listTenant }, input).statement.toSQL();
+      const plan = await sql.unsafe(`explain (analyze, buffers) ${query.sql}`, query.params as never[]);
+      plans.push(`-- ${label}`, ...plan.map((row) => `   ${String(row['QUERY PLAN'])}`));
+    }
+
     // 4. Peak RSS.
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
     rows.push({ section: 'process', metric: 'peak RSS', value: `${maxRssMb.toFixed(1)} MB` });
@@ -314,6 +345,9 @@ async function main(): Promise<void> {
     console.log(line('section', 'metric', 'value', 'note'));
     console.log(line('-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(widths[2]), '----'));
     for (const r of rows) console.log(line(r.section, r.metric, r.value, r.note ?? ''));
+    console.log('');
+    console.log('List query plans (EXPLAIN ANALYZE on the 100,000-ticket tenant):');
+    for (const planLine of plans) console.log(planLine);
   } finally {
     if (server) {
       server.closeAllConnections?.();

@@ -40,10 +40,13 @@ export async function getTicket(
 ): Promise<Ticket> {
   const filters = [ticketScope(scope), ticketRefCondition(ref)];
   if (!options.includeDeleted) filters.push(eq(tickets.isDeleted, false));
+  // Prepared by its SQL text (a handful of shapes), so the server does not re-plan it.
   const [row] = await db
     .select(ticketColumns)
     .from(tickets)
-    .where(and(...filters));
+    .where(and(...filters))
+    .prepare('get_ticket')
+    .execute();
   if (!row) throw new NotFoundError('Ticket', ref);
   return row;
 }
@@ -101,7 +104,9 @@ function idFilter(column: typeof tickets.teamId | typeof tickets.assignedToId, v
 
 export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}): Promise<TicketPage> {
   const { query, statement } = listTicketsQuery(db, scope, input);
-  const rows = await statement;
+  // Prepared (by its SQL text, per connection): the server skips parsing and planning for
+  // the filter combinations seen before; the values stay parameters.
+  const rows = await statement.prepare('list_tickets').execute();
   const column = query.sort.replace(/^-/, '') as SortColumn;
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
