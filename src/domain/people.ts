@@ -67,3 +67,31 @@ export async function getPeople(db: Db, tenantId: string, ids: string[]): Promis
     .from(people)
     .where(and(eq(people.tenantId, tenantId), inArray(people.id, ids)));
 }
+
+const KNOWN_PEOPLE_MAX = 10_000;
+const knownPeople = new WeakMap<Db, Map<string, Person>>();
+
+/**
+ * The person of a Slack user, created on first contact and remembered afterwards (per
+ * database handle, most recent 10,000): a person's id never changes, so every click after
+ * the first costs no database round trip. The Slack edge calls this on each interaction.
+ */
+export async function slackPerson(db: Db, tenantId: string, profile: SlackProfile, now: Date): Promise<Person> {
+  let cache = knownPeople.get(db);
+  if (!cache) {
+    cache = new Map();
+    knownPeople.set(db, cache);
+  }
+  const key = `${tenantId}/${profile.slackUserId}`;
+  const known = cache.get(key);
+  if (known) {
+    // Map order is insertion order: re-insert to keep recently used people.
+    cache.delete(key);
+    cache.set(key, known);
+    return known;
+  }
+  const person = await upsertSlackPerson(db, tenantId, profile, now);
+  cache.set(key, person);
+  if (cache.size > KNOWN_PEOPLE_MAX) cache.delete(cache.keys().next().value!);
+  return person;
+}
