@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../../db/schema/index.js';
-import { RECORD_SERVER_FIELDS } from '../input.js';
+import { RECORD_SERVER_FIELDS, withoutServerFields } from '../input.js';
 
 /**
  * Ticket input schemas in the wire's snake_case: the REST API, the SDK and the Slack
@@ -139,3 +140,14 @@ export const ticketListSchema = z.strictObject({
 
 export type TicketListInput = z.input<typeof ticketListSchema>;
 export type TicketListQuery = z.output<typeof ticketListSchema>;
+
+/**
+ * Validates a create request without touching the database (server-stamped fields are
+ * dropped first, as `createTicket` does): the Slack modal acknowledges on this, before the
+ * ticket is written, and shows these errors next to their fields.
+ */
+export function parseTicketCreate(input: unknown): z.output<typeof ticketCreateSchema> {
+  const parsed = ticketCreateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  return parsed.data;
+}
