@@ -17,11 +17,15 @@ import { migrate } from '../src/db/migrate.js';
 import { upsertSlackPerson } from '../src/domain/people.js';
 import { getTicket } from '../src/domain/tickets/queries.js';
 import { API_PREFIX } from '../src/http/paths.js';
+import { startSlaScheduler, type SlaScheduler } from '../src/jobs/sla.js';
+import { createLogger } from '../src/log.js';
+import { SLA_ALERT_EVENT_TYPE } from '../src/slack/alerts.js';
 import { ACTION, CALLBACK, COMMAND } from '../src/slack/ids.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall, type FakeSlackUser } from '../test/support/fake-slack.js';
 import { tokenFor } from '../test/support/http-server.js';
 import { startSlackHarness, type SlackHarness } from '../test/support/slack-harness.js';
 import type { ViewState } from '../test/support/slack-requests.js';
+import { steppingClock } from '../test/support/scope.js';
 import { INDENT, renderCall, type TranscriptDirectory } from './demo-transcript.js';
 
 // ---------------------------------------------------------------------------
@@ -71,6 +75,8 @@ export interface DemoState {
   card?: { channel: string; ts: string };
   /** The last message the requester got with buttons on it. */
   requesterDm?: FakeSlackCall;
+  /** The last SLA alert posted in the team's channel. */
+  alert?: FakeSlackCall;
 }
 
 export interface DemoContext {
@@ -87,6 +93,10 @@ export interface DemoContext {
   currentCard(): FakeSlackCall;
   /** Clicks the button labelled `label` on a message, as `userId`, with Slack's block_actions payload. */
   click(userId: string, message: { channel: string; ts?: string; call: FakeSlackCall }, label: string): Promise<void>;
+  /** Moves the app's clock forward; the story's time is the app's, not the wall clock's. */
+  advanceClock(minutes: number): void;
+  /** One run of the SLA job (sweep and delivery), as node-cron fires it every minute. */
+  runSlaJob(): Promise<void>;
 }
 
 export interface DemoStep {
@@ -103,6 +113,7 @@ const isCardCall = (state: DemoState) => (call: FakeSlackCall) =>
 const inThread = (state: DemoState) => (call: FakeSlackCall) =>
   state.card !== undefined && call.args.channel === state.card.channel && call.args.thread_ts === state.card.ts;
 const toUser = (userId: string) => (call: FakeSlackCall) => call.args.channel === userId;
+const isSlaAlert = (call: FakeSlackCall) => (call.args.metadata as { event_type?: string } | undefined)?.event_type === SLA_ALERT_EVENT_TYPE;
 const contentOf = (call: FakeSlackCall) => `${String(call.args.text ?? '')} ${JSON.stringify(call.args.blocks ?? [])}`;
 
 /** Fills a modal as a person would: typed answers, chosen options, the rest as prefilled. */
@@ -129,7 +140,7 @@ function fillModal(view: Json, answers: Record<string, string>): ViewState {
   return { values };
 }
 
-/** The story. A later step (say, an SLA warning) is one more entry. */
+/** The story. A later step is one more entry. */
 export const DEMO_STORY: DemoStep[] = [
   {
     title: 'An admin sets up the workspace through the REST API',
@@ -213,6 +224,45 @@ export const DEMO_STORY: DemoStep[] = [
       ctx.state.ticketNumber = number;
       ctx.state.ticketId = ticket.id;
       ctx.state.card = { channel: itHelp.id, ts: ticket.slackMessageTs };
+    },
+  },
+  {
+    title: 'Twenty-three minutes pass and nobody has picked it up: the SLA job posts a warning',
+    async run(ctx) {
+      ctx.say('The first-response target is 30 minutes; the workspace warns at 75% of a target (PUT /settings sla_warning_percent).');
+      ctx.advanceClock(23);
+      await ctx.runSlaJob();
+      ctx.state.alert = await ctx.expectCall(
+        'chat.postMessage',
+        `the "at risk" warning in #${itHelp.name}`,
+        (c) => isSlaAlert(c) && c.args.channel === itHelp.id && String(c.args.text).includes('first response at risk'),
+      );
+    },
+  },
+  {
+    title: 'Eight minutes later the first-response target is missed: the breach alert, once',
+    async run(ctx) {
+      ctx.advanceClock(8);
+      await ctx.runSlaJob();
+      ctx.state.alert = await ctx.expectCall(
+        'chat.postMessage',
+        `the breach alert in #${itHelp.name}`,
+        (c) => isSlaAlert(c) && c.args.channel === itHelp.id && String(c.args.text).includes('first response breached'),
+      );
+      await ctx.expectCall('chat.update', 'the card marked as breached', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('SLA breached'));
+      // The next run, a minute later, posts nothing: each alert is in the ledger once.
+      ctx.advanceClock(1);
+      await ctx.runSlaJob();
+    },
+  },
+  {
+    actor: grace.id,
+    title: `Grace clicks [Acknowledge] on the alert (or it is re-announced in an hour, mentioning the escalation contacts)`,
+    async run(ctx) {
+      const alert = ctx.state.alert;
+      if (!alert) throw new DemoError('there is no alert to acknowledge');
+      await ctx.click(grace.id, { channel: itHelp.id, call: alert }, 'Acknowledge');
+      await ctx.expectCall('chat.postMessage', 'the "acknowledged" line under the alert', (c) => c.args.channel === itHelp.id && contentOf(c).includes('acknowledged this alert'));
     },
   },
   {
@@ -339,6 +389,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const dataDir = options.dataDir ?? join(tempDir!, 'pglite');
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   let harness: SlackHarness | undefined;
+  let sla: SlaScheduler | undefined;
   try {
     write(`Helpdesk for Slack — demo: the real app on the embedded database (PGlite), a local Slack fake, no workspace needed.`);
     write(`Workspace ${DEMO_WORKSPACE.id}: Ada (requester, ${ada.tz}), Grace (agent, ${grace.tz}); channel times in UTC.`);
@@ -347,12 +398,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // The embedded database, whatever DATABASE_URL says: the demo never touches real data.
     database = await openDatabase({ dataDir });
     await migrate(database.db);
+    // The app's clock: the wall clock's minute at the start, then moved on by the story.
+    const clock = steppingClock(new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString());
     harness = await startSlackHarness({
       db: database.db,
+      now: clock.now,
       logLevel: 'warn',
       fake: { teamId: DEMO_WORKSPACE.id, teamName: DEMO_WORKSPACE.name, botName: 'helpdesk', users: fakeUsers() },
     });
     const h = harness;
+    // The SLA job as `npm start` runs it, fired by the story instead of by node-cron.
+    sla = startSlaScheduler({
+      db: database.db,
+      slack: h.slack.alerts,
+      cron: null,
+      log: createLogger('warn', (line) => h.problems.push(line)),
+      now: clock.now,
+      sweepAtStart: false,
+    });
+    const job = sla;
     const db = database.db;
     const token = await tokenFor({ sub: 'per_demo_admin', tenant_id: DEMO_WORKSPACE.id });
     const state: DemoState = {};
@@ -423,6 +487,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         });
         if (answer.status !== 200) throw new DemoError(`the app answered the [${label}] click with HTTP ${answer.status}`);
       },
+      advanceClock(minutes) {
+        clock.advance(minutes);
+      },
+      async runSlaJob() {
+        await job.runNow();
+      },
     };
 
     for (const [index, step] of DEMO_STORY.entries()) {
@@ -454,6 +524,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     write(`✔ ${number} is ${finalStatus} (GET ${API_PREFIX}/tickets/${number}); ${h.fake.calls.length} Slack API calls, no warnings or errors.`);
     return { transcript, ticketNumber: number, finalStatus };
   } finally {
+    await sla?.stop().catch(() => {});
     await harness?.close().catch(() => {});
     await database?.close().catch(() => {});
     if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => {});

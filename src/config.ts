@@ -1,3 +1,4 @@
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,20 @@ const integer = (min: number, max: number) =>
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .optional();
 
+/** The SLA sweep runs every minute unless told otherwise. */
+export const DEFAULT_SLA_SWEEP_CRON = '* * * * *';
+
+/** A node-cron expression: 5 fields, or 6 with seconds first; the message names the bad field. */
+const cronExpression = z.string().superRefine((expression, ctx) => {
+  const checked = validateDetailed(expression.trim());
+  if (checked.valid) return;
+  const detail = checked.errors.map((e) => (e.field === 'expression' ? e.message : `${e.field}: ${e.message}`)).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a cron expression, 5 fields (minute hour day month weekday) or 6 with seconds first (${detail || 'unparseable'})`,
+  });
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: optionalString.pipe(
@@ -37,6 +52,7 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-...)').optional()),
   SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must be an app-level token (xapp-...)').optional()),
+  SLA_SWEEP_CRON: optionalString.pipe(cronExpression.default(DEFAULT_SLA_SWEEP_CRON)),
   SLACK_API_URL: optionalString.pipe(
     z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -56,6 +72,8 @@ export type Config = {
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  /** When the SLA sweep runs: a node-cron expression, evaluated in UTC. */
+  slaSweepCron: string;
   /** Undefined when Slack is not configured: the API still runs. */
   slack:
     | { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string | undefined }
@@ -95,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: e.DATABASE_POOL_MAX,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    slaSweepCron: e.SLA_SWEEP_CRON.trim(),
     jwt: {
       ...(e.JWT_SECRET ? { secret: e.JWT_SECRET } : {}),
       ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),

@@ -5,10 +5,12 @@ import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createAuthenticator } from './http/auth.js';
 import { createHttpApp } from './http/app.js';
+import type { TicketChangeListener } from './domain/tickets/tickets.js';
+import { startSlaScheduler, type SlaScheduler } from './jobs/sla.js';
 import { createLogger } from './log.js';
 import { createSlackApp, type SlackRuntime } from './slack/app.js';
 
-/** Wiring: config -> database -> migrations -> Slack app + HTTP (REST API, /slack/events) -> graceful shutdown. */
+/** Wiring: config -> database -> migrations -> Slack app + HTTP (REST API, /slack/events) -> SLA jobs -> graceful shutdown. */
 async function main(): Promise<void> {
   loadDotEnv();
   let config;
@@ -35,6 +37,9 @@ async function main(): Promise<void> {
   if (!config.jwt.secret && !config.jwt.jwksUrl) {
     log.warn('REST API: no JWT_SECRET or JWT_JWKS_URL set, so every API call will be refused with 401');
   }
+  // Changes that make an SLA alert due (a priority change into the past) run the sweep at once.
+  let scheduler: SlaScheduler | undefined;
+  const pokeSla: TicketChangeListener = (event) => scheduler?.onTicketChange(event);
   let slack: SlackRuntime | undefined;
   if (config.slack) {
     slack = createSlackApp({
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
       log,
+      onTicketChange: pokeSla,
     });
     log.info(
       config.slack.appToken
@@ -55,9 +61,13 @@ async function main(): Promise<void> {
     log.info(`slack: not configured, so only the REST API runs; set ${SLACK_VARIABLES} to turn the Slack app on`);
   }
 
+  const notifier = slack?.notifier;
   const app = createHttpApp({
     db: database.db,
-    onTicketChange: slack?.notifier.onTicketChange,
+    onTicketChange: (event) => {
+      notifier?.onTicketChange(event);
+      pokeSla(event);
+    },
     slackRouter: slack?.router,
     authenticate: createAuthenticator({
       jwtSecret: config.jwt.secret,
@@ -75,12 +85,19 @@ async function main(): Promise<void> {
   log.info(`http: listening on http://localhost:${port} (REST API under /api/v1/helpdesk)`);
   await slack?.start();
 
+  scheduler = startSlaScheduler({ db: database.db, slack: slack?.alerts, cron: config.slaSweepCron, log });
+  log.info(
+    `sla: sweeping on "${config.slaSweepCron}" (UTC)` +
+      (slack ? '' : '; alerts wait in the ledger and go out once Slack is configured'),
+  );
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`received ${signal}, shutting down`);
     await new Promise((resolve) => server.close(resolve));
+    await scheduler?.stop();
     await slack?.stop();
     await database.close();
     log.info('stopped');

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       databasePoolMax: 10,
       port: 3000,
       logLevel: 'info',
+      slaSweepCron: '* * * * *',
       jwt: {},
     });
   });

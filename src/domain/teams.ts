@@ -21,6 +21,8 @@ export const teamCreateSchema = z.strictObject({
   name: z.string().trim().min(1, 'Required').max(80),
   slack_channel_id: slackChannelId.nullable().optional(),
   agent_ids: agentIds.optional(),
+  /** Mentioned when an unacknowledged SLA breach is escalated; person ids or Slack user ids, like `agent_ids`. */
+  escalation_contact_ids: z.array(z.string().min(1).max(128)).max(50).optional(),
 });
 export const teamUpdateSchema = teamCreateSchema.partial();
 
@@ -38,6 +40,7 @@ export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFa
           id: ids('team'),
           name: data.name,
           slackChannelId: data.slack_channel_id ?? null,
+          escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids ?? [], 'escalation_contact_ids'),
           createdBy: scope.actorId,
           updatedBy: scope.actorId,
           createdAt: scope.now,
@@ -61,6 +64,9 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
         .set({
           ...(data.name !== undefined ? { name: data.name } : {}),
           ...(data.slack_channel_id !== undefined ? { slackChannelId: data.slack_channel_id } : {}),
+          ...(data.escalation_contact_ids !== undefined
+            ? { escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids, 'escalation_contact_ids') }
+            : {}),
           updatedBy: scope.actorId,
           updatedAt: scope.now,
         })
@@ -106,10 +112,13 @@ export async function isTeamAgent(db: Db, tenantId: string, teamId: string, pers
 /** A Slack user id (`U…`, or `W…` on Enterprise Grid) in `agent_ids`, instead of a person id. */
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
-async function replaceAgents(db: Db, scope: Scope, teamId: string, agentRefs: string[]): Promise<string[]> {
-  // Slack user ids become people on first contact, like any Slack user; the team keeps person ids.
+/**
+ * Person ids for a list of people references, without duplicates: Slack user ids become
+ * people on first contact, like any Slack user; person ids must exist in this workspace.
+ */
+async function resolvePeople(db: Db, scope: Scope, refs: string[], field: string): Promise<string[]> {
   const personIds: string[] = [];
-  for (const ref of agentRefs) {
+  for (const ref of refs) {
     if (!SLACK_USER_ID.test(ref)) {
       personIds.push(ref);
       continue;
@@ -124,10 +133,15 @@ async function replaceAgents(db: Db, scope: Scope, teamId: string, agentRefs: st
       .where(and(eq(people.tenantId, scope.tenantId), inArray(people.id, unique)));
     const knownIds = new Set(known.map((k) => k.id));
     const issues = unique.flatMap((id) =>
-      knownIds.has(id) ? [] : [{ path: ['agent_ids', personIds.indexOf(id)], message: `No person ${id}` }],
+      knownIds.has(id) ? [] : [{ path: [field, personIds.indexOf(id)], message: `No person ${id}` }],
     );
     if (issues.length) throw new ValidationError(issues);
   }
+  return unique;
+}
+
+async function replaceAgents(db: Db, scope: Scope, teamId: string, agentRefs: string[]): Promise<string[]> {
+  const unique = await resolvePeople(db, scope, agentRefs, 'agent_ids');
   await db.delete(teamAgents).where(and(eq(teamAgents.tenantId, scope.tenantId), eq(teamAgents.teamId, teamId)));
   if (unique.length > 0) {
     await db

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { preparedPer } from '../db/prepared.js';
@@ -6,10 +6,12 @@ import { teams, tenants } from '../db/schema/index.js';
 import { ValidationError } from './errors.js';
 import type { Scope } from './scope.js';
 import { businessCalendarSchema, DEFAULT_BUSINESS_CALENDAR, type BusinessCalendar } from './sla/calendar.js';
+import { DEFAULT_SLA_WARNING_PERCENT } from './sla/clock.js';
+import { recomputeWarningInstants } from './sla/warnings.js';
 
 export type Tenant = typeof tenants.$inferSelect;
 
-export interface TenantSettings {
+export interface TenantSettings extends TenantSlaSettings {
   business_calendar: BusinessCalendar;
   default_team_id: string | null;
 }
@@ -29,7 +31,7 @@ export async function ensureTenant(db: Db, tenantId: string, now: Date): Promise
 
 const ticketSettingsStatement = preparedPer((db) =>
   db
-    .select({ businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId })
+    .select({ businessCalendar: tenants.businessCalendar, defaultTeamId: tenants.defaultTeamId, slaWarningPercent: tenants.slaWarningPercent })
     .from(tenants)
     .where(eq(tenants.tenantId, sql.placeholder('tenantId')))
     .prepare('tenant_ticket_settings'),
@@ -39,9 +41,20 @@ const ticketSettingsStatement = preparedPer((db) =>
 export async function tenantTicketSettings(
   db: Db,
   tenantId: string,
-): Promise<Pick<Tenant, 'businessCalendar' | 'defaultTeamId'>> {
+): Promise<Pick<Tenant, 'businessCalendar' | 'defaultTeamId' | 'slaWarningPercent'>> {
   const [row] = await ticketSettingsStatement(db).execute({ tenantId });
-  return row ?? { businessCalendar: DEFAULT_BUSINESS_CALENDAR, defaultTeamId: null };
+  return row ?? { businessCalendar: DEFAULT_BUSINESS_CALENDAR, defaultTeamId: null, slaWarningPercent: DEFAULT_SLA_WARNING_PERCENT };
+}
+
+/**
+ * Moves the tenant's SLA sweep watermark back to `to` (never forward, and a null watermark,
+ * "sweep everything", stays null): a write made an alert instant due behind the sweep's back.
+ */
+export async function rewindSlaSweep(db: Db, tenantId: string, to: Date): Promise<void> {
+  await db
+    .update(tenants)
+    .set({ slaSweptUntil: to })
+    .where(and(eq(tenants.tenantId, tenantId), gt(tenants.slaSweptUntil, to)));
 }
 
 /**
@@ -74,7 +87,20 @@ export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSet
 export const settingsUpdateSchema = z.strictObject({
   business_calendar: businessCalendarSchema.optional(),
   default_team_id: z.string().min(1).nullable().optional(),
+  /** Share of an SLA target after which a warning ("at risk") is posted. */
+  sla_warning_percent: z.number().int('Must be a whole number').min(1, 'At least 1').max(99, 'At most 99').optional(),
+  /** Minutes between re-announcements of an unacknowledged breach. */
+  escalation_interval_minutes: z.number().int('Must be a whole number').min(1, 'At least 1 minute').max(10_080, 'At most a week').optional(),
+  /** How many times an unacknowledged breach is re-announced (0: never). */
+  escalation_max: z.number().int('Must be a whole number').min(0).max(100, 'At most 100').optional(),
 });
+
+/** The SLA alert settings of a tenant, in the settings API's words. */
+export interface TenantSlaSettings {
+  sla_warning_percent: number;
+  escalation_interval_minutes: number;
+  escalation_max: number;
+}
 
 export async function updateTenantSettings(db: Db, scope: Scope, input: unknown): Promise<TenantSettings> {
   const parsed = settingsUpdateSchema.safeParse(input);
@@ -89,19 +115,39 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
         .where(and(eq(teams.tenantId, scope.tenantId), eq(teams.id, patch.default_team_id)));
       if (!team) throw new ValidationError([{ path: ['default_team_id'], message: 'No such team' }]);
     }
+    const [before] = await tx.select().from(tenants).where(eq(tenants.tenantId, scope.tenantId)).for('update');
+    const shareChanged = patch.sla_warning_percent !== undefined && patch.sla_warning_percent !== before!.slaWarningPercent;
     const [row] = await tx
       .update(tenants)
       .set({
         ...(patch.business_calendar ? { businessCalendar: patch.business_calendar } : {}),
         ...(patch.default_team_id !== undefined ? { defaultTeamId: patch.default_team_id } : {}),
+        ...(patch.sla_warning_percent !== undefined ? { slaWarningPercent: patch.sla_warning_percent } : {}),
+        ...(patch.escalation_interval_minutes !== undefined ? { escalationIntervalMinutes: patch.escalation_interval_minutes } : {}),
+        ...(patch.escalation_max !== undefined ? { escalationMax: patch.escalation_max } : {}),
+        // New warning instants may lie anywhere behind the watermark: the next sweep looks at all.
+        ...(shareChanged ? { slaSweptUntil: null } : {}),
         updatedAt: scope.now,
       })
       .where(eq(tenants.tenantId, scope.tenantId))
       .returning();
+    if (shareChanged) await recomputeWarningInstants(tx, scope.tenantId, row!.businessCalendar, row!.slaWarningPercent);
     return toSettings(row!);
   });
 }
 
+export async function getTenantSlaSettings(db: Db, scope: Scope): Promise<TenantSlaSettings> {
+  return toSlaSettings(await ensureTenant(db, scope.tenantId, scope.now));
+}
+
 function toSettings(row: Tenant): TenantSettings {
-  return { business_calendar: row.businessCalendar, default_team_id: row.defaultTeamId };
+  return { business_calendar: row.businessCalendar, default_team_id: row.defaultTeamId, ...toSlaSettings(row) };
+}
+
+export function toSlaSettings(row: Pick<Tenant, 'slaWarningPercent' | 'escalationIntervalMinutes' | 'escalationMax'>): TenantSlaSettings {
+  return {
+    sla_warning_percent: row.slaWarningPercent,
+    escalation_interval_minutes: row.escalationIntervalMinutes,
+    escalation_max: row.escalationMax,
+  };
 }

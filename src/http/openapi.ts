@@ -79,6 +79,7 @@ export const teamWireSchema = z.strictObject({
   name: z.string(),
   slack_channel_id: z.string().nullable(),
   agent_ids: z.array(z.string()),
+  escalation_contact_ids: z.array(z.string()),
   created_at: instant,
   updated_at: instant,
   created_by: z.string().nullable(),
@@ -88,6 +89,9 @@ export const teamWireSchema = z.strictObject({
 export const settingsWireSchema = z.strictObject({
   business_calendar: businessCalendarSchema,
   default_team_id: z.string().nullable(),
+  sla_warning_percent: z.number().int(),
+  escalation_interval_minutes: z.number().int(),
+  escalation_max: z.number().int(),
 });
 
 export const problemSchema = z.strictObject({

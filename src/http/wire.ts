@@ -83,6 +83,7 @@ export function teamToWire(team: Team) {
     name: team.name,
     slack_channel_id: team.slackChannelId,
     agent_ids: team.agentIds,
+    escalation_contact_ids: team.escalationContactIds,
     created_at: iso(team.createdAt),
     updated_at: iso(team.updatedAt),
     created_by: team.createdBy,

@@ -116,6 +116,8 @@ export interface Team {
   slack_channel_id: string | null;
   /** Person ids of the team's agents. */
   agent_ids: string[];
+  /** Person ids mentioned when an unacknowledged SLA breach is escalated. */
+  escalation_contact_ids: string[];
   created_at: Instant;
   updated_at: Instant;
   created_by: string | null;
@@ -137,6 +139,12 @@ export interface Settings {
   business_calendar: BusinessCalendar;
   /** Team new tickets go to when they name none. */
   default_team_id: string | null;
+  /** Share of an SLA target (percent) after which a warning ("at risk") is posted. */
+  sla_warning_percent: number;
+  /** Minutes between re-announcements of an unacknowledged breach. */
+  escalation_interval_minutes: number;
+  /** How many times an unacknowledged breach is re-announced (0: never). */
+  escalation_max: number;
 }
 
 /** One page of a list; pass `next_cursor` back as `cursor` for the next (`null` on the last). */
@@ -294,6 +302,8 @@ export interface TeamCreateInput {
   slack_channel_id?: string | null;
   /** The agents: person ids (they must exist), or Slack user ids such as `U0123ABCD` (people are created for them). */
   agent_ids?: string[];
+  /** Mentioned when an unacknowledged SLA breach is escalated; person ids or Slack user ids, like `agent_ids`. */
+  escalation_contact_ids?: string[];
 }
 
 /** Only the fields sent change; `agent_ids` replaces the whole list. */
@@ -304,6 +314,12 @@ export interface SettingsUpdateInput {
   business_calendar?: BusinessCalendar;
   /** `null` clears it. */
   default_team_id?: string | null;
+  /** Share of an SLA target (1-99, default 75) after which a warning ("at risk") is posted. */
+  sla_warning_percent?: number;
+  /** Minutes between re-announcements of an unacknowledged breach (default 60). */
+  escalation_interval_minutes?: number;
+  /** How many times an unacknowledged breach is re-announced (0-100, default 3; 0: never). */
+  escalation_max?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

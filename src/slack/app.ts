@@ -17,6 +17,8 @@ import { ConflictError, DomainError, ValidationError } from '../domain/errors.js
 import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
 import { getPeople, upsertSlackPerson } from '../domain/people.js';
 import type { Scope } from '../domain/scope.js';
+import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
+import type { SlaAlertSender } from '../domain/sla/delivery.js';
 import { listTeams } from '../domain/teams.js';
 import { getTenantSettings } from '../domain/tenants.js';
 import { mayActOnTicket, type TicketAction } from '../domain/tickets/permissions.js';
@@ -27,11 +29,13 @@ import {
   claimTicket,
   createTicket,
   reopenTicket,
+  type TicketChangeListener,
   type TicketWriteOptions,
   type TicketWriteResult,
 } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
-import { errorMessage, helpMessage, readTicketModal, ticketList, ticketModal, ticketSummary } from './blocks.js';
+import { createSlackAlertSender } from './alerts.js';
+import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
 
@@ -48,6 +52,8 @@ export interface SlackAppOptions {
   now?: () => Date;
   /** Web API retry policy; the default retries for a long while, which tests do not want. */
   retryConfig?: webApi.RetryOptions | undefined;
+  /** Hears ticket changes made from Slack too (after the notifier); the SLA scheduler uses it. */
+  onTicketChange?: TicketChangeListener | undefined;
 }
 
 /** What the app listens for: the manifest test checks it against `manifest.yml`. */
@@ -65,6 +71,8 @@ export interface SlackRuntime {
   router: RequestHandler | undefined;
   notifier: SlackNotifier;
   client: webApi.WebClient;
+  /** Posts SLA alerts for the delivery job (its own client: the alert ledger does the retrying). */
+  alerts: SlaAlertSender;
   /** Connects Socket Mode (no-op in HTTP mode, where the HTTP server carries the route). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -145,8 +153,23 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   }
 
   const notifier = createSlackNotifier({ db, client, log });
+  const alertClient = new WebClient(options.botToken, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: boltLogger,
+  });
+  const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier });
   const registered: SlackRegistrations = { commands: [COMMAND], shortcuts: [CALLBACK.messageShortcut], views: [CALLBACK.createTicketModal], actions: [] };
-  const write: TicketWriteOptions = { onChange: notifier.onTicketChange };
+  const extraListener = options.onTicketChange;
+  const write: TicketWriteOptions = {
+    onChange: extraListener
+      ? (event) => {
+          notifier.onTicketChange(event);
+          extraListener(event);
+        }
+      : notifier.onTicketChange,
+  };
 
   // -------------------------------------------------------------------------
   // Who is acting: tenant = workspace (enterprise for org-wide installs), person = Slack user.
@@ -375,6 +398,43 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   onTicketAction(ACTION.resolve, 'resolve', (scope, id) => changeTicketStatus(db, scope, id, 'resolved', write), 'resolve this ticket');
   onTicketAction(ACTION.close, 'close', (scope, id) => changeTicketStatus(db, scope, id, 'closed', write), 'close this ticket');
   onTicketAction(ACTION.reopen, 'reopen', (scope, id) => reopenTicket(db, scope, id, write), 'reopen this ticket');
+  // Acknowledge on an SLA alert: the value is the alert's id, not the ticket's.
+  registered.actions.push(ACTION.alertAck);
+  app.action<BlockAction>(ACTION.alertAck, async ({ ack, body, action, context, respond, client }) => {
+    await ack();
+    const alertId = 'value' in action ? action.value : undefined;
+    if (!alertId) return;
+    let tenantId: string | undefined;
+    try {
+      tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
+      const { scope, person } = await actingAs(tenantId, body.user);
+      const alert = await getSlaAlert(db, tenantId, alertId);
+      const ticket = await getTicket(db, scope, alert.ticketId, { includeDeleted: true });
+      const permitted = await mayActOnTicket(db, ticket, person.id, 'acknowledge');
+      if (!permitted.allowed) {
+        await respond(ephemeral(errorMessage(permitted.reason)));
+        return;
+      }
+      const result = await acknowledgeSlaAlert(db, scope, alertId);
+      if (!result.acknowledged) {
+        const [earlier] = result.acknowledgedBy ? await getPeople(db, tenantId, [result.acknowledgedBy]) : [];
+        const who = earlier?.slackUserId ? ` by <@${earlier.slackUserId}>` : '';
+        await respond(ephemeral(errorMessage(`Already acknowledged${who}.`, { mrkdwn: true })));
+        return;
+      }
+      const channel = alert.channelId ?? body.channel?.id;
+      const thread = alert.slackMessageTs ?? body.message?.ts;
+      if (channel && thread) {
+        await client.chat.postMessage({
+          channel,
+          thread_ts: thread,
+          ...slaAcknowledgedLine({ actorSlackId: body.user.id, kind: alert.kind, cancelledEscalations: result.cancelledEscalations }),
+        });
+      }
+    } catch (error) {
+      await tell(respond, error, 'acknowledge this alert', tenantId);
+    }
+  });
   // Link buttons still send an action; Slack wants it acknowledged.
   registered.actions.push(ACTION.openLink);
   app.action(ACTION.openLink, async ({ ack }) => {
@@ -415,6 +475,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     router: receiver?.router as RequestHandler | undefined,
     notifier,
     client,
+    alerts,
     async start() {
       try {
         const who = await client.auth.test();

@@ -673,3 +673,132 @@ export function errorMessage(message: string, options: { mrkdwn?: boolean } = {}
   const text = options.mrkdwn ? truncate(message, 500) : userText(message, 500);
   return { text, blocks: [section(`:warning: ${text}`)] };
 }
+
+// ---------------------------------------------------------------------------
+// SLA alerts
+
+export type SlaAlertKindView = 'warning' | 'breach' | 'escalation';
+export type SlaClockView = 'first_response' | 'resolution';
+
+export interface SlaAlertView {
+  alertId: string;
+  kind: SlaAlertKindView;
+  clock: SlaClockView;
+  /** 1, 2, … for escalations. */
+  sequence: number;
+  escalationMax: number;
+  ticket: Pick<TicketView, 'id' | 'number' | 'title' | 'assignedToId'>;
+  assigneeSlackId: string | null;
+  /** Breach and escalation: minutes late; warning: minutes left. */
+  minutes: number;
+  /** The minutes count business hours only. */
+  businessTime: boolean;
+  deadlineAt: Date;
+  /** Escalations mention the team's escalation contacts. */
+  escalationContactSlackIds: string[];
+  /** Link to the ticket's card, when it has one. */
+  cardPermalink?: string | undefined;
+}
+
+/** Messages a digest lists at most: one block per alert, plus two. */
+export const SLA_DIGEST_BLOCKS_MAX = SLACK_LIMITS.messageBlocks - 2;
+
+const CLOCK_LABELS: Record<SlaClockView, string> = { first_response: 'first response', resolution: 'resolution' };
+
+/** "45m", "2h 15m", "3d 4h" (days only in absolute time: a business day is not 24 hours). */
+export function formatDuration(minutes: number, businessTime = false): string {
+  const whole = Math.floor(Math.max(0, minutes));
+  if (whole < 1) return 'less than a minute';
+  const days = businessTime ? 0 : Math.floor(whole / 1440);
+  const hours = Math.floor((whole - days * 1440) / 60);
+  const mins = whole % 60;
+  if (days >= 2) return hours ? `${days}d ${hours}h` : `${days}d`;
+  const allHours = days * 24 + hours;
+  if (allHours === 0) return `${mins}m`;
+  return mins ? `${allHours}h ${mins}m` : `${allHours}h`;
+}
+
+/** "first response breached" / "resolution at risk": the words the notification text carries. */
+function alertState(alert: Pick<SlaAlertView, 'kind' | 'clock'>): string {
+  return `${CLOCK_LABELS[alert.clock]} ${alert.kind === 'warning' ? 'at risk' : 'breached'}`;
+}
+
+/** "2h 15m late (business hours)" / "45m left". */
+function alertTiming(alert: Pick<SlaAlertView, 'kind' | 'minutes' | 'businessTime'>): string {
+  const amount = formatDuration(alert.minutes, alert.businessTime);
+  const when = alert.kind === 'warning' ? `${amount} left` : `${amount} late`;
+  return alert.businessTime ? `${when} (business hours)` : when;
+}
+
+function alertEmoji(kind: SlaAlertKindView): string {
+  return kind === 'warning' ? ':warning:' : ':rotating_light:';
+}
+
+function escalationLabel(alert: Pick<SlaAlertView, 'kind' | 'sequence' | 'escalationMax'>): string {
+  return alert.kind === 'escalation' ? `Escalation ${alert.sequence} of ${Math.max(alert.sequence, alert.escalationMax)}: ` : '';
+}
+
+function alertAssignee(alert: SlaAlertView): string {
+  if (alert.assigneeSlackId) return mention(alert.assigneeSlackId);
+  return alert.ticket.assignedToId ? '_someone outside Slack_' : '_unassigned_';
+}
+
+/** The notification text: ticket number, which target, breached or at risk, how late or how much left. */
+function alertText(alert: SlaAlertView): string {
+  return `${escalationLabel(alert)}${alert.ticket.number} ${alertState(alert)}: ${alertTiming(alert)} — ${truncate(alert.ticket.title, 150)}`;
+}
+
+/** One SLA alert in the team's channel: what is late, by how much, who has it, and what to do. */
+export function slaAlertMessage(alert: SlaAlertView): SlackMessage {
+  const headline =
+    `${alertEmoji(alert.kind)} ${escalationLabel(alert)}${ticketLine(alert.ticket)} — ` +
+    `*${alertState(alert)}*, ${alertTiming(alert)}`;
+  const blocks: KnownBlock[] = [
+    section(alert.kind === 'escalation' ? `${headline}, not acknowledged yet` : headline),
+    fieldsSection([
+      ['Target', CLOCK_LABELS[alert.clock].replace(/^./, (c) => c.toUpperCase())],
+      [alert.kind === 'warning' ? 'Due' : 'Was due', slackDate(alert.deadlineAt)],
+      ['Assignee', alertAssignee(alert)],
+    ]),
+  ];
+  if (alert.kind === 'escalation' && alert.escalationContactSlackIds.length > 0) {
+    blocks.push(context(`cc ${alert.escalationContactSlackIds.map(mention).join(' ')}`));
+  }
+  const buttons: Button[] = [];
+  if (!alert.ticket.assignedToId) buttons.push(button('Claim', ACTION.alertClaim, alert.ticket.id, 'primary'));
+  buttons.push(button('Acknowledge', ACTION.alertAck, alert.alertId));
+  if (alert.cardPermalink) buttons.push(linkButton(alert.cardPermalink, alert.ticket.id));
+  blocks.push(actions(buttons));
+  return { text: alertText(alert), blocks };
+}
+
+/** Several alerts for one channel in one message: one line each, each with its Acknowledge. */
+export function slaDigestMessage(alerts: SlaAlertView[]): SlackMessage {
+  if (alerts.length === 0) throw new RangeError('A digest needs at least one alert');
+  if (alerts.length > SLA_DIGEST_BLOCKS_MAX) {
+    throw new RangeError(`A digest lists at most ${SLA_DIGEST_BLOCKS_MAX} alerts (got ${alerts.length})`);
+  }
+  const blocks: KnownBlock[] = [section(`:rotating_light: *${alerts.length} SLA alerts*`)];
+  for (const alert of alerts) {
+    const card = alert.cardPermalink ? ` · ${link(alert.cardPermalink, 'card')}` : '';
+    const cc = alert.kind === 'escalation' && alert.escalationContactSlackIds.length > 0 ? ` · cc ${alert.escalationContactSlackIds.map(mention).join(' ')}` : '';
+    blocks.push({
+      ...section(
+        `${alertEmoji(alert.kind)} ${escalationLabel(alert)}${ticketLine(alert.ticket)} — *${alertState(alert)}*, ` +
+          `${alertTiming(alert)} · ${alertAssignee(alert)}${card}${cc}`,
+      ),
+      accessory: button('Acknowledge', ACTION.alertAck, alert.alertId),
+    });
+  }
+  blocks.push(context('Acknowledge stops a breach from being escalated. Claim a ticket from its card.'));
+  const listed = alerts.slice(0, 10).map((a) => `${escalationLabel(a)}${a.ticket.number} ${alertState(a)}`);
+  const more = alerts.length > listed.length ? `, and ${alerts.length - listed.length} more` : '';
+  return { text: `${alerts.length} SLA alerts: ${listed.join(', ')}${more}`, blocks };
+}
+
+/** The thread reply under an alert once someone acknowledged it. */
+export function slaAcknowledgedLine(input: { actorSlackId: string | null; kind: SlaAlertKindView; cancelledEscalations: number }): { text: string } {
+  const actor = input.actorSlackId ? mention(input.actorSlackId) : API_ACTOR;
+  const effect = input.kind === 'warning' ? '' : ' — no further escalation';
+  return { text: `${actor} acknowledged this alert${effect}` };
+}

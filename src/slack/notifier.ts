@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
+import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
@@ -17,6 +18,8 @@ import {
 export interface SlackNotifier {
   /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
   onTicketChange: TicketChangeListener;
+  /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
+  refreshCard(tenantId: string, ticketId: string): void;
   /** Resolves when every queued notification has been handled (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -25,6 +28,7 @@ interface Rendering {
   ticket: Ticket;
   team: Team | null;
   slackIds: Map<string, string>;
+  breach: BreachFlags;
 }
 
 /**
@@ -40,13 +44,13 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   const { db, client, log } = deps;
   const queues = new Map<string, Promise<void>>();
 
-  const load = async (event: TicketChangeEvent): Promise<Rendering> => {
-    const ticket = await getTicket(db, { tenantId: event.ticket.tenantId }, event.ticket.id, { includeDeleted: true });
+  const load = async (tenantId: string, ticketId: string, actorId: string | null = null): Promise<Rendering> => {
+    const ticket = await getTicket(db, { tenantId }, ticketId, { includeDeleted: true });
     const team = ticket.teamId ? await getTeam(db, ticket.tenantId, ticket.teamId).catch(() => null) : null;
-    const personIds = [ticket.submittedById, ticket.assignedToId, event.scope.actorId].filter((id): id is string => Boolean(id));
-    const people = await getPeople(db, ticket.tenantId, [...new Set(personIds)]);
+    const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
+    const [people, breach] = await Promise.all([getPeople(db, ticket.tenantId, [...new Set(personIds)]), ticketBreaches(db, ticket)]);
     const slackIds = new Map(people.filter((p) => p.slackUserId).map((p) => [p.id, p.slackUserId!]));
-    return { ticket, team, slackIds };
+    return { ticket, team, slackIds, breach };
   };
 
   const slackIdOf = (r: Rendering, personId: string | null) => (personId ? (r.slackIds.get(personId) ?? null) : null);
@@ -57,6 +61,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       submitterSlackId: slackIdOf(r, r.ticket.submittedById),
       assigneeSlackId: slackIdOf(r, r.ticket.assignedToId),
       teamName: r.team?.name ?? null,
+      breach: r.breach,
     });
 
   const permalink = async (channel: string, ts: string): Promise<string | undefined> => {
@@ -111,7 +116,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   const handle = async (event: TicketChangeEvent) => {
     try {
-      const rendering = await load(event);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -123,15 +128,33 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     }
   };
 
+  const refresh = async (tenantId: string, ticketId: string) => {
+    try {
+      const rendering = await load(tenantId, ticketId);
+      const { slackChannelId: channel, slackMessageTs: ts } = rendering.ticket;
+      if (channel && ts) await client.chat.update({ channel, ts, ...card(rendering) });
+    } catch (error) {
+      log.warn('slack: could not refresh a ticket card', { ticketId, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  /** Work is serialised per ticket, so the card never shows an older state after a newer one. */
+  const enqueue = (tenantId: string, ticketId: string, work: () => Promise<void>) => {
+    const key = `${tenantId}/${ticketId}`;
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous.then(work);
+    queues.set(key, next);
+    void next.finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    });
+  };
+
   return {
     onTicketChange(event) {
-      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
-      const previous = queues.get(key) ?? Promise.resolve();
-      const next = previous.then(() => handle(event));
-      queues.set(key, next);
-      void next.finally(() => {
-        if (queues.get(key) === next) queues.delete(key);
-      });
+      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event));
+    },
+    refreshCard(tenantId, ticketId) {
+      enqueue(tenantId, ticketId, () => refresh(tenantId, ticketId));
     },
     async idle() {
       while (queues.size > 0) await Promise.all([...queues.values()]);
@@ -162,7 +185,15 @@ function threadLineFor(event: TicketChangeEvent, actor: string | null, r: Render
 }
 
 /** Derived fields: they change with the ones a person changed, and are not news by themselves. */
-const SILENT_FIELDS = new Set(['due_at', 'first_response_due_at', 'sla_policy', 'first_response_at', 'sla_pauses']);
+const SILENT_FIELDS = new Set([
+  'due_at',
+  'first_response_due_at',
+  'first_response_warn_at',
+  'resolution_warn_at',
+  'sla_policy',
+  'first_response_at',
+  'sla_pauses',
+]);
 
 function requesterUpdateKind(event: TicketChangeEvent): RequesterUpdateKind | undefined {
   switch (event.kind) {

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/
 import { upsertSlackPerson } from '../../src/domain/people.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../src/domain/sla/calendar.js';
 import { createTeam, getTeam, isTeamAgent, listTeams, updateTeam } from '../../src/domain/teams.js';
-import { getTenantSettings, updateTenantSettings } from '../../src/domain/tenants.js';
+import { getTenantSettings, getTenantSlaSettings, updateTenantSettings } from '../../src/domain/tenants.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 import { scopeFor } from '../support/scope.js';
 
@@ -62,9 +62,11 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
   it('keeps the business calendar and default team as tenant settings', async () => {
     const tenant = newTenantId();
     const scope = scopeFor(tenant, 'per_admin', NOW);
+    const slaDefaults = { sla_warning_percent: 75, escalation_interval_minutes: 60, escalation_max: 3 };
     expect(await getTenantSettings(ctx.db, scope)).toEqual({
       business_calendar: DEFAULT_BUSINESS_CALENDAR,
       default_team_id: null,
+      ...slaDefaults,
     });
     const team = await createTeam(ctx.db, scope, { name: 'Service desk' });
     const calendar = {
@@ -73,7 +75,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       holidays: ['2026-12-24', '2026-12-25'],
     };
     const saved = await updateTenantSettings(ctx.db, scope, { business_calendar: calendar, default_team_id: team.id });
-    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id });
+    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults });
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
 
     const bad = await updateTenantSettings(ctx.db, scope, {
@@ -86,5 +88,28 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
     expect((badTeam as ValidationError).issues[0]!.path).toEqual(['default_team_id']);
     // Nothing was lost by the refused updates.
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
+  });
+
+  it('keeps escalation contacts per team, as person ids or Slack user ids', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const lead = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'ULEAD01' }, new Date(NOW));
+    const team = await createTeam(ctx.db, scope, { name: 'Ops', escalation_contact_ids: [lead.id, 'UONCALL1', 'ULEAD01'] });
+    const onCall = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UONCALL1' }, new Date(NOW));
+    expect(team.escalationContactIds).toEqual([lead.id, onCall.id]);
+    expect((await updateTeam(ctx.db, scope, team.id, { name: 'Ops 2' })).escalationContactIds).toEqual([lead.id, onCall.id]);
+    expect((await updateTeam(ctx.db, scope, team.id, { escalation_contact_ids: [] })).escalationContactIds).toEqual([]);
+    const bad = await updateTeam(ctx.db, scope, team.id, { escalation_contact_ids: ['per_nobody'] }).catch((e: unknown) => e);
+    expect((bad as ValidationError).issues[0]!.path).toEqual(['escalation_contact_ids', 0]);
+  });
+
+  it('keeps the SLA alert settings, with defaults, and refuses values out of range', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    expect(await getTenantSlaSettings(ctx.db, scope)).toEqual({ sla_warning_percent: 75, escalation_interval_minutes: 60, escalation_max: 3 });
+    await updateTenantSettings(ctx.db, scope, { sla_warning_percent: 80, escalation_interval_minutes: 15, escalation_max: 0 });
+    expect(await getTenantSlaSettings(ctx.db, scope)).toEqual({ sla_warning_percent: 80, escalation_interval_minutes: 15, escalation_max: 0 });
+    const bad = await updateTenantSettings(ctx.db, scope, { sla_warning_percent: 0, escalation_interval_minutes: 0, escalation_max: 101 }).catch((e: unknown) => e);
+    expect((bad as ValidationError).issues.map((i) => i.path.join('.')).sort()).toEqual(['escalation_interval_minutes', 'escalation_max', 'sla_warning_percent']);
   });
 });

@@ -19,6 +19,13 @@ function expectTheStory(text: string) {
   expect(text).toContain("#it-help  Helpdesk: TKT-0001 · My laptop won't connect to the VPN");
   expect(text).toContain('[Claim] [In progress] [Resolve]');
   expect(text).toContain("DM to Ada  Helpdesk: 🎫 Your ticket TKT-0001 · My laptop won't connect to the VPN was created.");
+  // The SLA alerts: a warning, then the breach once, its mark on the card, and the acknowledgement.
+  expect(text).toContain("#it-help  Helpdesk: ⚠️ TKT-0001 · My laptop won't connect to the VPN — first response at risk, 7m left");
+  expect(text).toContain("#it-help  Helpdesk: 🚨 TKT-0001 · My laptop won't connect to the VPN — first response breached, 1m late");
+  expect(text.split('first response breached').length - 1).toBe(1);
+  expect(text).toContain('[Claim] [Acknowledge] [View ticket ↗]');
+  expect(text).toContain('🚨 SLA breached: first response');
+  expect(text).toContain('#it-help › thread  Helpdesk: @Grace acknowledged this alert — no further escalation');
   expect(text).toContain('#it-help › thread  Helpdesk: @Grace claimed this ticket');
   expect(text).toContain('DM to Ada  Helpdesk: @Grace is working on TKT-0001');
   expect(text).toContain('DM to Ada  Helpdesk: @Grace needs your input on TKT-0001');

@@ -105,11 +105,14 @@ describeEachDatabase('SDK client', (ctx) => {
   it('creates, lists and updates teams', async () => {
     const { teams } = await clientFor();
     const team = await teams.create({ name: 'Network', slack_channel_id: 'C0123ABCD' });
-    expect(team).toMatchObject({ name: 'Network', slack_channel_id: 'C0123ABCD', agent_ids: [] });
-    expect((await teams.list()).items.map((t) => t.id)).toEqual([team.id]);
+    expect(team).toMatchObject({ name: 'Network', slack_channel_id: 'C0123ABCD', agent_ids: [], escalation_contact_ids: [] });
+    const oncall = await teams.create({ name: 'On call', escalation_contact_ids: ['U0ONCALL1'] });
+    expect(oncall.escalation_contact_ids).toEqual([expect.stringMatching(/^per_/)]);
+    await teams.update(oncall.id, { escalation_contact_ids: [] });
+    expect((await teams.list()).items.map((t) => t.id).sort()).toEqual([team.id, oncall.id].sort());
     const all = [];
     for await (const t of teams.listAll()) all.push(t.id);
-    expect(all).toEqual([team.id]);
+    expect(all.sort()).toEqual([team.id, oncall.id].sort());
     expect(await teams.update(team.id, { name: 'Networking' })).toMatchObject({ name: 'Networking' });
     expect((await teams.get(team.id)).name).toBe('Networking');
   });
@@ -121,6 +124,9 @@ describeEachDatabase('SDK client', (ctx) => {
     const updated = await settings.update({ business_calendar: calendar });
     expect(updated.business_calendar).toMatchObject(calendar);
     expect((await settings.get()).business_calendar).toMatchObject(calendar);
+    expect(await settings.get()).toMatchObject({ sla_warning_percent: 75, escalation_interval_minutes: 60, escalation_max: 3 });
+    const sla = await settings.update({ sla_warning_percent: 80, escalation_interval_minutes: 30, escalation_max: 2 });
+    expect(sla).toMatchObject({ sla_warning_percent: 80, escalation_interval_minutes: 30, escalation_max: 2 });
   });
 
   it('hides another tenant’s ticket behind a 404', async () => {

@@ -7,8 +7,13 @@ import {
   errorMessage,
   escapeMrkdwn,
   helpMessage,
+  formatDuration,
   readTicketModal,
   requesterCreatedDm,
+  slaAcknowledgedLine,
+  slaAlertMessage,
+  slaDigestMessage,
+  type SlaAlertView,
   requesterUpdateDm,
   slackDate,
   SLACK_LIMITS,
@@ -71,6 +76,8 @@ function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     closedAt: null,
     dueAt: DUE,
     firstResponseDueAt: FIRST_DUE,
+    firstResponseWarnAt: null,
+    resolutionWarnAt: null,
     slaCycle: 1,
     slaCycleStartedAt: CREATED,
     slaPauses: [],
@@ -695,5 +702,81 @@ describe('helpMessage and errorMessage', () => {
     const message = errorMessage('A team named "<b>" already exists');
     expect(message.text).toBe('A team named "&lt;b&gt;" already exists');
     expect(mrkdwnTexts(message.blocks)).toEqual([':warning: A team named "&lt;b&gt;" already exists']);
+  });
+});
+
+describe('SLA alerts', () => {
+  const alert = (overrides: Partial<SlaAlertView> = {}): SlaAlertView => ({
+    alertId: 'alr_01JNQ5ZKX8Y3V2M4T6R9P0A1BC',
+    kind: 'breach',
+    clock: 'first_response',
+    sequence: 0,
+    escalationMax: 3,
+    ticket: { id: 'tkt_1', number: 'TKT-0042', title: 'Printer <on> fire', assignedToId: null },
+    assigneeSlackId: null,
+    minutes: 135,
+    businessTime: false,
+    deadlineAt: FIRST_DUE,
+    escalationContactSlackIds: [],
+    cardPermalink: 'https://acme.slack.com/archives/C1/p1',
+    ...overrides,
+  });
+
+  it('formats durations in minutes, hours and (absolute) days', () => {
+    expect(formatDuration(0.4)).toBe('less than a minute');
+    expect(formatDuration(45.9)).toBe('45m');
+    expect(formatDuration(60)).toBe('1h');
+    expect(formatDuration(135)).toBe('2h 15m');
+    expect(formatDuration(2 * 1440 + 200)).toBe('2d 3h');
+    expect(formatDuration(2 * 1440, true)).toBe('48h');
+  });
+
+  it('says in its notification text which ticket, which target, breached or at risk, and how late', () => {
+    expect(slaAlertMessage(alert()).text).toBe('TKT-0042 first response breached: 2h 15m late — Printer <on> fire');
+    expect(slaAlertMessage(alert({ clock: 'resolution', kind: 'warning', minutes: 45 })).text).toBe(
+      'TKT-0042 resolution at risk: 45m left — Printer <on> fire',
+    );
+    expect(slaAlertMessage(alert({ businessTime: true })).text).toContain('2h 15m late (business hours)');
+    expect(slaAlertMessage(alert({ kind: 'escalation', sequence: 2 })).text).toMatch(/^Escalation 2 of 3: TKT-0042 first response breached/);
+  });
+
+  it('offers Claim while unassigned, Acknowledge with the alert id, and the link to the card', () => {
+    const message = slaAlertMessage(alert());
+    expect(buttons(message.blocks).map((b) => [(b.text as Json).text, b.action_id, b.value])).toEqual([
+      ['Claim', ACTION.alertClaim, 'tkt_1'],
+      ['Acknowledge', ACTION.alertAck, 'alr_01JNQ5ZKX8Y3V2M4T6R9P0A1BC'],
+      ['View ticket', ACTION.openLink, 'tkt_1'],
+    ]);
+    expect(allText(message)).toContain('_unassigned_');
+    const assigned = slaAlertMessage(alert({ ticket: { ...alert().ticket, assignedToId: 'per_1' }, assigneeSlackId: 'U0AGENT', cardPermalink: undefined }));
+    expect(buttons(assigned.blocks).map((b) => (b.text as Json).text)).toEqual(['Acknowledge']);
+    expect(allText(assigned)).toContain('<@U0AGENT>');
+    expect(allText(message)).toContain('Printer &lt;on&gt; fire');
+    expectWithinMessageLimits(message);
+  });
+
+  it('mentions the escalation contacts on escalations only', () => {
+    const contacts = { escalationContactSlackIds: ['U0ONCALL', 'U0BOSS'] };
+    expect(allText(slaAlertMessage(alert({ kind: 'escalation', sequence: 1, ...contacts })))).toContain('cc <@U0ONCALL> <@U0BOSS>');
+    expect(allText(slaAlertMessage(alert(contacts)))).not.toContain('cc ');
+  });
+
+  it('lists several alerts in one digest, each with its Acknowledge, within the block limit', () => {
+    const many = Array.from({ length: 40 }, (_, i) =>
+      alert({ alertId: `alr_${i}`, kind: i % 3 === 0 ? 'warning' : 'breach', ticket: { ...alert().ticket, number: `TKT-${1000 + i}` } }),
+    );
+    const digest = slaDigestMessage(many);
+    expectWithinMessageLimits(digest);
+    expect(digest.text).toMatch(/^40 SLA alerts: TKT-1000 first response at risk, TKT-1001 first response breached, .*, and 30 more$/);
+    expect(buttons(digest.blocks).map((b) => b.value)).toEqual(many.map((a) => a.alertId));
+    expect(() => slaDigestMessage([])).toThrow(RangeError);
+    expect(() => slaDigestMessage(Array.from({ length: 49 }, () => alert()))).toThrow(RangeError);
+  });
+
+  it('says who acknowledged, in the thread', () => {
+    expect(slaAcknowledgedLine({ actorSlackId: 'U0AGENT', kind: 'breach', cancelledEscalations: 0 }).text).toBe(
+      '<@U0AGENT> acknowledged this alert — no further escalation',
+    );
+    expect(slaAcknowledgedLine({ actorSlackId: 'U0AGENT', kind: 'warning', cancelledEscalations: 0 }).text).toBe('<@U0AGENT> acknowledged this alert');
   });
 });

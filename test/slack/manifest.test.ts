@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import type { Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
-import { requesterUpdateDm, ticketCard } from '../../src/slack/blocks.js';
+import { requesterUpdateDm, slaAlertMessage, slaDigestMessage, ticketCard, type SlaAlertView } from '../../src/slack/blocks.js';
 import { TICKET_STATUSES } from '../../src/db/schema/index.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 
@@ -132,6 +132,24 @@ describe('manifest.yml against the code', () => {
     }
     for (const kind of ['claimed', 'pending', 'resolved', 'closed', 'reopened'] as const) {
       collect(requesterUpdateDm({ ticket: { ...base, status: 'resolved' } as never, kind, actorSlackId: 'U2', cardPermalink: 'https://x.test/p' }).blocks);
+    }
+    for (const kind of ['warning', 'breach', 'escalation'] as const) {
+      const alert: SlaAlertView = {
+        alertId: 'alr_1',
+        kind,
+        clock: 'resolution',
+        sequence: kind === 'escalation' ? 1 : 0,
+        escalationMax: 3,
+        ticket: base as never,
+        assigneeSlackId: null,
+        minutes: 5,
+        businessTime: false,
+        deadlineAt: new Date(0),
+        escalationContactSlackIds: ['U3'],
+        cardPermalink: 'https://x.test/p',
+      };
+      collect(slaAlertMessage(alert).blocks);
+      collect(slaDigestMessage([alert, alert, alert, alert]).blocks);
     }
     expect(rendered.size).toBeGreaterThan(5);
     for (const actionId of rendered) expect(slack.registered.actions, actionId).toContain(actionId);

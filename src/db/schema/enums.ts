@@ -8,7 +8,8 @@ export const SOURCE_TYPES = ['frontend', 'backend', 'server', 'system', 'api'] a
 export const SLA_POLICY_STATUSES = ['active', 'inactive'] as const;
 export const SLA_CLOCKS = ['first_response', 'resolution'] as const;
 export const SLA_ALERT_KINDS = ['warning', 'breach', 'escalation'] as const;
-export const SLA_ALERT_STATUSES = ['pending', 'delivered'] as const;
+/** `cancelled`: no longer worth sending when its turn came (ticket resolved, superseded, acknowledged). */
+export const SLA_ALERT_STATUSES = ['pending', 'delivered', 'cancelled'] as const;
 
 export type TicketType = (typeof TICKET_TYPES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -17,6 +18,7 @@ export type SourceType = (typeof SOURCE_TYPES)[number];
 export type SlaPolicyStatus = (typeof SLA_POLICY_STATUSES)[number];
 export type SlaClock = (typeof SLA_CLOCKS)[number];
 export type SlaAlertKind = (typeof SLA_ALERT_KINDS)[number];
+export type SlaAlertStatus = (typeof SLA_ALERT_STATUSES)[number];
 
 export const ticketTypeEnum = pgEnum('ticket_type', TICKET_TYPES);
 export const ticketStatusEnum = pgEnum('ticket_status', TICKET_STATUSES);

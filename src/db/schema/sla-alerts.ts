@@ -29,6 +29,13 @@ export const slaAlerts = pgTable(
     slackMessageTs: text('slack_message_ts'),
     acknowledgedAt: timestamptz('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by'),
+    /** The replica delivering it and until when (a lease: a crashed replica's claim expires); once delivered, who did. */
+    claimedBy: text('claimed_by'),
+    claimedUntil: timestamptz('claimed_until'),
+    /** Breach and escalation rows: when the next escalation is due; null once it exists or never will. */
+    escalateAt: timestamptz('escalate_at'),
+    /** Why a pending alert was not sent after all (status `cancelled`). */
+    cancelReason: text('cancel_reason'),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [
@@ -38,5 +45,10 @@ export const slaAlerts = pgTable(
       'cascade',
     ),
     index('sla_alerts_undelivered_idx').on(t.tenantId, t.nextAttemptAt).where(sql`status = 'pending'`),
+    // A channel's queue, in delivery order: an alert goes out only after the ones before it.
+    index('sla_alerts_channel_queue_idx')
+      .on(t.tenantId, t.channelId, t.deadlineAt, t.createdAt, t.id)
+      .where(sql`status = 'pending'`),
+    index('sla_alerts_escalation_due_idx').on(t.tenantId, t.escalateAt).where(sql`escalate_at is not null`),
   ],
 );

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { stampColumns, tenantColumn, timestamptz } from './columns.js';
 import { people } from './people.js';
@@ -11,6 +12,8 @@ export const teams = pgTable(
     id: text('id').notNull(),
     name: text('name').notNull(),
     slackChannelId: text('slack_channel_id'),
+    /** Person ids mentioned when an unacknowledged SLA breach is escalated. */
+    escalationContactIds: text('escalation_contact_ids').array().notNull().default(sql`'{}'::text[]`),
     createdBy: text('created_by'),
     updatedBy: text('updated_by'),
     ...stampColumns(),

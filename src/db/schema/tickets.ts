@@ -25,6 +25,14 @@ export interface SlaPause {
   to: string | null;
 }
 
+/**
+ * When each SLA clock runs, as SQL over a ticket row: the predicates of the sweep's partial
+ * indexes, which the sweep's queries repeat word for word so the planner matches them.
+ * Pending pauses the resolution clock only; deleted, resolved and closed tickets never alert.
+ */
+export const RESOLUTION_CLOCK_RUNNING = `status in ('open', 'in_progress') and not is_deleted`;
+export const FIRST_RESPONSE_CLOCK_RUNNING = `first_response_at is null and status in ('open', 'in_progress', 'pending') and not is_deleted`;
+
 export const tickets = pgTable(
   'tickets',
   {
@@ -50,6 +58,9 @@ export const tickets = pgTable(
     /** Resolution deadline of the current cycle (the seed's `due_at`). */
     dueAt: timestamptz('due_at'),
     firstResponseDueAt: timestamptz('first_response_due_at'),
+    /** When the clocks have used the tenant's warning share of their targets ("at risk"). */
+    firstResponseWarnAt: timestamptz('first_response_warn_at'),
+    resolutionWarnAt: timestamptz('resolution_warn_at'),
     /** 1 at creation, +1 on every reopen; alerts are keyed by it. */
     slaCycle: integer('sla_cycle').notNull().default(1),
     /** Start of the current resolution cycle (creation, or the last reopen). */
@@ -86,11 +97,15 @@ export const tickets = pgTable(
     // SLA sweep: only tickets whose clock is running are in these indexes.
     index('tickets_resolution_due_idx')
       .on(t.tenantId, t.dueAt)
-      .where(sql`status in ('open', 'in_progress') and not is_deleted and due_at is not null`),
+      .where(sql.raw(`${RESOLUTION_CLOCK_RUNNING} and due_at is not null`)),
     index('tickets_first_response_due_idx')
       .on(t.tenantId, t.firstResponseDueAt)
-      .where(
-        sql`first_response_at is null and status in ('open', 'in_progress', 'pending') and not is_deleted and first_response_due_at is not null`,
-      ),
+      .where(sql.raw(`${FIRST_RESPONSE_CLOCK_RUNNING} and first_response_due_at is not null`)),
+    index('tickets_resolution_warn_idx')
+      .on(t.tenantId, t.resolutionWarnAt)
+      .where(sql.raw(`${RESOLUTION_CLOCK_RUNNING} and resolution_warn_at is not null`)),
+    index('tickets_first_response_warn_idx')
+      .on(t.tenantId, t.firstResponseWarnAt)
+      .where(sql.raw(`${FIRST_RESPONSE_CLOCK_RUNNING} and first_response_warn_at is not null`)),
   ],
 );

@@ -1,4 +1,4 @@
-import type { SlaPause } from '../../db/schema/index.js';
+import { SLA_CLOCKS, type SlaClock, type SlaPause, type TicketStatus } from '../../db/schema/index.js';
 import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from './calendar.js';
 
 export interface SlaTargets {
@@ -17,7 +17,15 @@ export interface ClockState {
 export interface Deadlines {
   firstResponseDueAt: Date | null;
   dueAt: Date | null;
+  /** When each clock has used the warning share of its target ("at risk"). */
+  firstResponseWarnAt: Date | null;
+  resolutionWarnAt: Date | null;
 }
+
+/** The warning share when the tenant has not chosen one. */
+export const DEFAULT_SLA_WARNING_PERCENT = 75;
+
+const NO_DEADLINES: Deadlines = { firstResponseDueAt: null, dueAt: null, firstResponseWarnAt: null, resolutionWarnAt: null };
 
 const MINUTE_MS = 60_000;
 
@@ -39,17 +47,29 @@ export function clockArithmetic(targets: Pick<SlaTargets, 'businessHoursOnly'>, 
  * Deadlines always recomputed from the original start, so a policy change or a pause
  * never compounds rounding. Only finished pauses extend the resolution deadline; while a
  * pause lasts the clock is stopped (status `pending`) and the deadline is settled when it ends.
+ *
+ * The warning instants are the same computation with `warningPercent` of each target: the
+ * moment the clock has used that share, measured the policy's way (business minutes when
+ * the policy counts business hours only) and pushed back by the same pauses.
  */
-export function computeDeadlines(state: ClockState, targets: SlaTargets | null, calendar: BusinessCalendar): Deadlines {
-  if (!targets) return { firstResponseDueAt: null, dueAt: null };
+export function computeDeadlines(
+  state: ClockState,
+  targets: SlaTargets | null,
+  calendar: BusinessCalendar,
+  warningPercent: number = DEFAULT_SLA_WARNING_PERCENT,
+): Deadlines {
+  if (!targets) return NO_DEADLINES;
   const clock = clockArithmetic(targets, calendar);
   const pausedMinutes = state.pauses.reduce(
     (sum, pause) => (pause.to ? sum + clock.between(new Date(pause.from), new Date(pause.to)) : sum),
     0,
   );
+  const share = warningPercent / 100;
   return {
     firstResponseDueAt: clock.add(state.createdAt, targets.firstResponseMinutes),
     dueAt: clock.add(state.cycleStartedAt, targets.resolutionMinutes + pausedMinutes),
+    firstResponseWarnAt: clock.add(state.createdAt, targets.firstResponseMinutes * share),
+    resolutionWarnAt: clock.add(state.cycleStartedAt, targets.resolutionMinutes * share + pausedMinutes),
   };
 }
 
@@ -60,4 +80,51 @@ export function openPause(pauses: SlaPause[], at: Date): SlaPause[] {
 
 export function closePause(pauses: SlaPause[], at: Date): SlaPause[] {
   return pauses.map((p) => (p.to === null ? { from: p.from, to: at.toISOString() } : p));
+}
+
+/** The ticket fields that say whether a clock runs and when its alerts fall due. */
+export interface ClockedTicket {
+  status: TicketStatus;
+  isDeleted: boolean;
+  firstResponseAt: Date | null;
+  firstResponseDueAt: Date | null;
+  firstResponseWarnAt: Date | null;
+  dueAt: Date | null;
+  resolutionWarnAt: Date | null;
+}
+
+/**
+ * Whether a clock runs (and can alert): the same rule as the sweep's partial indexes
+ * (`RESOLUTION_CLOCK_RUNNING`, `FIRST_RESPONSE_CLOCK_RUNNING`). Pending pauses only the
+ * resolution clock; deleted, resolved and closed tickets never alert.
+ */
+export function isClockRunning(clock: SlaClock, ticket: ClockedTicket): boolean {
+  if (ticket.isDeleted) return false;
+  if (clock === 'resolution') return ticket.status === 'open' || ticket.status === 'in_progress';
+  return ticket.firstResponseAt === null && (ticket.status === 'open' || ticket.status === 'in_progress' || ticket.status === 'pending');
+}
+
+const CLOCK_INSTANTS: Record<SlaClock, Array<'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt'>> = {
+  first_response: ['firstResponseWarnAt', 'firstResponseDueAt'],
+  resolution: ['resolutionWarnAt', 'dueAt'],
+};
+
+/**
+ * The earliest alert instant a write made due without the sweep having had the chance to
+ * see it coming: an instant at or before `now` that the write moved (a priority change, a
+ * pause that ended) or whose clock the write started (a reopen). Null when there is none.
+ */
+export function slaInstantNowDue(before: ClockedTicket | null, after: ClockedTicket, now: Date): Date | null {
+  let earliest: Date | null = null;
+  for (const clock of SLA_CLOCKS) {
+    if (!isClockRunning(clock, after)) continue;
+    const started = !before || !isClockRunning(clock, before);
+    for (const field of CLOCK_INSTANTS[clock]) {
+      const instant = after[field];
+      if (!instant || instant.getTime() > now.getTime()) continue;
+      const moved = before?.[field]?.getTime() !== instant.getTime();
+      if ((started || moved) && (!earliest || instant < earliest)) earliest = instant;
+    }
+  }
+  return earliest;
 }

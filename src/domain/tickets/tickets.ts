@@ -6,10 +6,10 @@ import { ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } 
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
-import { closePause, computeDeadlines, openPause, type SlaTargets } from '../sla/clock.js';
+import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTargets } from '../sla/clock.js';
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
-import { nextTicketNumber, tenantTicketSettings } from '../tenants.js';
+import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
@@ -33,6 +33,8 @@ type TicketChange = Partial<
     | 'closedAt'
     | 'dueAt'
     | 'firstResponseDueAt'
+    | 'firstResponseWarnAt'
+    | 'resolutionWarnAt'
     | 'slaCycle'
     | 'slaCycleStartedAt'
     | 'slaPauses'
@@ -66,6 +68,8 @@ const WIRE_NAMES: Record<keyof TicketChange, string> = {
   closedAt: 'closed_at',
   dueAt: 'due_at',
   firstResponseDueAt: 'first_response_due_at',
+  firstResponseWarnAt: 'first_response_warn_at',
+  resolutionWarnAt: 'resolution_warn_at',
   slaCycle: 'sla_cycle',
   slaCycleStartedAt: 'sla_cycle_started_at',
   slaPauses: 'sla_pauses',
@@ -155,7 +159,12 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
     findActivePolicy(db, scope.tenantId, data.type, data.priority),
     tenantTicketSettings(db, scope.tenantId),
   ]);
-  const deadlines = computeDeadlines({ createdAt: now, cycleStartedAt: now, pauses: [] }, policy ?? null, tenant.businessCalendar);
+  const deadlines = computeDeadlines(
+    { createdAt: now, cycleStartedAt: now, pauses: [] },
+    policy ?? null,
+    tenant.businessCalendar,
+    tenant.slaWarningPercent,
+  );
   const assignedToId = data.assigned_to_id ?? null;
   const values = {
     tenantId: scope.tenantId,
@@ -179,6 +188,8 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
     slaPolicyId: policy?.id ?? null,
     dueAt: deadlines.dueAt,
     firstResponseDueAt: deadlines.firstResponseDueAt,
+    firstResponseWarnAt: deadlines.firstResponseWarnAt,
+    resolutionWarnAt: deadlines.resolutionWarnAt,
     slaCycle: 1,
     slaCycleStartedAt: now,
     slaPauses: [],
@@ -198,6 +209,8 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
       // Nullable instants go in as text: drizzle's date encoder does not take null.
       dueAt: values.dueAt?.toISOString() ?? null,
       firstResponseDueAt: values.firstResponseDueAt?.toISOString() ?? null,
+      firstResponseWarnAt: values.firstResponseWarnAt?.toISOString() ?? null,
+      resolutionWarnAt: values.resolutionWarnAt?.toISOString() ?? null,
     } satisfies Record<CreatePlaceholder, unknown>);
     return row!;
   });
@@ -212,7 +225,9 @@ const CREATE_COLUMNS = [
   'slaPolicyId', 'slaCycle', 'slaCycleStartedAt', 'slaPauses',
   'relatedAssetId', 'relatedVulnerabilityId', 'tags',
 ] as const satisfies ReadonlyArray<keyof typeof tickets.$inferInsert>;
-type CreatePlaceholder = (typeof CREATE_COLUMNS)[number] | 'dueAt' | 'firstResponseDueAt' | 'eventId' | 'actorId' | 'eventSourceType' | 'changes';
+/** Nullable instants, sent as text (see the create). */
+const CREATE_INSTANTS = ['dueAt', 'firstResponseDueAt', 'firstResponseWarnAt', 'resolutionWarnAt'] as const;
+type CreatePlaceholder = (typeof CREATE_COLUMNS)[number] | (typeof CREATE_INSTANTS)[number] | 'eventId' | 'actorId' | 'eventSourceType' | 'changes';
 
 /**
  * One statement takes the number, inserts the ticket and its 'created' event: atomic
@@ -238,13 +253,13 @@ const createStatement = preparedPer((db) => {
     }),
   );
   const columns = Object.fromEntries(CREATE_COLUMNS.map((column) => [column, p(column)])) as Record<(typeof CREATE_COLUMNS)[number], Placeholder>;
+  const instants = Object.fromEntries(CREATE_INSTANTS.map((column) => [column, sql`${p(column)}::timestamptz`]));
   return db
     .with(number, event)
     .insert(tickets)
     .values({
       ...columns,
-      dueAt: sql`${p('dueAt')}::timestamptz`,
-      firstResponseDueAt: sql`${p('firstResponseDueAt')}::timestamptz`,
+      ...instants,
       numberSeq: sql`(select ${number.ticketSeq} from ${number})`,
     })
     .returning(ticketColumns)
@@ -315,6 +330,10 @@ async function changeTicket(
         .returning(ticketColumns);
       const ticket = row!;
       await recordEvent(tx, scope, ticket, kind, diff, options.ids ?? newId);
+      // An alert instant that is already due (a priority change, a pause that ended late):
+      // the sweep must look behind its watermark for it.
+      const overdue = slaInstantNowDue(current, ticket, scope.now);
+      if (overdue) await rewindSlaSweep(tx, scope.tenantId, overdue);
       return { ticket, changed: true, previous: current, diff };
     }),
   );
@@ -342,13 +361,15 @@ async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketCha
   const policy = next.slaPolicyId ? await getPolicyById(db, scope.tenantId, next.slaPolicyId) : undefined;
   const targets: SlaTargets | null = policy ?? null;
   const [tenant] = await db.select().from(tenants).where(eq(tenants.tenantId, scope.tenantId));
-  const deadlines = computeDeadlines(
-    { createdAt: current.createdAt, cycleStartedAt: next.slaCycleStartedAt, pauses: next.slaPauses },
-    targets,
-    tenant!.businessCalendar,
+  Object.assign(
+    change,
+    computeDeadlines(
+      { createdAt: current.createdAt, cycleStartedAt: next.slaCycleStartedAt, pauses: next.slaPauses },
+      targets,
+      tenant!.businessCalendar,
+      tenant!.slaWarningPercent,
+    ),
   );
-  change.dueAt = deadlines.dueAt;
-  change.firstResponseDueAt = deadlines.firstResponseDueAt;
 }
 
 function diffChange(current: Ticket, change: TicketChange): FieldChanges {

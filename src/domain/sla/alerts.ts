@@ -1,0 +1,150 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { slaAlerts, type SlaAlertKind, type SlaClock } from '../../db/schema/index.js';
+import { NotFoundError } from '../errors.js';
+import type { Scope } from '../scope.js';
+import type { Ticket } from '../tickets/queries.js';
+import { isClockRunning } from './clock.js';
+
+/**
+ * The SLA alert ledger: one row per alert, keyed (ticket, clock, cycle, kind, sequence),
+ * written before delivery. This module: what the ledger means for one ticket or one alert
+ * (staleness, acknowledgement, breach flags). `sweep.ts` fills the ledger, `delivery.ts`
+ * empties it into Slack.
+ */
+
+export type SlaAlert = typeof slaAlerts.$inferSelect;
+
+/** The first-response clock runs once, from creation: its alerts always belong to cycle 1. */
+export const FIRST_RESPONSE_CYCLE = 1;
+
+/** The clock's deadline and warning instant on the ticket as it is now. */
+export function clockInstants(ticket: Pick<Ticket, 'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt'>, clock: SlaClock) {
+  return clock === 'first_response'
+    ? { deadline: ticket.firstResponseDueAt, warnAt: ticket.firstResponseWarnAt }
+    : { deadline: ticket.dueAt, warnAt: ticket.resolutionWarnAt };
+}
+
+export function alertCycle(ticket: Pick<Ticket, 'slaCycle'>, clock: SlaClock): number {
+  return clock === 'first_response' ? FIRST_RESPONSE_CYCLE : ticket.slaCycle;
+}
+
+/**
+ * Why a pending alert is no longer worth sending when its turn comes (undefined: send it).
+ * Deleted, resolved and closed tickets never alert; an old cycle does not; a warning the
+ * breach overtook, or a breach whose deadline a change moved later, is news no longer.
+ */
+export function whyStale(
+  alert: Pick<SlaAlert, 'kind' | 'clock' | 'cycle'>,
+  ticket: Ticket,
+  chain: { breached: boolean; acknowledged: boolean },
+  now: Date,
+): string | undefined {
+  if (ticket.isDeleted) return 'the ticket was deleted';
+  if (ticket.status === 'resolved' || ticket.status === 'closed') return `the ticket is ${ticket.status}`;
+  if (alert.cycle !== alertCycle(ticket, alert.clock)) return 'the ticket was reopened since';
+  if (alert.clock === 'first_response' && ticket.firstResponseAt) return 'the first response was given';
+  const { deadline, warnAt } = clockInstants(ticket, alert.clock);
+  if (!deadline) return 'the ticket has no SLA target anymore';
+  if (alert.kind === 'warning') {
+    if (chain.breached) return 'the breach superseded it';
+    if (!warnAt || warnAt > now) return 'the target moved later';
+    return undefined;
+  }
+  if (deadline > now) return 'the target moved later';
+  if (alert.kind === 'escalation' && chain.acknowledged) return 'the breach was acknowledged';
+  return undefined;
+}
+
+/** Whether the alert's clock still runs on the ticket (an escalation is only due while it does). */
+export function clockStillRunning(alert: Pick<SlaAlert, 'clock' | 'cycle'>, ticket: Ticket): boolean {
+  return isClockRunning(alert.clock, ticket) && alert.cycle === alertCycle(ticket, alert.clock);
+}
+
+export async function getSlaAlert(db: Db, tenantId: string, id: string): Promise<SlaAlert> {
+  const [row] = await db
+    .select()
+    .from(slaAlerts)
+    .where(and(eq(slaAlerts.tenantId, tenantId), eq(slaAlerts.id, id)));
+  if (!row) throw new NotFoundError('SLA alert', id);
+  return row;
+}
+
+export interface AcknowledgeResult {
+  alert: SlaAlert;
+  /** False when someone had acknowledged it already (then `acknowledgedBy` says who). */
+  acknowledged: boolean;
+  acknowledgedBy: string | null;
+  /** Escalations that were waiting and will not be sent now. */
+  cancelledEscalations: number;
+}
+
+/**
+ * Someone takes the alert on. For a breach (or one of its escalations) this stops the
+ * escalation: the breach records who and when, no further escalation is scheduled, and
+ * escalations not yet sent are cancelled. The first acknowledgement counts.
+ */
+export async function acknowledgeSlaAlert(db: Db, scope: Scope, alertId: string): Promise<AcknowledgeResult> {
+  return db.transaction(async (tx) => {
+    const [clicked] = await tx
+      .select()
+      .from(slaAlerts)
+      .where(and(eq(slaAlerts.tenantId, scope.tenantId), eq(slaAlerts.id, alertId)))
+      .for('update');
+    if (!clicked) throw new NotFoundError('SLA alert', alertId);
+    const chainKinds: SlaAlertKind[] = clicked.kind === 'warning' ? ['warning'] : ['breach', 'escalation'];
+    const chain = and(
+      eq(slaAlerts.tenantId, scope.tenantId),
+      eq(slaAlerts.ticketId, clicked.ticketId),
+      eq(slaAlerts.clock, clicked.clock),
+      eq(slaAlerts.cycle, clicked.cycle),
+      inArray(slaAlerts.kind, chainKinds),
+    );
+    const rows = await tx.select().from(slaAlerts).where(chain).orderBy(slaAlerts.sequence).for('update');
+    const head = rows.find((r) => r.kind !== 'escalation') ?? clicked;
+    if (head.acknowledgedAt) {
+      return { alert: clicked, acknowledged: false, acknowledgedBy: head.acknowledgedBy, cancelledEscalations: 0 };
+    }
+    const ack = { acknowledgedAt: scope.now, acknowledgedBy: scope.actorId };
+    await tx
+      .update(slaAlerts)
+      .set({ ...ack, escalateAt: null })
+      .where(and(eq(slaAlerts.tenantId, scope.tenantId), inArray(slaAlerts.id, [...new Set([head.id, clicked.id])])));
+    await tx.update(slaAlerts).set({ escalateAt: null }).where(chain);
+    const cancelled = await tx
+      .update(slaAlerts)
+      .set({ status: 'cancelled', cancelReason: 'the breach was acknowledged', claimedBy: null, claimedUntil: null })
+      .where(and(chain, eq(slaAlerts.kind, 'escalation'), eq(slaAlerts.status, 'pending')))
+      .returning({ id: slaAlerts.id });
+    return {
+      alert: { ...clicked, ...ack, escalateAt: null },
+      acknowledged: true,
+      acknowledgedBy: scope.actorId,
+      cancelledEscalations: cancelled.length,
+    };
+  });
+}
+
+export interface BreachFlags {
+  firstResponse: boolean;
+  resolution: boolean;
+}
+
+/** Which clocks of the ticket's current cycle had a breach announced: the card shows them. */
+export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle'>): Promise<BreachFlags> {
+  const rows = await db
+    .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
+    .from(slaAlerts)
+    .where(
+      and(
+        eq(slaAlerts.tenantId, ticket.tenantId),
+        eq(slaAlerts.ticketId, ticket.id),
+        eq(slaAlerts.kind, 'breach'),
+        eq(slaAlerts.status, 'delivered'),
+      ),
+    );
+  return {
+    firstResponse: rows.some((r) => r.clock === 'first_response'),
+    resolution: rows.some((r) => r.clock === 'resolution' && r.cycle === ticket.slaCycle),
+  };
+}
