@@ -15,7 +15,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
 import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
-import { getPeople, upsertSlackPerson } from '../domain/people.js';
+import { getPeople, slackPerson } from '../domain/people.js';
 import type { Scope } from '../domain/scope.js';
 import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
 import type { SlaAlertSender } from '../domain/sla/delivery.js';
@@ -23,6 +23,7 @@ import { listTeams } from '../domain/teams.js';
 import { getTenantSettings } from '../domain/tenants.js';
 import { mayActOnTicket, type TicketAction } from '../domain/tickets/permissions.js';
 import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../domain/tickets/queries.js';
+import { parseTicketCreate } from '../domain/tickets/schemas.js';
 import {
   assignTicket,
   changeTicketStatus,
@@ -184,7 +185,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
 
   const actingAs = async (tenantId: string, user: { id: string; name?: string | undefined; username?: string | undefined }) => {
     const at = now();
-    const person = await upsertSlackPerson(db, tenantId, { slackUserId: user.id, displayName: user.name ?? user.username }, at);
+    const person = await slackPerson(db, tenantId, { slackUserId: user.id, displayName: user.name ?? user.username }, at);
     const scope: Scope = { tenantId, actorId: person.id, sourceType: 'frontend', now: at };
     return { person, scope };
   };
@@ -318,6 +319,21 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       source: 'slack',
       source_type: 'frontend',
     };
+    // Validate without the database and acknowledge at once: field errors go back into the
+    // modal; a valid submission closes it while the ticket is written.
+    try {
+      parseTicketCreate(input);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const errors: Record<string, string> = {};
+      for (const issue of error.issues) {
+        const block = FIELD_BLOCKS[String(issue.path[0])] ?? BLOCK.title;
+        errors[block] ??= issue.message;
+      }
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
     try {
       // A redelivered submission of the same view creates nothing new.
       await runIdempotently(
@@ -328,25 +344,19 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
           return { status: 201, body: { id: ticket.id } };
         },
       );
-      await ack();
     } catch (error) {
-      if (error instanceof IdempotencyInProgressError) {
-        // A redelivery while the first delivery is still creating the ticket.
-        await ack();
-        return;
-      }
-      if (error instanceof ValidationError) {
-        const errors: Record<string, string> = {};
-        for (const issue of error.issues) {
-          const block = FIELD_BLOCKS[String(issue.path[0])] ?? BLOCK.title;
-          errors[block] ??= issue.message;
-        }
-        await ack({ response_action: 'errors', errors });
-        return;
-      }
-      log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
-      const message = error instanceof DomainError ? error.message : 'Something went wrong on our side; please try again.';
-      await ack({ response_action: 'errors', errors: { [BLOCK.title]: message } });
+      // A redelivery while the first delivery is still creating the ticket: nothing to do.
+      if (error instanceof IdempotencyInProgressError) return;
+      // The modal is closed by now: tell the requester by DM, with what they wrote, so nothing is lost.
+      if (!(error instanceof DomainError)) log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
+      const reason = error instanceof DomainError ? error.message : 'something went wrong on our side';
+      const lost = [input.title, input.description].filter(Boolean).join('\n\n');
+      await client
+        .chat.postMessage({
+          channel: body.user.id,
+          ...errorMessage(`Your ticket could not be created (${reason}). What you wrote:\n${lost}`),
+        })
+        .catch((dmError: unknown) => log.error('slack: could not tell the requester', { error: String(dmError) }));
     }
   });
 
@@ -388,7 +398,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     async (scope, id, { action }) => {
       const selected = action.type === 'users_select' ? action.selected_user : undefined;
       if (!selected) return assignTicket(db, scope, id, null, write);
-      const assignee = await upsertSlackPerson(db, scope.tenantId, { slackUserId: selected }, scope.now);
+      const assignee = await slackPerson(db, scope.tenantId, { slackUserId: selected }, scope.now);
       return assignTicket(db, scope, id, assignee.id, write);
     },
     'assign this ticket',

@@ -44,12 +44,46 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   const { db, client, log } = deps;
   const queues = new Map<string, Promise<void>>();
 
+  // A person's Slack user id never changes: remembered for good (bounded). A team's name and
+  // channel are read at most every few seconds while cards of its tickets keep changing.
+  const slackIdsKnown = new Map<string, string | null>();
+  const teamsSeen = new Map<string, { team: Team | null; at: number }>();
+  const TEAM_TTL_MS = 5_000;
+
+  const teamOf = async (tenantId: string, teamId: string): Promise<Team | null> => {
+    const key = `${tenantId}/${teamId}`;
+    const seen = teamsSeen.get(key);
+    if (seen && Date.now() - seen.at < TEAM_TTL_MS) return seen.team;
+    const team = await getTeam(db, tenantId, teamId).catch(() => null);
+    teamsSeen.set(key, { team, at: Date.now() });
+    if (teamsSeen.size > 1_000) teamsSeen.delete(teamsSeen.keys().next().value!);
+    return team;
+  };
+
+  const slackIdsOf = async (tenantId: string, personIds: string[]): Promise<Map<string, string>> => {
+    const key = (id: string) => `${tenantId}/${id}`;
+    const unknown = personIds.filter((id) => !slackIdsKnown.has(key(id)));
+    if (unknown.length > 0) {
+      const people = await getPeople(db, tenantId, unknown);
+      for (const id of unknown) slackIdsKnown.set(key(id), people.find((p) => p.id === id)?.slackUserId ?? null);
+      while (slackIdsKnown.size > 10_000) slackIdsKnown.delete(slackIdsKnown.keys().next().value!);
+    }
+    const result = new Map<string, string>();
+    for (const id of personIds) {
+      const slackId = slackIdsKnown.get(key(id));
+      if (slackId) result.set(id, slackId);
+    }
+    return result;
+  };
+
   const load = async (tenantId: string, ticketId: string, actorId: string | null = null): Promise<Rendering> => {
     const ticket = await getTicket(db, { tenantId }, ticketId, { includeDeleted: true });
-    const team = ticket.teamId ? await getTeam(db, ticket.tenantId, ticket.teamId).catch(() => null) : null;
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
-    const [people, breach] = await Promise.all([getPeople(db, ticket.tenantId, [...new Set(personIds)]), ticketBreaches(db, ticket)]);
-    const slackIds = new Map(people.filter((p) => p.slackUserId).map((p) => [p.id, p.slackUserId!]));
+    const [team, slackIds, breach] = await Promise.all([
+      ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
+      slackIdsOf(ticket.tenantId, [...new Set(personIds)]),
+      ticketBreaches(db, ticket),
+    ]);
     return { ticket, team, slackIds, breach };
   };
 

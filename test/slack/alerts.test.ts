@@ -69,8 +69,11 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
       [BLOCK.type]: { [INPUT_ACTION]: { type: 'static_select', selected_option: { value: 'incident' } } },
       [BLOCK.priority]: { [INPUT_ACTION]: { type: 'static_select', selected_option: { value: 'high' } } },
     };
+    const mark = h.fake.calls.length;
     const res = await h.sender.viewSubmission({ userId: REQUESTER, teamId, view: { callback_id: CALLBACK.createTicketModal, state: { values } } });
     expect(res.status).toBe(200);
+    // The modal is acknowledged first; the card is posted once the ticket is written.
+    await h.fake.waitFor('chat.postMessage', (c) => h.fake.calls.indexOf(c) >= mark && c.args.channel === channel, 5000);
     await h.slack.notifier.idle();
     const [ticket] = (await listTickets(ctx.db, { tenantId: teamId })).items;
     const inChannel = (call: FakeSlackCall) => isAlert(call) && call.args.channel === channel;

@@ -145,6 +145,23 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     expect((await listTickets(ctx.db, { tenantId: teamId })).items).toEqual([]);
   });
 
+  it('tells the requester by DM, with what they wrote, when the ticket cannot be written after the modal closed', async () => {
+    const { teamId } = await workspace();
+    const after = since();
+    const res = await h.sender.viewSubmission({
+      userId: REQUESTER,
+      teamId,
+      view: { callback_id: CALLBACK.createTicketModal, state: { values: modalValues({ title: 'Keep my words', description: 'Long story', team: 'grp_01DELETEDTEAM0000000000000' }) } },
+    });
+    expect(res.status).toBe(200);
+    const dm = await after('chat.postMessage', (c) => c.args.channel === REQUESTER);
+    expect(textOf(dm)).toContain('could not be created');
+    expect(textOf(dm)).toContain('No such team');
+    expect(textOf(dm)).toContain('Keep my words');
+    expect(textOf(dm)).toContain('Long story');
+    expect((await listTickets(ctx.db, { tenantId: teamId })).items).toEqual([]);
+  });
+
   it('creates one ticket when Slack delivers the same submission twice', async () => {
     const { teamId } = await workspace();
     const submission = {
@@ -152,8 +169,12 @@ describeEachDatabase('Slack app end to end', (ctx) => {
       teamId,
       view: { id: 'VDUPLICATE1', callback_id: CALLBACK.createTicketModal, state: { values: modalValues({ title: 'Delivered twice' }) } },
     };
+    const after = since();
     const answers = await Promise.all([h.sender.viewSubmission(submission), h.sender.viewSubmission(submission)]);
+    await after('chat.postMessage', (c) => c.args.channel === CHANNEL);
     await h.sender.viewSubmission(submission);
+    // Acknowledged at once; give a wrongly created second ticket every chance to appear.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await h.slack.notifier.idle();
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect((await listTickets(ctx.db, { tenantId: teamId })).items).toHaveLength(1);
