@@ -551,10 +551,11 @@ async function main(): Promise<void> {
     const b1 = await phase('bare', true, command);
     rows.push({ label: '/ticket -> views.open', product: p1, bare: b1 });
 
-    // 2. view_submission -> ack (the product creates the ticket before acking)
+    // 2. view_submission -> ack (the product validates, acks, then writes the ticket and posts its card)
     console.log(`2. view_submission -> ack: ${plan}`);
     const viewId = () => `VBENCH${randomBytes(6).toString('hex').toUpperCase()}`;
     const submitStarted = performance.now();
+    const cardsBefore = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL).length;
     const p2 = await phase('product', false, (i) => ({
       kind: 'submission',
       key: viewId(),
@@ -562,6 +563,12 @@ async function main(): Promise<void> {
       callbackId: CALLBACK.createTicketModal,
       values: modalValues({ title: titleFor(i), description: 'Filed by the benchmark' }),
     }));
+    // Acknowledged before the write: wait until every ticket's card is out (or 60 s pass).
+    const cardsWanted = cardsBefore + WARMUP_REQUESTS + REQUESTS;
+    for (let waited = 0; waited < 60_000; waited += 50) {
+      if (h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL).length >= cardsWanted) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await h.slack.notifier.idle();
     const cardsSeconds = (performance.now() - submitStarted) / 1000;
     const b2 = await phase('bare', false, (i) => ({

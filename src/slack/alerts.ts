@@ -7,6 +7,7 @@ import { tenantTicketSettings } from '../domain/tenants.js';
 import type { Logger } from '../log.js';
 import { slaAlertMessage, slaDigestMessage, type SlaAlertView } from './blocks.js';
 import type { SlackNotifier } from './notifier.js';
+import { createPermalinks, type Permalinks } from './permalinks.js';
 
 /** Metadata on every alert message: which ledger rows it carries (auditing, and tests). */
 export const SLA_ALERT_EVENT_TYPE = 'helpdesk_sla_alert';
@@ -16,16 +17,20 @@ export const SLA_ALERT_EVENT_TYPE = 'helpdesk_sla_alert';
  * (`retryConfig: { retries: 0 }`, `rejectRateLimitedCalls: true`): the ledger does the
  * retrying, so a failure comes back at once with Slack's `Retry-After` when there is one.
  */
-export function createSlackAlertSender(deps: { db: Db; client: webApi.WebClient; log: Logger; notifier?: SlackNotifier }): SlaAlertSender {
+export function createSlackAlertSender(deps: {
+  db: Db;
+  client: webApi.WebClient;
+  log: Logger;
+  notifier?: SlackNotifier;
+  permalinks?: Permalinks;
+}): SlaAlertSender {
   const { db, client, log } = deps;
+  const links = deps.permalinks ?? createPermalinks(client, log);
 
   const permalink = async (ticket: DeliverableAlert['ticket']): Promise<string | undefined> => {
     if (!ticket.slackChannelId || !ticket.slackMessageTs) return undefined;
-    try {
-      return (await client.chat.getPermalink({ channel: ticket.slackChannelId, message_ts: ticket.slackMessageTs })).permalink;
-    } catch {
-      return undefined; // The alert still goes out, without the link.
-    }
+    // Without a link the alert still goes out.
+    return links(ticket.slackChannelId, ticket.slackMessageTs).catch(() => undefined);
   };
 
   /** Slack ids of assignees and of the escalation contacts of each alert's team. */

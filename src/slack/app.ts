@@ -36,6 +36,7 @@ import {
 } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { createSlackAlertSender } from './alerts.js';
+import { createPermalinks } from './permalinks.js';
 import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
@@ -153,14 +154,15 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     app = new App({ authorize, receiver, logger: boltLogger, clientOptions });
   }
 
-  const notifier = createSlackNotifier({ db, client, log });
+  const permalinks = createPermalinks(client, log);
+  const notifier = createSlackNotifier({ db, client, log, permalinks });
   const alertClient = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: boltLogger,
   });
-  const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier });
+  const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier, permalinks });
   const registered: SlackRegistrations = { commands: [COMMAND], shortcuts: [CALLBACK.messageShortcut], views: [CALLBACK.createTicketModal], actions: [] };
   const extraListener = options.onTicketChange;
   const write: TicketWriteOptions = {

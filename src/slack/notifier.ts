@@ -6,6 +6,7 @@ import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
+import { createPermalinks, type Permalinks } from './permalinks.js';
 import {
   requesterCreatedDm,
   requesterUpdateDm,
@@ -40,7 +41,7 @@ interface Rendering {
  * one) and always renders the ticket as it is now in the database. A Slack failure is
  * logged, never thrown back into the write that caused it.
  */
-export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger }): SlackNotifier {
+export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger; permalinks?: Permalinks }): SlackNotifier {
   const { db, client, log } = deps;
   const queues = new Map<string, Promise<void>>();
 
@@ -98,15 +99,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       breach: r.breach,
     });
 
-  const permalink = async (channel: string, ts: string): Promise<string | undefined> => {
-    try {
-      const answer = await client.chat.getPermalink({ channel, message_ts: ts });
-      return answer.permalink;
-    } catch (error) {
-      log.warn('slack: chat.getPermalink failed', { channel, error: String(error) });
-      return undefined;
-    }
-  };
+  const permalink = deps.permalinks ?? createPermalinks(client, log);
 
   const created = async (event: TicketChangeEvent, r: Rendering) => {
     let cardLink: string | undefined;

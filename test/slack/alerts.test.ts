@@ -121,7 +121,7 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
       ['Acknowledge', ACTION.alertAck],
       ['View ticket', ACTION.openLink],
     ]);
-    expect(buttonsOf(breach)[2]!.url).toContain('https://fake.slack.test/archives/');
+    expect(buttonsOf(breach)[2]!.url).toContain('https://fake-workspace.slack.com/archives/');
     expect(textOf(breach)).toContain('_unassigned_');
     const card = await after('chat.update', (c) => c.args.channel === channel);
     expect(textOf(card)).toContain('SLA breached:* first response');

@@ -130,7 +130,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     // Deadlines in each reader's own time zone: Slack date tokens with the deadline's unix time.
     const unix = Math.floor(ticket.firstResponseDueAt!.getTime() / 1000);
     expect(textOf(dm)).toContain(`<!date^${unix}^`);
-    expect(textOf(dm)).toContain('https://fake.slack.test/archives/');
+    expect(textOf(dm)).toContain('https://fake-workspace.slack.com/archives/');
   });
 
   it('shows field errors inside the modal and creates nothing for invalid input', async () => {
@@ -330,7 +330,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     const json = JSON.stringify(open.args.view);
     expect(json).toContain('Laptop will not boot');
     expect(json).toContain('Tried twice');
-    expect(json).toContain('https://fake.slack.test/archives/C0GENERAL/');
+    expect(json).toContain('https://fake-workspace.slack.com/archives/C0GENERAL/');
   });
 
   it('refuses unsigned, wrongly signed and stale requests, and survives malformed ones', async () => {

@@ -152,7 +152,7 @@ describe('fake Slack Web API', () => {
     expect(fake.callsTo('views.open')[0]?.args.view).toEqual(view);
     expect(dm.channel?.id).toBe(`D${ADA.id}`);
     expect(info.channel).toMatchObject({ id: 'C0HELPDESK', is_channel: true });
-    expect(link.permalink).toBe('https://fake.slack.test/archives/C0HELPDESK/p1700000000000100');
+    expect(link.permalink).toBe('https://fake-workspace.slack.com/archives/C0HELPDESK/p1700000000000100');
   });
 
   it('answers auth.test for the bot, with the enterprise when configured', async () => {

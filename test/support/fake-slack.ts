@@ -316,7 +316,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'chat.getPermalink': (args) => {
       const channel = requireArg(args, 'channel', 'channel_not_found');
       const ts = requireArg(args, 'message_ts', 'message_not_found');
-      return { channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` };
+      return { channel, permalink: `https://${team.domain}.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
     },
     'chat.delete': (args) => ({
       channel: requireArg(args, 'channel', 'channel_not_found'),
