@@ -292,6 +292,8 @@ async function main(): Promise<void> {
            lateral (select timestamptz '2025-01-01 00:00:00+00' + g * interval '5 minutes' as ts) t`;
     await sql`update tenants set ticket_seq = ${LIST_TICKETS} where tenant_id = ${listTenant}`;
     await sql.unsafe('vacuum analyze tickets');
+    // Flush the bulk load's dirty pages now, so a checkpoint does not land in the timed window.
+    await sql.unsafe('checkpoint').catch(() => console.log('   (no CHECKPOINT privilege: skipped)'));
     const loadSeconds = (performance.now() - loadStart) / 1000;
     rows.push({ section: 'list', metric: 'bulk load + vacuum analyze', value: `${loadSeconds.toFixed(1)} s`, note: `${LIST_TICKETS.toLocaleString('en-US')} tickets, one tenant` });
 

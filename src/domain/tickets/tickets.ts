@@ -1,8 +1,8 @@
-import { and, eq, sql, type Placeholder } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
-import { ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
+import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
@@ -154,11 +154,11 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
   const data = parsed.data;
   const now = scope.now;
 
-  // Both reads are outside any lock; the FKs catch a team or policy deleted meanwhile.
-  const [policy, tenant] = await Promise.all([
-    findActivePolicy(db, scope.tenantId, data.type, data.priority),
-    tenantTicketSettings(db, scope.tenantId),
-  ]);
+  // One read, outside any lock (the FKs catch a team or policy deleted meanwhile): the
+  // tenant's settings and the policy that governs this (type, priority).
+  const [context] = await createContextStatement(db).execute({ tenantId: scope.tenantId, type: data.type, priority: data.priority });
+  const tenant = context?.tenant ?? (await tenantTicketSettings(db, scope.tenantId));
+  const policy = context?.policy ?? undefined;
   const deadlines = computeDeadlines(
     { createdAt: now, cycleStartedAt: now, pauses: [] },
     policy ?? null,
@@ -217,6 +217,33 @@ export async function createTicket(db: Db, scope: Scope, input: unknown, deps: T
   emit(deps.onChange, { kind: 'created', ticket, previous: null, changes, scope });
   return ticket;
 }
+
+/** A create's context in one round trip: no row when the tenant is new (then no policy either). */
+const createContextStatement = preparedPer((db) =>
+  db
+    .select({
+      tenant: {
+        businessCalendar: tenants.businessCalendar,
+        defaultTeamId: tenants.defaultTeamId,
+        slaWarningPercent: tenants.slaWarningPercent,
+      },
+      policy: getTableColumns(slaPolicies),
+    })
+    .from(tenants)
+    .leftJoin(
+      slaPolicies,
+      and(
+        eq(slaPolicies.tenantId, tenants.tenantId),
+        eq(slaPolicies.priority, sql.placeholder('priority')),
+        eq(slaPolicies.status, 'active'),
+        eq(slaPolicies.isDeleted, false),
+        sql`${slaPolicies.appliesTo} @> array[${sql.placeholder('type')}]::ticket_type[]`,
+      ),
+    )
+    .where(eq(tenants.tenantId, sql.placeholder('tenantId')))
+    .limit(1)
+    .prepare('create_ticket_context'),
+);
 
 /** The columns a create writes, each filled from the placeholder of the same name. */
 const CREATE_COLUMNS = [
