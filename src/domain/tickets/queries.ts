@@ -105,8 +105,10 @@ function idFilter(column: typeof tickets.teamId | typeof tickets.assignedToId, v
 export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}): Promise<TicketPage> {
   const { query, statement } = listTicketsQuery(db, scope, input);
   // Prepared (by its SQL text, per connection): the server skips parsing and planning for
-  // the filter combinations seen before; the values stay parameters.
-  const rows = await statement.prepare('list_tickets').execute();
+  // the filter combinations seen before. Not with `q`: a generic plan cannot estimate a text
+  // search's selectivity and may pick a bitmap scan of every match (measured: 46 ms instead
+  // of 0.5 ms); planned per call, the search terms are seen.
+  const rows = query.q ? await statement : await statement.prepare('list_tickets').execute();
   const column = query.sort.replace(/^-/, '') as SortColumn;
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
