@@ -167,6 +167,21 @@ describe('manifest.yml against the code', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
+  it('builds a Socket Mode app (no HTTP route) when an app-level token is given', async () => {
+    const socket = createSlackApp({
+      db: undefined as unknown as Db,
+      botToken: 'xoxb-manifest-test',
+      appToken: 'xapp-1-manifest-test',
+      apiUrl: fake.url,
+      log: createLogger('error', () => {}),
+      retryConfig: { retries: 0 },
+    });
+    // Not started: connecting needs Slack. It registers the same listeners, and serves no route.
+    expect(socket.router).toBeUndefined();
+    expect(socket.registered).toEqual(slack.registered);
+    await socket.notifier.idle();
+  });
+
   it('ships in HTTP mode; Socket Mode is a documented switch', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
