@@ -11,7 +11,6 @@
  *      client on a worker thread; the query plan of each list shape is printed too
  *   4. peak RSS of the process
  */
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +23,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createAuthenticator } from '../src/http/auth.js';
 import { listTicketsQuery } from '../src/domain/tickets/queries.js';
 import { API_PREFIX, createHttpApp } from '../src/http/app.js';
-import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
+import { percentile, printResults, withBenchServer, type BenchServer, type ResultRow } from './support.js';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 const CONCURRENCY = 16;
@@ -42,31 +41,12 @@ const WORDS = ['printer', 'vpn', 'laptop', 'password', 'email', 'network', 'invo
 const VERBS = ['broken', 'slow', 'missing', 'locked', 'failing', 'expired', 'flickering'];
 const QUERY_WORDS = ['printer', 'vpn', 'password', 'network', 'backup'];
 
-interface Row {
-  section: string;
-  metric: string;
-  value: string;
-  note?: string;
-}
-
 async function tokenFor(tenantId: string): Promise<string> {
   return new SignJWT({ sub: 'per_bench', tenant_id: tenantId })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt()
     .setExpirationTime('30m')
     .sign(new TextEncoder().encode(SECRET));
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
 }
 
 /**
@@ -194,31 +174,15 @@ async function timeRequests(base: string, token: string, paths: string[]): Promi
   return result.samples!.sort((a, b) => a - b);
 }
 
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  const fromEnv = process.env.BENCH_DATABASE_URL;
-  let temp: TempPostgres | undefined;
-  let admin: postgres.Sql | undefined;
+async function bench(pg: BenchServer): Promise<void> {
+  const rows: ResultRow[] = [];
   let database: Database | undefined;
   let direct: postgres.Sql | undefined;
   let server: Server | undefined;
-  const dbName = `bench_${randomBytes(6).toString('hex')}`;
-  let created = false;
-  const startedAt = performance.now();
 
   try {
-    if (!fromEnv) {
-      process.stdout.write('starting a temporary PostgreSQL server... ');
-      temp = await startTempPostgres();
-      console.log('ok');
-    }
-    const serverUrl = fromEnv ?? temp!.url;
-    admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${dbName}`);
-    created = true;
-    const url = withDatabase(serverUrl, dbName);
-    console.log(`database ${dbName} created${fromEnv ? ' (BENCH_DATABASE_URL)' : ' (temporary server)'}`);
-    const pgVersion = (await admin`show server_version`)[0]!.server_version as string;
+    const { name: dbName, url } = await pg.createDatabase();
+    console.log(`database ${dbName} created (${pg.source})`);
 
     database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
     await migrate(database.db);
@@ -343,17 +307,8 @@ async function main(): Promise<void> {
     rows.push({ section: 'process', metric: 'peak RSS', value: `${maxRssMb.toFixed(1)} MB` });
 
     console.log('');
-    console.log(`API benchmark — Node ${process.version}, PostgreSQL ${pgVersion}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent clients`);
-    const widths = [
-      Math.max(...rows.map((r) => r.section.length), 7),
-      Math.max(...rows.map((r) => r.metric.length), 6),
-      Math.max(...rows.map((r) => r.value.length), 5),
-    ] as const;
-    const line = (a: string, b: string, c: string, d: string) =>
-      `${a.padEnd(widths[0])}  ${b.padEnd(widths[1])}  ${c.padEnd(widths[2])}  ${d}`.trimEnd();
-    console.log(line('section', 'metric', 'value', 'note'));
-    console.log(line('-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(widths[2]), '----'));
-    for (const r of rows) console.log(line(r.section, r.metric, r.value, r.note ?? ''));
+    console.log(`API benchmark — Node ${process.version}, PostgreSQL ${pg.pgVersion}, pool max ${POOL_MAX}, ${CONCURRENCY} concurrent clients`);
+    printResults(rows);
     console.log('');
     console.log('List query plans (EXPLAIN ANALYZE on the 100,000-ticket tenant):');
     for (const planLine of plans) console.log(planLine);
@@ -364,22 +319,10 @@ async function main(): Promise<void> {
     }
     await direct?.end({ timeout: 5 });
     await database?.close();
-    if (admin) {
-      if (created) {
-        try {
-          await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-        } catch (error) {
-          console.error(`could not drop ${dbName}:`, error);
-        }
-      }
-      await admin.end({ timeout: 5 });
-    }
-    await temp?.stop();
-    console.log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   }
 }
 
-main().catch((error: unknown) => {
+withBenchServer(bench).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -36,9 +36,9 @@ import { createTeam } from '../src/domain/teams.js';
 import { updateTenantSettings } from '../src/domain/tenants.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from '../src/slack/ids.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
-import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
 import { startSlackHarness, TEST_SIGNING_SECRET, type SlackHarness } from '../test/support/slack-harness.js';
 import { createSlackSender, signSlackRequest, uniqueTriggerId, type SlackResponse, type SlackSender } from '../test/support/slack-requests.js';
+import { percentile, printTable, withBenchServer, type BenchServer } from './support.js';
 
 const REQUESTS = 200;
 const CONCURRENCY = 50;
@@ -200,18 +200,6 @@ function clientWorker(): void {
 
 // ---------------------------------------------------------------------------------------
 // Main thread: database, product, bare app, fakes; drives the worker and reports.
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 /** CPU time of a thread or process from /proc (Linux), in ms; undefined where unreadable. */
 function procCpuMs(path: string): number | undefined {
@@ -376,7 +364,7 @@ function fmt(ms: number): string {
   return Number.isNaN(ms) ? 'n/a' : ms.toFixed(1);
 }
 
-function printTable(rows: CaseRow[], pick: (s: Sample) => number, targets: boolean): void {
+function printLatency(rows: CaseRow[], pick: (s: Sample) => number, targets: boolean): void {
   const header = [
     'case',
     'product p50',
@@ -405,11 +393,7 @@ function printTable(rows: CaseRow[], pick: (s: Sample) => number, targets: boole
       `${row.product.errors}/${row.bare.errors}`,
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const cells of body) console.log(line(cells));
+  printTable(header, body, { align: header.map((_, i) => (i === 0 ? 'left' : 'right')) });
 }
 
 function printCpu(rows: CaseRow[]): void {
@@ -422,40 +406,20 @@ function printCpu(rows: CaseRow[]): void {
     ms(row.product.cpu?.pgMs),
     `${((row.product.cpu?.elu ?? Number.NaN) * 100).toFixed(0)}% / ${((row.bare.cpu?.elu ?? Number.NaN) * 100).toFixed(0)}%`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const cells of body) console.log(line(cells));
+  printTable(header, body, { align: header.map((_, i) => (i === 0 ? 'left' : 'right')) });
 }
 
-async function main(): Promise<void> {
-  const fromEnv = process.env.BENCH_DATABASE_URL;
-  let temp: TempPostgres | undefined;
-  let admin: postgres.Sql | undefined;
+async function bench(pg: BenchServer): Promise<void> {
   let database: Database | undefined;
   let check: postgres.Sql | undefined;
   let harness: SlackHarness | undefined;
   let bareFake: FakeSlack | undefined;
   let bare: { url: string; close(): Promise<void> } | undefined;
   let client: ReturnType<typeof startClientWorker> | undefined;
-  const dbName = `bench_${randomBytes(6).toString('hex')}`;
-  let created = false;
-  const startedAt = performance.now();
 
   try {
-    if (!fromEnv) {
-      process.stdout.write('starting a temporary PostgreSQL server... ');
-      temp = await startTempPostgres();
-      console.log('ok');
-    }
-    const serverUrl = fromEnv ?? temp!.url;
-    admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${dbName}`);
-    created = true;
-    const url = withDatabase(serverUrl, dbName);
-    console.log(`database ${dbName} created${fromEnv ? ' (BENCH_DATABASE_URL)' : ' (temporary server)'}`);
-    const pgVersion = (await admin`show server_version`)[0]!.server_version as string;
+    const { name: dbName, url } = await pg.createDatabase();
+    console.log(`database ${dbName} created (${pg.source})`);
 
     database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
     await migrate(database.db);
@@ -519,7 +483,7 @@ async function main(): Promise<void> {
       if (warm.errors > 0) console.error(`   ${app}: ${warm.errors} warm-up errors; first: ${warm.firstError}`);
       await settle();
       // The pool's backends (the warm-up opened them), when the server is the temporary one on this machine.
-      const pgPids = temp ? (await check!<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`).map((r) => r.pid) : [];
+      const pgPids = pg.temporary ? (await check!<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`).map((r) => r.pid) : [];
       const cpu0 = cpuSnapshot(pgPids);
       const elu0 = performance.eventLoopUtilization();
       const result = await worker.run(spec(items(REQUESTS), CONCURRENCY));
@@ -615,13 +579,13 @@ async function main(): Promise<void> {
 
     console.log('');
     console.log(
-      `Slack benchmark — Node ${process.version}, PostgreSQL ${pgVersion}, pool max ${POOL_MAX}; ` +
+      `Slack benchmark — Node ${process.version}, PostgreSQL ${pg.pgVersion}, pool max ${POOL_MAX}; ` +
         `${REQUESTS} requests at ${CONCURRENCY} concurrent after ${WARMUP_REQUESTS} warm-up; clients on a worker thread. Milliseconds.`,
     );
-    printTable(rows, (s) => s.latency, true);
+    printLatency(rows, (s) => s.latency, true);
     console.log('');
     console.log('HTTP answer only (request -> response), for reference:');
-    printTable(rows, (s) => s.ack, false);
+    printLatency(rows, (s) => s.ack, false);
     console.log('');
     console.log('CPU ms per measured request, including the product\'s Slack rendering after the ack (main = the Node thread of both apps and fakes; Postgres = the pool\'s backends):');
     printCpu(rows);
@@ -644,23 +608,11 @@ async function main(): Promise<void> {
     await harness?.close();
     await check?.end({ timeout: 5 });
     await database?.close();
-    if (admin) {
-      if (created) {
-        try {
-          await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-        } catch (error) {
-          console.error(`could not drop ${dbName}:`, error);
-        }
-      }
-      await admin.end({ timeout: 5 });
-    }
-    await temp?.stop();
-    console.log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   }
 }
 
 if (isMainThread) {
-  main().catch((error: unknown) => {
+  withBenchServer(bench).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -30,7 +30,6 @@
  *   Background instants keep out of [T-3h, T+3h], so the windows hold exactly the designed
  *   instants; the other instants of the designed tickets lie outside every window too.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql as dsql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -41,7 +40,7 @@ import * as schema from '../src/db/schema/index.js';
 import { rowsOf } from '../src/db/rows.js';
 import { claimSlaAlerts } from '../src/domain/sla/delivery.js';
 import { dueAlertsQuery, runSlaSweep, SLA_SWEEP_OVERLAP_MS, type SlaSweepResult } from '../src/domain/sla/sweep.js';
-import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
+import { percentile, printResults, withBenchServer, type BenchServer, type ResultRow } from './support.js';
 
 const SIZES = [100_000, 1_000_000] as const;
 const TENANT = 'T_SWEEP';
@@ -69,13 +68,6 @@ const CALENDAR = '{"timezone":"UTC","hours":{"mon":[["09:00","17:00"]]},"holiday
 const WORDS = ['printer', 'vpn', 'laptop', 'password', 'email', 'network', 'invoice', 'badge', 'monitor', 'database', 'backup', 'license'];
 const VERBS = ['broken', 'slow', 'missing', 'locked', 'failing', 'expired', 'flickering'];
 
-interface Row {
-  section: string;
-  metric: string;
-  value: string;
-  note?: string;
-}
-
 interface SizeResult {
   size: number;
   steady: number[];
@@ -97,18 +89,6 @@ const STATEMENT_LABELS: Array<[RegExp, string]> = [
   [/^update sla_alerts as a/, 'route waiting alerts'],
   [/^update "tenants"/, 'watermark update'],
 ];
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
 
 const sorted = (samples: number[]) => [...samples].sort((a, b) => a - b);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -266,11 +246,8 @@ async function load(sql: postgres.Sql, size: number): Promise<void> {
   if (tickets !== size) throw new Error(`loaded ${tickets} tickets, expected ${size}`);
 }
 
-async function measureSize(serverUrl: string, size: number, rows: Row[], dbNames: string[], admin: postgres.Sql): Promise<SizeResult> {
-  const dbName = `bench_${randomBytes(6).toString('hex')}`;
-  await admin.unsafe(`create database ${dbName}`);
-  dbNames.push(dbName);
-  const url = withDatabase(serverUrl, dbName);
+async function measureSize(pg: BenchServer, size: number, rows: ResultRow[]): Promise<SizeResult> {
+  const { name: dbName, url } = await pg.createDatabase();
   const label = sizeLabel(size);
   let database: Database | undefined;
   let direct: postgres.Sql | undefined;
@@ -445,102 +422,57 @@ async function measureSize(serverUrl: string, size: number, rows: Row[], dbNames
   } finally {
     await direct?.end({ timeout: 5 });
     await database?.close();
-    try {
-      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-      dbNames.splice(dbNames.indexOf(dbName), 1);
-    } catch (error) {
-      console.error(`could not drop ${dbName}:`, error);
-    }
+    await pg.dropDatabase(dbName);
   }
 }
 
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  const fromEnv = process.env.BENCH_DATABASE_URL;
-  let temp: TempPostgres | undefined;
-  let admin: postgres.Sql | undefined;
-  /** Databases created and not dropped yet. */
-  const dbNames: string[] = [];
-  const startedAt = performance.now();
+async function bench(pg: BenchServer): Promise<void> {
+  const rows: ResultRow[] = [];
+  const results: SizeResult[] = [];
+  for (const size of SIZES) results.push(await measureSize(pg, size, rows));
 
-  try {
-    if (!fromEnv) {
-      process.stdout.write('starting a temporary PostgreSQL server... ');
-      temp = await startTempPostgres();
-      console.log('ok');
-    }
-    const serverUrl = fromEnv ?? temp!.url;
-    admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    const pgVersion = (await admin`show server_version`)[0]!.server_version as string;
-
-    const results: SizeResult[] = [];
-    for (const size of SIZES) results.push(await measureSize(serverUrl, size, rows, dbNames, admin));
-
-    const [small, big] = results as [SizeResult, SizeResult];
-    for (const [metric, pick, headline] of [
-      [`sweep, ${count(DUE)} due`, (r: SizeResult) => r.due, true],
-      ['sweep, nothing due', (r: SizeResult) => r.steady, false],
-      ['sweep, cadence', (r: SizeResult) => r.cadence, false],
-    ] as const) {
-      const p50 = percentile(sorted(pick(big)), 50) / percentile(sorted(pick(small)), 50);
-      const p99 = percentile(sorted(pick(big)), 99) / percentile(sorted(pick(small)), 99);
-      rows.push({
-        section: 'ratio',
-        metric: `${metric}, ${sizeLabel(big.size)} / ${sizeLabel(small.size)}`,
-        value: `p50 ${p50.toFixed(2)} / p99 ${p99.toFixed(2)}`,
-        note: headline ? `target near 1 (<= ${RATIO_TARGET}) -> ${p50 <= RATIO_TARGET && p99 <= RATIO_TARGET ? 'met' : 'NOT met'}` : '',
-      });
-    }
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    rows.push({ section: 'process', metric: 'peak RSS', value: `${maxRssMb.toFixed(1)} MB` });
-
-    console.log('');
-    console.log(
-      `SLA sweep benchmark — Node ${process.version}, PostgreSQL ${pgVersion}; one tenant per database; ` +
-        `${ITERATIONS} measured sweeps after ${WARMUP} warm-ups; p99 of ${ITERATIONS} samples is their maximum`,
-    );
-    const widths = [
-      Math.max(...rows.map((r) => r.section.length), 7),
-      Math.max(...rows.map((r) => r.metric.length), 6),
-      Math.max(...rows.map((r) => r.value.length), 5),
-    ] as const;
-    const line = (a: string, b: string, c: string, d: string) =>
-      `${a.padEnd(widths[0])}  ${b.padEnd(widths[1])}  ${c.padEnd(widths[2])}  ${d}`.trimEnd();
-    console.log(line('section', 'metric', 'value', 'note'));
-    console.log(line('-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(widths[2]), '----'));
-    for (const r of rows) console.log(line(r.section, r.metric, r.value, r.note ?? ''));
-    console.log('');
-    console.log(`Where the ${count(DUE)}-due sweep's time goes: p50 per statement, from its send to the next one's (round trip + the JS after it):`);
-    const names = [...big.statements.keys()];
-    const nameWidth = Math.max(...names.map((n) => n.length));
-    const cell = (r: SizeResult, name: string) => {
-      const samples = r.statements.get(name);
-      return (samples ? ms(percentile(sorted(samples), 50)) : '-').padStart(9);
-    };
-    console.log(`   ${'statement'.padEnd(nameWidth)}  ${sizeLabel(small.size).padStart(9)}  ${sizeLabel(big.size).padStart(9)}`);
-    for (const name of names) console.log(`   ${name.padEnd(nameWidth)}  ${cell(small, name)}  ${cell(big, name)}`);
-    console.log('');
-    console.log(`Candidate query plan (EXPLAIN ANALYZE, BUFFERS) on ${count(big.size)} tickets, window (A-6min, A], ${count(DUE)} due:`);
-    for (const planLine of big.plan) console.log(`   ${planLine}`);
-    const smallTime = small.plan.find((l) => l.startsWith('Execution Time'));
-    if (smallTime) console.log(`(the same on ${count(small.size)} tickets: ${smallTime})`);
-  } finally {
-    if (admin) {
-      for (const dbName of dbNames) {
-        try {
-          await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-        } catch (error) {
-          console.error(`could not drop ${dbName}:`, error);
-        }
-      }
-      await admin.end({ timeout: 5 });
-    }
-    await temp?.stop();
-    console.log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  const [small, big] = results as [SizeResult, SizeResult];
+  for (const [metric, pick, headline] of [
+    [`sweep, ${count(DUE)} due`, (r: SizeResult) => r.due, true],
+    ['sweep, nothing due', (r: SizeResult) => r.steady, false],
+    ['sweep, cadence', (r: SizeResult) => r.cadence, false],
+  ] as const) {
+    const p50 = percentile(sorted(pick(big)), 50) / percentile(sorted(pick(small)), 50);
+    const p99 = percentile(sorted(pick(big)), 99) / percentile(sorted(pick(small)), 99);
+    rows.push({
+      section: 'ratio',
+      metric: `${metric}, ${sizeLabel(big.size)} / ${sizeLabel(small.size)}`,
+      value: `p50 ${p50.toFixed(2)} / p99 ${p99.toFixed(2)}`,
+      note: headline ? `target near 1 (<= ${RATIO_TARGET}) -> ${p50 <= RATIO_TARGET && p99 <= RATIO_TARGET ? 'met' : 'NOT met'}` : '',
+    });
   }
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  rows.push({ section: 'process', metric: 'peak RSS', value: `${maxRssMb.toFixed(1)} MB` });
+
+  console.log('');
+  console.log(
+    `SLA sweep benchmark — Node ${process.version}, PostgreSQL ${pg.pgVersion}; one tenant per database; ` +
+      `${ITERATIONS} measured sweeps after ${WARMUP} warm-ups; p99 of ${ITERATIONS} samples is their maximum`,
+  );
+  printResults(rows);
+  console.log('');
+  console.log(`Where the ${count(DUE)}-due sweep's time goes: p50 per statement, from its send to the next one's (round trip + the JS after it):`);
+  const names = [...big.statements.keys()];
+  const nameWidth = Math.max(...names.map((n) => n.length));
+  const cell = (r: SizeResult, name: string) => {
+    const samples = r.statements.get(name);
+    return (samples ? ms(percentile(sorted(samples), 50)) : '-').padStart(9);
+  };
+  console.log(`   ${'statement'.padEnd(nameWidth)}  ${sizeLabel(small.size).padStart(9)}  ${sizeLabel(big.size).padStart(9)}`);
+  for (const name of names) console.log(`   ${name.padEnd(nameWidth)}  ${cell(small, name)}  ${cell(big, name)}`);
+  console.log('');
+  console.log(`Candidate query plan (EXPLAIN ANALYZE, BUFFERS) on ${count(big.size)} tickets, window (A-6min, A], ${count(DUE)} due:`);
+  for (const planLine of big.plan) console.log(`   ${planLine}`);
+  const smallTime = small.plan.find((l) => l.startsWith('Execution Time'));
+  if (smallTime) console.log(`(the same on ${count(small.size)} tickets: ${smallTime})`);
 }
 
-main().catch((error: unknown) => {
+withBenchServer(bench).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -1,0 +1,158 @@
+/**
+ * What the PostgreSQL benchmarks (bench/api.ts, bench/slack.ts, bench/sweep.ts) share: the
+ * server they run against, the databases they create on it, percentiles and the printed tables.
+ *
+ * The server is BENCH_DATABASE_URL when set, else a throwaway one from
+ * test/support/postgres-server.ts. Every database a benchmark creates (`bench_<random>`) is
+ * dropped `with (force)` when the server is closed, whatever happened before.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
+
+export interface BenchServer {
+  /** The server's URL, as given (BENCH_DATABASE_URL) or the temporary server's. */
+  url: string;
+  /** Where the server comes from, as the benchmarks print it. */
+  source: 'BENCH_DATABASE_URL' | 'temporary server';
+  /** True for the throwaway server, which runs on this machine. */
+  temporary: boolean;
+  /** `show server_version`. */
+  pgVersion: string;
+  /** Creates a database `bench_<random>` on the server; `url` is the server's URL with that database. */
+  createDatabase(): Promise<{ name: string; url: string }>;
+  /** Drops a database this server created (`with (force)`); a failure is logged and the drop retried by `close`. */
+  dropDatabase(name: string): Promise<void>;
+  /** Drops the databases not dropped yet, ends the admin connection, stops the temporary server. */
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Starts the temporary server unless BENCH_DATABASE_URL is set, and opens an admin connection to it. */
+export async function openBenchServer(): Promise<BenchServer> {
+  const fromEnv = process.env.BENCH_DATABASE_URL;
+  let temp: TempPostgres | undefined;
+  let admin: postgres.Sql | undefined;
+  try {
+    if (!fromEnv) {
+      process.stdout.write('starting a temporary PostgreSQL server... ');
+      temp = await startTempPostgres();
+      console.log('ok');
+    }
+    const url = fromEnv ?? temp!.url;
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    admin = sql;
+    const pgVersion = (await sql`show server_version`)[0]!.server_version as string;
+    const server = temp;
+    /** Databases created and not dropped yet. */
+    const created: string[] = [];
+
+    const dropDatabase = async (name: string): Promise<void> => {
+      try {
+        await sql.unsafe(`drop database if exists ${name} with (force)`);
+        const index = created.indexOf(name);
+        if (index >= 0) created.splice(index, 1);
+      } catch (error) {
+        console.error(`could not drop ${name}:`, error);
+      }
+    };
+
+    return {
+      url,
+      source: fromEnv ? 'BENCH_DATABASE_URL' : 'temporary server',
+      temporary: !fromEnv,
+      pgVersion,
+      async createDatabase() {
+        const name = `bench_${randomBytes(6).toString('hex')}`;
+        await sql.unsafe(`create database ${name}`);
+        created.push(name);
+        return { name, url: withDatabase(url, name) };
+      },
+      dropDatabase,
+      async close() {
+        try {
+          for (const name of [...created]) await dropDatabase(name);
+          await sql.end({ timeout: 5 });
+        } finally {
+          await server?.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await admin?.end({ timeout: 5 });
+    await temp?.stop();
+    throw error;
+  }
+}
+
+/**
+ * Opens the server, runs `bench` on it, then closes the server (dropping the databases
+ * created) and prints "done in N s", also when anything failed. `bench` closes its own
+ * connections to those databases before it returns or throws.
+ */
+export async function withBenchServer(bench: (server: BenchServer) => Promise<void>): Promise<void> {
+  const startedAt = performance.now();
+  let server: BenchServer | undefined;
+  try {
+    server = await openBenchServer();
+    await bench(server);
+  } finally {
+    await server?.close();
+    console.log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  }
+}
+
+/** The value at percentile `p` (0-100) of ascending `sorted` (nearest rank); NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export interface TableOptions {
+  /** Per column, 'left' (the default) or 'right'. */
+  align?: ReadonlyArray<'left' | 'right'>;
+  /** The last column is left as it is: not padded, its rule as long as its header. */
+  raggedLast?: boolean;
+}
+
+/**
+ * Prints the header, a rule of dashes and the rows; each column as wide as its widest cell
+ * (header included), two spaces between columns, no trailing spaces.
+ */
+export function printTable(header: readonly string[], body: ReadonlyArray<readonly string[]>, options: TableOptions = {}): void {
+  const last = header.length - 1;
+  const ragged = (i: number) => options.raggedLast === true && i === last;
+  const widths = header.map((h, i) => (ragged(i) ? h.length : Math.max(h.length, ...body.map((r) => r[i]!.length))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (ragged(i) ? c : options.align?.[i] === 'right' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const cells of body) console.log(line(cells));
+}
+
+/** One line of the results table of bench/api.ts and bench/sweep.ts. */
+export interface ResultRow {
+  section: string;
+  metric: string;
+  value: string;
+  note?: string;
+}
+
+/** The results table: section, metric, value, note. */
+export function printResults(rows: readonly ResultRow[]): void {
+  printTable(
+    ['section', 'metric', 'value', 'note'],
+    rows.map((r) => [r.section, r.metric, r.value, r.note ?? '']),
+    { raggedLast: true },
+  );
+}
