@@ -6,7 +6,10 @@
  * test/support/postgres-server.ts. Every database a benchmark creates (`bench_<random>`) is
  * dropped `with (force)` when the server is closed, whatever happened before.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { startTempPostgres, type TempPostgres } from '../test/support/postgres-server.js';
@@ -155,4 +158,94 @@ export function printResults(rows: readonly ResultRow[]): void {
     rows.map((r) => [r.section, r.metric, r.value, r.note ?? '']),
     { raggedLast: true },
   );
+}
+
+/** The product as `npm start` runs it (src/main.ts), in a process of its own. */
+export interface ProductProcess {
+  /** `http://127.0.0.1:<port>`: the REST API and `/slack/events`. */
+  baseUrl: string;
+  pid: number;
+  /** Its log lines so far (stdout and stderr). */
+  log: string[];
+  /** CPU time the process has used so far, in ms (Linux /proc; undefined elsewhere). */
+  cpuMs(): number | undefined;
+  /** Its peak resident set size so far, in MB (Linux /proc; undefined elsewhere). */
+  peakRssMb(): number | undefined;
+  /** SIGTERM (the product's graceful shutdown), SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** CPU time of a process or thread from /proc/<...>/stat (Linux), in ms; undefined where unreadable. */
+export function procCpuMs(statPath: string): number | undefined {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in USER_HZ (100 per second).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts src/main.ts with `env` on top of this process's environment (PORT=0: a free port,
+ * read back from its "listening" log line), so a benchmark measures the product as it is
+ * deployed: its own process and event loop, apart from the load generator and fakes.
+ * With BENCH_PRODUCT_CPU_PROFILE=<dir> it writes a V8 CPU profile into that folder on exit.
+ */
+export async function startProductProcess(env: Record<string, string>): Promise<ProductProcess> {
+  // BENCH_PRODUCT_CPU_PROFILE=<dir>: the product writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_PRODUCT_CPU_PROFILE;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the product did not start within 60 s:\n${log.join('\n')}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        log.push(line);
+        const listening = /listening on http:\/\/[^:]+:(\d+)/.exec(line);
+        if (listening) {
+          clearTimeout(timer);
+          resolve(Number(listening[1]));
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the product exited (${code}) before listening:\n${log.join('\n')}`));
+    });
+  });
+  const pid = child.pid!;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid,
+    log,
+    cpuMs: () => procCpuMs(`/proc/${pid}/stat`),
+    peakRssMb() {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        return hwm ? Number(hwm[1]) / 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
 }

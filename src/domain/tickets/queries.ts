@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { rowReader, selectRows } from '../../db/rows.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
@@ -10,6 +11,8 @@ const { searchVector: _searchVector, ...ticketColumns } = getTableColumns(ticket
 /** Every column but the search vector, which only the database needs. */
 export { ticketColumns };
 export type Ticket = Omit<typeof tickets.$inferSelect, 'searchVector'>;
+/** A row selected with `ticketColumns`, as a Ticket. */
+const readTicket = rowReader<Ticket>(ticketColumns);
 
 const NUMBER_PATTERN = /^(?:TKT-)?0*(\d{1,9})$/i;
 
@@ -41,12 +44,7 @@ export async function getTicket(
   const filters = [ticketScope(scope), ticketRefCondition(ref)];
   if (!options.includeDeleted) filters.push(eq(tickets.isDeleted, false));
   // Prepared by its SQL text (a handful of shapes), so the server does not re-plan it.
-  const [row] = await db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(and(...filters))
-    .prepare('get_ticket')
-    .execute();
+  const [row] = await selectRows(db, db.select(ticketColumns).from(tickets).where(and(...filters)), readTicket, { prepareAs: 'get_ticket' });
   if (!row) throw new NotFoundError('Ticket', ref);
   return row;
 }
@@ -108,7 +106,7 @@ export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId
   // the filter combinations seen before. Not with `q`: a generic plan cannot estimate a text
   // search's selectivity and may pick a bitmap scan of every match (measured: 46 ms instead
   // of 0.5 ms); planned per call, the search terms are seen.
-  const rows = query.q ? await statement : await statement.prepare('list_tickets').execute();
+  const rows = await selectRows(db, statement, readTicket, query.q ? {} : { prepareAs: 'list_tickets' });
   const column = query.sort.replace(/^-/, '') as SortColumn;
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
