@@ -4,29 +4,26 @@
  * and dropped afterwards), else a throwaway server from test/support/postgres-server.ts.
  * Prints figures only; no assertions (timings vary by machine).
  *
- * The product is the real wiring (test/support/slack-harness.ts: Bolt in HTTP mode and the
- * REST API on one server, the notifier, a fake Slack Web API). Beside it runs a bare Bolt app
- * (its own ExpressReceiver, same signing secret, its own fake) that only acks and makes the
- * one Web API call. Per case: a warm-up (not counted), then 200 signed requests from 50
- * concurrent client loops, timed from sending the request until:
+ * The product runs as `npm start` runs it (src/main.ts, a process of its own, Bolt in HTTP
+ * mode on the REST API's server), its Web API pointed at a fake Slack (SLACK_API_URL). Beside
+ * it runs a bare Bolt app (bench/bare-slack-app.ts, a process of its own too, same signing
+ * secret, its own fake) that only acks and makes the one Web API call. Per case: a warm-up
+ * (not counted), then 200 signed requests from 50 concurrent client loops, timed from
+ * sending the request until:
  *
  *   1. `/ticket <title>`  -> the fake records the `views.open` with that trigger_id
- *   2. `view_submission`  -> the HTTP answer (the product's ack comes after the ticket is
- *                            created; its card is posted afterwards)
+ *   2. `view_submission`  -> the HTTP answer (the product's ack comes after validation; the
+ *                            ticket is written, its card posted and the requester told after)
  *   3. Claim click        -> the fake records the `chat.update` of that ticket's card
  *                            (the tickets are the ones step 2 created, cards posted)
  *
- * The clients (signed requests with Node's fetch) run on a worker thread, like bench/api.ts:
- * in the same thread they took about 40% of the event loop the apps run on. The apps and
- * the fakes share the main thread. Times cross threads as performance.timeOrigin + now().
+ * The fakes run on this process's main thread; the clients (signed requests with Node's
+ * fetch) on a worker thread. Times cross threads as performance.timeOrigin + now().
+ * BENCH_PRODUCT_CPU_PROFILE=<dir> makes the product write a V8 CPU profile there.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
@@ -36,9 +33,10 @@ import { createTeam } from '../src/domain/teams.js';
 import { updateTenantSettings } from '../src/domain/tenants.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from '../src/slack/ids.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
-import { startSlackHarness, TEST_SIGNING_SECRET, type SlackHarness } from '../test/support/slack-harness.js';
+import { TEST_SIGNING_SECRET } from '../test/support/slack-harness.js';
 import { createSlackSender, signSlackRequest, uniqueTriggerId, type SlackResponse, type SlackSender } from '../test/support/slack-requests.js';
-import { percentile, printTable, withBenchServer, type BenchServer } from './support.js';
+import { BARE_ACTION, BARE_CALLBACK } from './bare-slack-app.js';
+import { percentile, printTable, procCpuMs, startNodeProcess, startProductProcess, withBenchServer, type BenchServer, type ProductProcess } from './support.js';
 
 const REQUESTS = 200;
 const CONCURRENCY = 50;
@@ -57,8 +55,6 @@ const REQUESTERS = Array.from({ length: 50 }, (_, i) => `UREQ${String(i + 1).pad
 const WORDS = ['Printer', 'VPN', 'Laptop', 'Password', 'Email', 'Network', 'Invoice', 'Badge', 'Monitor', 'Backup'];
 const VERBS = ['broken', 'slow', 'missing', 'locked', 'failing', 'expired', 'flickering'];
 
-const BARE_CALLBACK = 'bench_modal';
-const BARE_ACTION = 'bench_claim';
 
 type Values = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -91,8 +87,8 @@ interface PhaseResult {
   errors: number;
   firstError?: string;
   seconds: number;
-  /** Main thread's event-loop utilisation during the run; CPU ms per request (Linux /proc; undefined elsewhere). */
-  cpu?: { elu: number; mainMs: number | undefined; pgMs: number | undefined };
+  /** CPU ms per request (Linux /proc; undefined elsewhere): the app's process, the fakes (this main thread), the product's Postgres backends. */
+  cpu?: { appMs: number | undefined; fakesMs: number | undefined; pgMs: number | undefined };
 }
 
 type ToWorker = { type: 'run'; id: number; spec: RunSpec } | { type: 'arrived'; key: string; at: number };
@@ -199,21 +195,9 @@ function clientWorker(): void {
 }
 
 // ---------------------------------------------------------------------------------------
-// Main thread: database, product, bare app, fakes; drives the worker and reports.
+// Main thread: database, fakes, the two app processes; drives the worker and reports.
 
-/** CPU time of a thread or process from /proc (Linux), in ms; undefined where unreadable. */
-function procCpuMs(path: string): number | undefined {
-  try {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in USER_HZ (100 per second).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU so far of this process's main thread, and of the given PostgreSQL backends when they run on this machine. */
+/** CPU so far of this process's main thread (the fakes), and of the given PostgreSQL backends when they run on this machine. */
 function cpuSnapshot(pgPids: number[]): { mainMs: number | undefined; pgMs: number | undefined } {
   const mainMs = procCpuMs(`/proc/self/task/${process.pid}/stat`);
   let pgMs: number | undefined = pgPids.length > 0 ? 0 : undefined;
@@ -280,6 +264,14 @@ function forwardArrivals(fake: FakeSlack, method: string, keyOf: (call: FakeSlac
     .catch(() => {}); // rejected when the fake closes
 }
 
+/** Resolves once `fake` has recorded at least `count` calls of `method`; rejects after `timeoutMs`. */
+async function callsReach(fake: FakeSlack, method: string, count: number, timeoutMs = 60_000): Promise<void> {
+  for (let waited = 0; fake.callsTo(method).length < count; waited += 20) {
+    if (waited >= timeoutMs) throw new Error(`${method}: ${fake.callsTo(method).length} calls after ${timeoutMs} ms, expected ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A modal state as Slack submits it (the product's create-ticket modal). */
 function modalValues(fields: { title: string; description?: string; type?: string; priority?: string }): Values {
   const text = (value: string | undefined) => ({ [INPUT_ACTION]: { type: 'plain_text_input', value: value ?? null } });
@@ -296,63 +288,6 @@ function modalValues(fields: { title: string; description?: string; type?: strin
 }
 
 const titleFor = (i: number) => `${WORDS[i % WORDS.length]} ${VERBS[i % VERBS.length]} #${i}`;
-
-/** The bare baseline: a Bolt app that only acks and makes the one Web API call. */
-async function startBareApp(fake: FakeSlack): Promise<{ url: string; close(): Promise<void> }> {
-  const receiver = new ExpressReceiver({
-    signingSecret: TEST_SIGNING_SECRET,
-    endpoints: '/slack/events',
-    logLevel: LogLevel.ERROR,
-    processBeforeResponse: false,
-  });
-  const app = new App({
-    token: 'xoxb-bare-token',
-    receiver,
-    logLevel: LogLevel.ERROR,
-    clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
-  });
-  const modal = {
-    type: 'modal' as const,
-    callback_id: BARE_CALLBACK,
-    title: { type: 'plain_text' as const, text: 'New ticket' },
-    submit: { type: 'plain_text' as const, text: 'Create' },
-    blocks: [
-      {
-        type: 'input' as const,
-        block_id: 'title',
-        label: { type: 'plain_text' as const, text: 'Title' },
-        element: { type: 'plain_text_input' as const, action_id: 'value' },
-      },
-    ],
-  };
-  app.command(COMMAND, async ({ ack, body, client }) => {
-    await ack();
-    await client.views.open({ trigger_id: body.trigger_id, view: modal });
-  });
-  app.view(BARE_CALLBACK, async ({ ack }) => {
-    await ack();
-  });
-  app.action(BARE_ACTION, async ({ ack, body, client }) => {
-    await ack();
-    if (body.type !== 'block_actions' || !body.channel || !body.message) return;
-    await client.chat.update({
-      channel: body.channel.id,
-      ts: body.message.ts,
-      text: 'Claimed',
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Claimed by <@${body.user.id}>` } }],
-    });
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = receiver.app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 interface CaseRow {
   label: string;
@@ -397,14 +332,14 @@ function printLatency(rows: CaseRow[], pick: (s: Sample) => number, targets: boo
 }
 
 function printCpu(rows: CaseRow[]): void {
-  const ms = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));
-  const header = ['case', 'product main', 'bare main', 'product Postgres', 'main busy (product/bare)'];
+  const ms = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(2));
+  const header = ['case', 'product process', 'bare process', 'product Postgres', 'fakes (product/bare)'];
   const body = rows.map((row) => [
     row.label,
-    ms(row.product.cpu?.mainMs),
-    ms(row.bare.cpu?.mainMs),
+    ms(row.product.cpu?.appMs),
+    ms(row.bare.cpu?.appMs),
     ms(row.product.cpu?.pgMs),
-    `${((row.product.cpu?.elu ?? Number.NaN) * 100).toFixed(0)}% / ${((row.bare.cpu?.elu ?? Number.NaN) * 100).toFixed(0)}%`,
+    `${ms(row.product.cpu?.fakesMs)} / ${ms(row.bare.cpu?.fakesMs)}`,
   ]);
   printTable(header, body, { align: header.map((_, i) => (i === 0 ? 'left' : 'right')) });
 }
@@ -412,24 +347,23 @@ function printCpu(rows: CaseRow[]): void {
 async function bench(pg: BenchServer): Promise<void> {
   let database: Database | undefined;
   let check: postgres.Sql | undefined;
-  let harness: SlackHarness | undefined;
+  let productFake: FakeSlack | undefined;
   let bareFake: FakeSlack | undefined;
-  let bare: { url: string; close(): Promise<void> } | undefined;
+  let product: ProductProcess | undefined;
+  let bare: ProductProcess | undefined;
   let client: ReturnType<typeof startClientWorker> | undefined;
 
   try {
     const { name: dbName, url } = await pg.createDatabase();
     console.log(`database ${dbName} created (${pg.source})`);
 
-    database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
+    database = await openDatabase({ databaseUrl: url, poolMax: 2 });
     await migrate(database.db);
     check = postgres(url, { max: 1, onnotice: () => {} });
     const db = database.db;
 
-    // The product, and a workspace like test/slack/app.test.ts: a team with a channel and
-    // agents, the default team, an SLA policy for high incidents.
-    harness = await startSlackHarness({ db });
-    const h = harness;
+    // A workspace like test/slack/app.test.ts: a team with a channel and agents, the default
+    // team, an SLA policy for high incidents.
     const tenantId = `T${randomBytes(5).toString('hex').toUpperCase()}`;
     const adminScope = { tenantId, actorId: null, now: new Date() };
     const agentIds: string[] = [];
@@ -444,17 +378,29 @@ async function bench(pg: BenchServer): Promise<void> {
       resolution_minutes: 240,
     });
 
-    // The bare baseline, with its own fake so the calls do not mix.
-    bareFake = await startFakeSlack();
-    bare = await startBareApp(bareFake);
-    const bareUrl = bare.url;
-    const productUrl = `${h.baseUrl}/slack/events`;
+    // Each app with its own fake Slack (in this process), so the calls do not mix. The product
+    // runs as `npm start` runs it; the bare app is a process of its own too.
+    productFake = await startFakeSlack({ teamId: tenantId });
+    bareFake = await startFakeSlack({ teamId: tenantId });
+    const pf = productFake;
+    const slackEnv = { SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench-token' };
+    product = await startProductProcess({
+      ...slackEnv,
+      SLACK_API_URL: pf.url,
+      DATABASE_URL: url,
+      DATABASE_POOL_MAX: String(POOL_MAX),
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256',
+    });
+    bare = await startNodeProcess('bench/bare-slack-app.ts', { ...slackEnv, SLACK_API_URL: bareFake.url });
+    const productUrl = `${product.baseUrl}/slack/events`;
+    const bareUrl = `${bare.baseUrl}/slack/events`;
+    const apps = { product, bare };
 
     const worker = startClientWorker();
     client = worker;
     const byTrigger = (call: FakeSlackCall) => (typeof call.args.trigger_id === 'string' ? call.args.trigger_id : undefined);
     const byMessage = (call: FakeSlackCall) => `${String(call.args.channel)}|${String(call.args.ts)}`;
-    for (const fake of [h.fake, bareFake]) {
+    for (const fake of [pf, bareFake]) {
       forwardArrivals(fake, 'views.open', byTrigger, worker.arrived);
       forwardArrivals(fake, 'chat.update', byMessage, worker.arrived);
     }
@@ -467,37 +413,36 @@ async function bench(pg: BenchServer): Promise<void> {
     console.log(`bad signature -> product ${await probe(productUrl)}, bare ${await probe(bareUrl)} (both should be 401)`);
 
     const target = {
-      product: { url: productUrl, responseUrlBase: h.fake.responseUrl('') },
+      product: { url: productUrl, responseUrlBase: pf.responseUrl('') },
       bare: { url: bareUrl, responseUrlBase: bareFake.responseUrl('') },
     };
-    /** Warm-up (not counted), then the measured run; `item(i)` builds request i of the phase (warm-up first). */
-    const phase = async (app: 'product' | 'bare', untilCall: boolean, item: (i: number) => Item): Promise<PhaseResult> => {
+    /**
+     * Warm-up (not counted), then the measured run; `item(i)` builds request i of the phase
+     * (warm-up first). `settle(n)` resolves when the product's Slack rendering of n requests
+     * (after the ack) is done, so the CPU figures hold the measured requests' whole cost and
+     * nothing of the warm-up's.
+     */
+    const phase = async (app: 'product' | 'bare', untilCall: boolean, item: (i: number) => Item, settle: (n: number) => Promise<void> = async () => {}): Promise<PhaseResult> => {
       const t = target[app];
+      const proc = apps[app];
       let next = 0;
       const items = (n: number) => Array.from({ length: n }, () => item(next++));
       const spec = (list: Item[], concurrency: number): RunSpec => ({ url: t.url, responseUrlBase: t.responseUrlBase, teamId: tenantId, concurrency, untilCall, items: list });
-      // The product's Slack rendering runs after the ack: let it finish around the measured run,
-      // so the CPU figures hold the measured requests' whole cost and nothing of the warm-up's.
-      const settle = () => (app === 'product' ? h.slack.notifier.idle() : Promise.resolve());
       const warm = await worker.run(spec(items(WARMUP_REQUESTS), CONCURRENCY));
       if (warm.errors > 0) console.error(`   ${app}: ${warm.errors} warm-up errors; first: ${warm.firstError}`);
-      await settle();
+      await settle(WARMUP_REQUESTS);
       // The pool's backends (the warm-up opened them), when the server is the temporary one on this machine.
-      const pgPids = pg.temporary ? (await check!<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`).map((r) => r.pid) : [];
-      const cpu0 = cpuSnapshot(pgPids);
-      const elu0 = performance.eventLoopUtilization();
+      const pgPids = pg.temporary
+        ? (await check!<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`).map((r) => r.pid)
+        : [];
+      const cpu0 = { ...cpuSnapshot(pgPids), appMs: proc.cpuMs() };
       const result = await worker.run(spec(items(REQUESTS), CONCURRENCY));
-      const elu = performance.eventLoopUtilization(elu0).utilization;
-      await settle();
-      const cpu1 = cpuSnapshot(pgPids);
-      result.cpu = {
-        elu,
-        mainMs: cpu0.mainMs !== undefined && cpu1.mainMs !== undefined ? (cpu1.mainMs - cpu0.mainMs) / REQUESTS : undefined,
-        pgMs: cpu0.pgMs !== undefined && cpu1.pgMs !== undefined ? (cpu1.pgMs - cpu0.pgMs) / REQUESTS : undefined,
-      };
+      await settle(WARMUP_REQUESTS + REQUESTS);
+      const cpu1 = { ...cpuSnapshot(pgPids), appMs: proc.cpuMs() };
+      const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? (b - a) / REQUESTS : undefined);
+      result.cpu = { appMs: per(cpu0.appMs, cpu1.appMs), fakesMs: per(cpu0.mainMs, cpu1.mainMs), pgMs: app === 'product' ? per(cpu0.pgMs, cpu1.pgMs) : undefined };
       console.log(
-        `   ${app.padEnd(7)}: ${result.samples.length} ok, ${result.errors} errors in ${result.seconds.toFixed(2)} s (${(REQUESTS / result.seconds).toFixed(0)} req/s); ` +
-          `main thread busy ${(elu * 100).toFixed(0)}%`,
+        `   ${app.padEnd(7)}: ${result.samples.length} ok, ${result.errors} errors in ${result.seconds.toFixed(2)} s (${(REQUESTS / result.seconds).toFixed(0)} req/s)`,
       );
       if (result.firstError !== undefined) console.error(`   ${app}: first error: ${result.firstError}`);
       return result;
@@ -505,35 +450,34 @@ async function bench(pg: BenchServer): Promise<void> {
 
     const rows: CaseRow[] = [];
     const plan = `${WARMUP_REQUESTS} warm-up + ${REQUESTS} at ${CONCURRENCY} concurrent, product then bare`;
+    const posts = (fake: FakeSlack) => fake.callsTo('chat.postMessage').length;
 
     // 1. /ticket -> views.open
     console.log(`1. /ticket -> views.open: ${plan}`);
     const command = (i: number): Item => ({ kind: 'command', key: uniqueTriggerId(), text: titleFor(i), userId: REQUESTERS[i % REQUESTERS.length]! });
-    const opensBefore = h.fake.callsTo('views.open').length;
     const p1 = await phase('product', true, command);
-    const productModals = h.fake.callsTo('views.open').slice(opensBefore);
+    const productModals = pf.callsTo('views.open');
     const b1 = await phase('bare', true, command);
     rows.push({ label: '/ticket -> views.open', product: p1, bare: b1 });
 
-    // 2. view_submission -> ack (the product validates, acks, then writes the ticket and posts its card)
+    // 2. view_submission -> ack (the product validates, acks, then writes the ticket, posts its
+    //    card to the team channel and DMs the requester: two chat.postMessage per ticket)
     console.log(`2. view_submission -> ack: ${plan}`);
     const viewId = () => `VBENCH${randomBytes(6).toString('hex').toUpperCase()}`;
     const submitStarted = performance.now();
-    const cardsBefore = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL).length;
-    const p2 = await phase('product', false, (i) => ({
-      kind: 'submission',
-      key: viewId(),
-      userId: REQUESTERS[i % REQUESTERS.length]!,
-      callbackId: CALLBACK.createTicketModal,
-      values: modalValues({ title: titleFor(i), description: 'Filed by the benchmark' }),
-    }));
-    // Acknowledged before the write: wait until every ticket's card is out (or 60 s pass).
-    const cardsWanted = cardsBefore + WARMUP_REQUESTS + REQUESTS;
-    for (let waited = 0; waited < 60_000; waited += 50) {
-      if (h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL).length >= cardsWanted) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await h.slack.notifier.idle();
+    const postsBeforeSubmit = posts(pf);
+    const p2 = await phase(
+      'product',
+      false,
+      (i) => ({
+        kind: 'submission',
+        key: viewId(),
+        userId: REQUESTERS[i % REQUESTERS.length]!,
+        callbackId: CALLBACK.createTicketModal,
+        values: modalValues({ title: titleFor(i), description: 'Filed by the benchmark' }),
+      }),
+      (n) => callsReach(pf, 'chat.postMessage', postsBeforeSubmit + 2 * n),
+    );
     const cardsSeconds = (performance.now() - submitStarted) / 1000;
     const b2 = await phase('bare', false, (i) => ({
       kind: 'submission',
@@ -550,15 +494,21 @@ async function bench(pg: BenchServer): Promise<void> {
       select id, slack_message_ts as ts from tickets
       where tenant_id = ${tenantId} and slack_message_ts is not null order by number_seq`;
 
-    // 3. Claim click -> chat.update of the card
+    // 3. Claim click -> chat.update of the card (then a line in the card's thread and a DM to
+    //    the requester: two chat.postMessage per claim)
     console.log(`3. Claim click -> card chat.update: ${plan}`);
-    const updatesBefore = h.fake.callsTo('chat.update').length;
-    const p3 = await phase('product', true, (i) => {
-      const ticket = tickets[i];
-      if (!ticket) throw new Error(`only ${tickets.length} tickets with a card to claim`);
-      return { kind: 'claim', key: `${CHANNEL}|${ticket.ts}`, userId: AGENTS[i % AGENTS.length]!, actionId: ACTION.claim, value: ticket.id, ts: ticket.ts };
-    });
-    await h.slack.notifier.idle();
+    const updatesBefore = pf.callsTo('chat.update').length;
+    const postsBeforeClaim = posts(pf);
+    const p3 = await phase(
+      'product',
+      true,
+      (i) => {
+        const ticket = tickets[i];
+        if (!ticket) throw new Error(`only ${tickets.length} tickets with a card to claim`);
+        return { kind: 'claim', key: `${CHANNEL}|${ticket.ts}`, userId: AGENTS[i % AGENTS.length]!, actionId: ACTION.claim, value: ticket.id, ts: ticket.ts };
+      },
+      (n) => callsReach(pf, 'chat.postMessage', postsBeforeClaim + 2 * n),
+    );
     const b3 = await phase('bare', true, (i) => {
       const ts = `1700000000.${String(i + 1).padStart(6, '0')}`;
       return { kind: 'claim', key: `${CHANNEL}|${ts}`, userId: AGENTS[i % AGENTS.length]!, actionId: BARE_ACTION, value: `tkt_${i}`, ts };
@@ -571,23 +521,23 @@ async function bench(pg: BenchServer): Promise<void> {
       from tickets t left join people p on p.tenant_id = t.tenant_id and p.id = t.assigned_to_id
       where t.tenant_id = ${tenantId}`;
 
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
     const expected = WARMUP_REQUESTS + REQUESTS;
     const calls = (fake: FakeSlack, method: string) => fake.callsTo(method).length;
     const modals = productModals.filter((c) => (c.args.view as { callback_id?: string } | undefined)?.callback_id === CALLBACK.createTicketModal).length;
-    const cardUpdates = h.fake.callsTo('chat.update').slice(updatesBefore).filter((c) => c.args.channel === CHANNEL).length;
+    const cardUpdates = pf.callsTo('chat.update').slice(updatesBefore).filter((c) => c.args.channel === CHANNEL).length;
 
     console.log('');
     console.log(
       `Slack benchmark — Node ${process.version}, PostgreSQL ${pg.pgVersion}, pool max ${POOL_MAX}; ` +
-        `${REQUESTS} requests at ${CONCURRENCY} concurrent after ${WARMUP_REQUESTS} warm-up; clients on a worker thread. Milliseconds.`,
+        `${REQUESTS} requests at ${CONCURRENCY} concurrent after ${WARMUP_REQUESTS} warm-up. The product and the bare app each run in a process of their own; ` +
+        `the fakes in this process's main thread, the clients on a worker thread. Milliseconds.`,
     );
     printLatency(rows, (s) => s.latency, true);
     console.log('');
     console.log('HTTP answer only (request -> response), for reference:');
     printLatency(rows, (s) => s.ack, false);
     console.log('');
-    console.log('CPU ms per measured request, including the product\'s Slack rendering after the ack (main = the Node thread of both apps and fakes; Postgres = the pool\'s backends):');
+    console.log("CPU ms per measured request, including the product's Slack rendering after the ack (process = all its threads; Postgres = the pool's backends):");
     printCpu(rows);
     console.log('');
     console.log(`work done (warm-up included, expected ${expected} each):`);
@@ -595,17 +545,19 @@ async function bench(pg: BenchServer): Promise<void> {
     console.log(`  view_submission: ${afterCreate!.total} tickets created, ${afterCreate!.carded} with a card posted (submissions + all cards and DMs: ${cardsSeconds.toFixed(2)} s)`);
     console.log(`  claim: ${afterClaim!.claimed} tickets in_progress, assigned, first response set (${afterClaim!.by_agent} to a team agent); ${cardUpdates} card updates; bare ${calls(bareFake, 'chat.update')} chat.update`);
     console.log(
-      `  product's fake Slack: ${calls(h.fake, 'chat.postMessage')} chat.postMessage, ${calls(h.fake, 'chat.update')} chat.update, ` +
-        `${calls(h.fake, 'chat.getPermalink')} chat.getPermalink, ${calls(h.fake, 'response_url')} response_url (error replies to users)`,
+      `  product's fake Slack: ${calls(pf, 'chat.postMessage')} chat.postMessage, ${calls(pf, 'chat.update')} chat.update, ` +
+        `${calls(pf, 'chat.getPermalink')} chat.getPermalink, ${calls(pf, 'response_url')} response_url (error replies to users)`,
     );
-    const problems = h.problems.filter((line) => !line.includes('Request verification failed')); // the bad-signature probe
+    const problems = product.log.filter((line) => / (WARN|ERROR) /.test(line) && !line.includes('Request verification failed')); // the bad-signature probe
     console.log(`  product warnings/errors logged (besides the probe): ${problems.length}${problems.length ? `; first: ${problems[0]!.slice(0, 300)}` : ''}`);
-    console.log(`peak RSS ${maxRssMb.toFixed(1)} MB (whole process: both apps, both fakes, client worker)`);
+    const rss = (p: ProductProcess) => p.peakRssMb()?.toFixed(1) ?? 'n/a';
+    console.log(`peak RSS: product ${rss(product)} MB, bare ${rss(bare)} MB, this process (fakes, clients) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
   } finally {
     await client?.stop();
-    await bare?.close();
+    await product?.stop();
+    await bare?.stop();
+    await productFake?.close();
     await bareFake?.close();
-    await harness?.close();
     await check?.end({ timeout: 5 });
     await database?.close();
   }

@@ -160,9 +160,9 @@ export function printResults(rows: readonly ResultRow[]): void {
   );
 }
 
-/** The product as `npm start` runs it (src/main.ts), in a process of its own. */
+/** A Node process a benchmark started: the product as `npm start` runs it, or the bare Bolt app. */
 export interface ProductProcess {
-  /** `http://127.0.0.1:<port>`: the REST API and `/slack/events`. */
+  /** `http://127.0.0.1:<port>`: for the product, the REST API and `/slack/events`. */
   baseUrl: string;
   pid: number;
   /** Its log lines so far (stdout and stderr). */
@@ -195,11 +195,15 @@ export function procCpuMs(statPath: string): number | undefined {
  * deployed: its own process and event loop, apart from the load generator and fakes.
  * With BENCH_PRODUCT_CPU_PROFILE=<dir> it writes a V8 CPU profile into that folder on exit.
  */
-export async function startProductProcess(env: Record<string, string>): Promise<ProductProcess> {
+export function startProductProcess(env: Record<string, string>): Promise<ProductProcess> {
   // BENCH_PRODUCT_CPU_PROFILE=<dir>: the product writes a V8 CPU profile there when it stops.
   const profileDir = process.env.BENCH_PRODUCT_CPU_PROFILE;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  return startNodeProcess('src/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+}
+
+/** Runs a TypeScript file of this repository (through tsx) until it logs "listening on http://<host>:<port>". */
+export async function startNodeProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ProductProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -207,7 +211,7 @@ export async function startProductProcess(env: Record<string, string>): Promise<
   const log: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the product did not start within 60 s:\n${log.join('\n')}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 60 s:\n${log.join('\n')}`)), 60_000);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
@@ -223,7 +227,7 @@ export async function startProductProcess(env: Record<string, string>): Promise<
     child.stderr.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the product exited (${code}) before listening:\n${log.join('\n')}`));
+      reject(new Error(`${script} exited (${code}) before listening:\n${log.join('\n')}`));
     });
   });
   const pid = child.pid!;
