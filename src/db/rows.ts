@@ -1,4 +1,4 @@
-import { Column } from 'drizzle-orm';
+import { Column, fillPlaceholders } from 'drizzle-orm';
 import type { Db } from './client.js';
 
 /**
@@ -76,4 +76,51 @@ export async function selectRows<T>(
   const result = new Array<T>(rows.length);
   for (let i = 0; i < rows.length; i++) result[i] = read(rows[i]!);
   return result;
+}
+
+/**
+ * Like `rowReader`, for rows keyed by column name (what a raw `db.execute` answers on both
+ * drivers, with drizzle's type parsers in place): a `returning` CTE read back with `select *`.
+ */
+export function namedRowReader<T>(columns: Record<string, Column>): (row: Record<string, unknown>) => T {
+  const keys = Object.keys(columns);
+  const names = keys.map((key) => columns[key]!.name);
+  const byIndex = rowReader<T>(columns);
+  return (row) => byIndex(names.map((name) => row[name]));
+}
+
+/**
+ * A select built once per database handle with `sql.placeholder`s, then run with values.
+ * On PostgreSQL its SQL text is kept and sent to postgres.js as a prepared statement with
+ * the placeholders filled in, read with `read`: no ORM work per call but filling the
+ * parameters and decoding the row. On PGlite, or in a transaction, it is drizzle's own
+ * prepared query. The build must select exactly the columns `read` was made for.
+ */
+export function compiledSelect<T>(
+  name: string,
+  build: (db: Db) => BuiltSelect<T>,
+  read: (row: readonly unknown[]) => T,
+): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
+  const compiled = new WeakMap<Db, { sql: string; params: unknown[] }>();
+  const prepared = new WeakMap<Db, { execute(values: Record<string, unknown>): Promise<T[]> }>();
+  return async (db, values) => {
+    const client = postgresJsClient(db);
+    if (!client) {
+      let statement = prepared.get(db);
+      if (!statement) {
+        statement = build(db).prepare(name) as unknown as { execute(values: Record<string, unknown>): Promise<T[]> };
+        prepared.set(db, statement);
+      }
+      return statement.execute(values);
+    }
+    let query = compiled.get(db);
+    if (!query) {
+      query = build(db).toSQL();
+      compiled.set(db, query);
+    }
+    const rows = await client.unsafe(query.sql, fillPlaceholders(query.params, values), { prepare: true }).values();
+    const result = new Array<T>(rows.length);
+    for (let i = 0; i < rows.length; i++) result[i] = read(rows[i]!);
+    return result;
+  };
 }

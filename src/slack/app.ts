@@ -13,6 +13,7 @@ import {
 const { WebClient } = webApi;
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
+import type { TicketStatus } from '../db/schema/index.js';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
 import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
 import { getPeople, slackPerson } from '../domain/people.js';
@@ -366,7 +367,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // Buttons on cards and DMs.
 
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-  type Operation = (scope: Scope, ticketId: string, args: ActionArgs) => Promise<TicketWriteResult>;
+  /** `options` carry the ticket as just read, so the write is one statement when nothing moved meanwhile. */
+  type Operation = (scope: Scope, ticketId: string, args: ActionArgs, options: TicketWriteOptions) => Promise<TicketWriteResult>;
 
   const onTicketAction = (actionId: string, permission: TicketAction, operation: Operation, doing: string) => {
     registered.actions.push(actionId);
@@ -385,31 +387,32 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
           await respond(ephemeral(errorMessage(permitted.reason)));
           return;
         }
-        await operation(scope, ticket.id, args);
+        await operation(scope, ticket.id, args, { ...write, current: ticket });
       } catch (error) {
         await tell(respond, error, doing, tenantId);
       }
     });
   };
 
-  onTicketAction(ACTION.claim, 'claim', (scope, id) => claimTicket(db, scope, id, write), 'claim this ticket');
-  onTicketAction(ACTION.alertClaim, 'claim', (scope, id) => claimTicket(db, scope, id, write), 'claim this ticket');
+  onTicketAction(ACTION.claim, 'claim', (scope, id, _args, options) => claimTicket(db, scope, id, options), 'claim this ticket');
+  onTicketAction(ACTION.alertClaim, 'claim', (scope, id, _args, options) => claimTicket(db, scope, id, options), 'claim this ticket');
   onTicketAction(
     ACTION.assign,
     'assign',
-    async (scope, id, { action }) => {
+    async (scope, id, { action }, options) => {
       const selected = action.type === 'users_select' ? action.selected_user : undefined;
-      if (!selected) return assignTicket(db, scope, id, null, write);
+      if (!selected) return assignTicket(db, scope, id, null, options);
       const assignee = await slackPerson(db, scope.tenantId, { slackUserId: selected }, scope.now);
-      return assignTicket(db, scope, id, assignee.id, write);
+      return assignTicket(db, scope, id, assignee.id, options);
     },
     'assign this ticket',
   );
-  onTicketAction(ACTION.startProgress, 'status', (scope, id) => changeTicketStatus(db, scope, id, 'in_progress', write), 'start work');
-  onTicketAction(ACTION.setPending, 'status', (scope, id) => changeTicketStatus(db, scope, id, 'pending', write), 'set the ticket pending');
-  onTicketAction(ACTION.resolve, 'resolve', (scope, id) => changeTicketStatus(db, scope, id, 'resolved', write), 'resolve this ticket');
-  onTicketAction(ACTION.close, 'close', (scope, id) => changeTicketStatus(db, scope, id, 'closed', write), 'close this ticket');
-  onTicketAction(ACTION.reopen, 'reopen', (scope, id) => reopenTicket(db, scope, id, write), 'reopen this ticket');
+  const status = (to: TicketStatus): Operation => (scope, id, _args, options) => changeTicketStatus(db, scope, id, to, options);
+  onTicketAction(ACTION.startProgress, 'status', status('in_progress'), 'start work');
+  onTicketAction(ACTION.setPending, 'status', status('pending'), 'set the ticket pending');
+  onTicketAction(ACTION.resolve, 'resolve', status('resolved'), 'resolve this ticket');
+  onTicketAction(ACTION.close, 'close', status('closed'), 'close this ticket');
+  onTicketAction(ACTION.reopen, 'reopen', (scope, id, _args, options) => reopenTicket(db, scope, id, options), 'reopen this ticket');
   // Acknowledge on an SLA alert: the value is the alert's id, not the ticket's.
   registered.actions.push(ACTION.alertAck);
   app.action<BlockAction>(ACTION.alertAck, async ({ ack, body, action, context, respond, client }) => {

@@ -44,6 +44,8 @@ interface Rendering {
 export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger; permalinks?: Permalinks }): SlackNotifier {
   const { db, client, log } = deps;
   const queues = new Map<string, Promise<void>>();
+  /** Per ticket with work queued: the last change heard. */
+  const latest = new Map<string, TicketChangeEvent>();
 
   // A person's Slack user id never changes: remembered for good (bounded). A team's name and
   // channel are read at most every few seconds while cards of its tickets keep changing.
@@ -77,8 +79,9 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     return result;
   };
 
-  const load = async (tenantId: string, ticketId: string, actorId: string | null = null): Promise<Rendering> => {
-    const ticket = await getTicket(db, { tenantId }, ticketId, { includeDeleted: true });
+  /** Reads the ticket as it is now, unless `known` is: the state a change just committed. */
+  const load = async (tenantId: string, ticketId: string, actorId: string | null = null, known?: Ticket): Promise<Rendering> => {
+    const ticket = known ?? (await getTicket(db, { tenantId }, ticketId, { includeDeleted: true }));
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
     const [team, slackIds, breach] = await Promise.all([
       ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
@@ -143,7 +146,12 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   const handle = async (event: TicketChangeEvent) => {
     try {
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId);
+      // The committed state the event carries is the ticket as it is now when no later change
+      // of it is queued here, and when it already knows its card (or is the create that posts
+      // it): otherwise the card is rendered from a fresh read.
+      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
+      const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -172,12 +180,16 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     const next = previous.then(work);
     queues.set(key, next);
     void next.finally(() => {
-      if (queues.get(key) === next) queues.delete(key);
+      if (queues.get(key) === next) {
+        queues.delete(key);
+        latest.delete(key);
+      }
     });
   };
 
   return {
     onTicketChange(event) {
+      latest.set(`${event.ticket.tenantId}/${event.ticket.id}`, event);
       enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event));
     },
     refreshCard(tenantId, ticketId) {

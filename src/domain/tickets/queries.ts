@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { rowReader, selectRows } from '../../db/rows.js';
+import { compiledSelect, rowReader, selectRows } from '../../db/rows.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
@@ -41,12 +41,33 @@ export async function getTicket(
   ref: string,
   options: { includeDeleted?: boolean } = {},
 ): Promise<Ticket> {
-  const filters = [ticketScope(scope), ticketRefCondition(ref)];
-  if (!options.includeDeleted) filters.push(eq(tickets.isDeleted, false));
-  // Prepared by its SQL text (a handful of shapes), so the server does not re-plan it.
-  const [row] = await selectRows(db, db.select(ticketColumns).from(tickets).where(and(...filters)), readTicket, { prepareAs: 'get_ticket' });
+  const number = parseTicketNumber(ref);
+  const shape = `${number !== undefined ? 'number' : 'id'}${scope.appId ? '_app' : ''}${options.includeDeleted ? '_any' : ''}`;
+  let statement = getTicketStatements.get(shape);
+  if (!statement) {
+    statement = getTicketStatement(`get_ticket_${shape}`, number !== undefined, Boolean(scope.appId), Boolean(options.includeDeleted));
+    getTicketStatements.set(shape, statement);
+  }
+  const [row] = await statement(db, { tenantId: scope.tenantId, appId: scope.appId ?? null, ref: number ?? ref });
   if (!row) throw new NotFoundError('Ticket', ref);
   return row;
+}
+
+/** One compiled statement per shape of lookup (by id or number, app-scoped or not, deleted included or not). */
+const getTicketStatements = new Map<string, ReturnType<typeof getTicketStatement>>();
+
+function getTicketStatement(name: string, byNumber: boolean, byApp: boolean, includeDeleted: boolean) {
+  const p = sql.placeholder;
+  return compiledSelect(
+    name,
+    (db) => {
+      const filters = [eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref'))];
+      if (byApp) filters.push(eq(tickets.appId, p('appId')));
+      if (!includeDeleted) filters.push(eq(tickets.isDeleted, false));
+      return db.select(ticketColumns).from(tickets).where(and(...filters));
+    },
+    readTicket,
+  );
 }
 
 export interface TicketPage {

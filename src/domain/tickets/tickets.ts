@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
+import { namedRowReader, rowsOf } from '../../db/rows.js';
 import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
@@ -10,7 +11,7 @@ import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTarg
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
-import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { parseTicketNumber, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
 
@@ -103,6 +104,13 @@ export interface WriteOptions {
   expectedRevision?: number | undefined;
   /** With `expectedRevision`: the record the caller's ETag was for. */
   expectedId?: string | undefined;
+  /**
+   * The ticket as the caller just read it in the same scope (a Slack button reads it to
+   * check permissions). The change is then decided on it and written in one statement
+   * that applies only if the row's revision is still the one read; if anything moved
+   * meanwhile, the write falls back to locking the row and deciding again.
+   */
+  current?: Ticket | undefined;
 }
 
 export interface TicketWriteResult {
@@ -324,6 +332,14 @@ async function changeTicket(
   decide: Decide,
   options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
+  const read = options.current;
+  if (read && readMatches(read, scope, ref, options)) {
+    const written = await writeIfUnchanged(db, scope, read, kind, decide, options);
+    if (written) {
+      emit(options.onChange, { kind, ticket: written.ticket, previous: read, changes: written.diff, scope });
+      return { ticket: written.ticket, changed: true };
+    }
+  }
   const result = await guardReferences(() =>
     db.transaction(async (tx): Promise<TicketWriteResult & { previous?: Ticket; diff?: FieldChanges }> => {
       const [current] = await tx
@@ -368,6 +384,64 @@ async function changeTicket(
     emit(options.onChange, { kind, ticket: result.ticket, previous: result.previous, changes: result.diff, scope });
   }
   return { ticket: result.ticket, changed: result.changed };
+}
+
+/** Whether a ticket the caller read is the one `ref` names, in this scope, live, at the revision the caller expects. */
+function readMatches(read: Ticket, scope: Scope, ref: string, options: WriteOptions): boolean {
+  if (read.tenantId !== scope.tenantId || (scope.appId && read.appId !== scope.appId) || read.isDeleted) return false;
+  if (read.id !== ref && parseTicketNumber(ref) !== read.numberSeq) return false;
+  if (options.expectedId !== undefined && options.expectedId !== read.id) return false;
+  return options.expectedRevision === undefined || options.expectedRevision === read.revision;
+}
+
+const readTicketNamed = namedRowReader<Ticket>(ticketColumns);
+
+/**
+ * The one-round-trip write: decides the change on the ticket as read, then updates the row
+ * only if its revision is still the one read, and records the event, in one statement
+ * (a CTE: atomic without a transaction). Undefined when that cannot be trusted or did not
+ * apply: the decision failed or changed nothing (decided again under the lock), the change
+ * makes an alert instant due (the sweep's rewind goes in the same transaction), or the row
+ * moved meanwhile (under READ COMMITTED a concurrent writer's commit is re-checked
+ * against the revision, so two claims cannot both apply).
+ */
+async function writeIfUnchanged(
+  db: Db,
+  scope: Scope,
+  read: Ticket,
+  kind: TicketEventKind,
+  decide: Decide,
+  options: TicketWriteOptions,
+): Promise<{ ticket: Ticket; diff: FieldChanges } | undefined> {
+  let change: TicketChange;
+  try {
+    change = await decide(read);
+    await applySla(db, scope, read, change);
+  } catch {
+    return undefined;
+  }
+  const diff = diffChange(read, change);
+  if (Object.keys(diff).length === 0) return undefined;
+  if (read.status === 'closed' && !CHANGES_ALLOWED_WHEN_CLOSED.has(kind)) return undefined;
+  if (slaInstantNowDue(read, { ...read, ...change }, scope.now)) return undefined;
+
+  const update = db
+    .update(tickets)
+    .set({ ...pickChanged(change, diff), updatedAt: scope.now, updatedBy: scope.actorId, revision: sql`${tickets.revision} + 1` })
+    .where(and(eq(tickets.tenantId, read.tenantId), eq(tickets.id, read.id), eq(tickets.revision, read.revision)))
+    .returning(ticketColumns);
+  const event = eventValues(scope, read, kind, diff, options.ids ?? newId);
+  const statement = sql`
+    with changed as (${update.getSQL()}),
+    recorded as (
+      insert into ${ticketEvents} (tenant_id, id, ticket_id, kind, actor_id, app_id, source_type, sla_cycle, at, changes)
+      select ${event.tenantId}, ${event.id}, changed.id, ${event.kind}, ${event.actorId ?? null}, ${event.appId ?? null},
+             ${event.sourceType}::source_type, changed.sla_cycle, ${scope.now.toISOString()}::timestamptz, ${JSON.stringify(diff)}::jsonb
+      from changed
+    )
+    select * from changed`;
+  const [row] = rowsOf<Record<string, unknown>>(await guardReferences(() => db.execute(statement)));
+  return row ? { ticket: readTicketNamed(row), diff } : undefined;
 }
 
 /** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */

@@ -1,0 +1,106 @@
+import { expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../../src/domain/errors.js';
+import { getTicket } from '../../../src/domain/tickets/queries.js';
+import {
+  assignTicket,
+  changeTicketStatus,
+  claimTicket,
+  createTicket,
+  listTicketEvents,
+  type TicketChangeEvent,
+} from '../../../src/domain/tickets/tickets.js';
+import { describeEachDatabase, newTenantId } from '../../support/databases.js';
+import { scopeFor } from '../../support/scope.js';
+
+const T0 = '2026-03-02T10:00:00.000Z';
+const T1 = '2026-03-02T10:05:00.000Z';
+const T2 = '2026-03-02T10:10:00.000Z';
+
+/**
+ * `current`: a write decided on the ticket the caller just read, applied in one statement
+ * only while the row's revision is unchanged; otherwise the locked path decides again.
+ */
+describeEachDatabase('ticket writes from a ticket just read', (ctx) => {
+  it('writes the change, its event and the revision as the locked path does', async () => {
+    const tenant = newTenantId();
+    const created = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'Printer jammed', priority: 'high' });
+    const heard: TicketChangeEvent[] = [];
+    const read = await getTicket(ctx.db, { tenantId: tenant }, created.id);
+
+    const { ticket, changed } = await claimTicket(ctx.db, scopeFor(tenant, 'per_agent', T1), created.number, {
+      current: read,
+      onChange: (event) => heard.push(event),
+    });
+
+    expect(changed).toBe(true);
+    expect(ticket).toMatchObject({ status: 'in_progress', assignedToId: 'per_agent', revision: read.revision + 1, updatedBy: 'per_agent' });
+    expect(ticket.firstResponseAt?.toISOString()).toBe(T1);
+    expect(ticket.updatedAt.toISOString()).toBe(T1);
+    expect(await getTicket(ctx.db, { tenantId: tenant }, created.id)).toEqual(ticket);
+    const events = await listTicketEvents(ctx.db, { tenantId: tenant }, created.id);
+    expect(events.map((e) => e.kind)).toEqual(['created', 'claimed']);
+    expect(events[1]).toMatchObject({ actorId: 'per_agent', slaCycle: 1, sourceType: 'api' });
+    expect(events[1]!.at.toISOString()).toBe(T1);
+    expect(events[1]!.changes).toEqual({
+      assigned_to_id: { from: null, to: 'per_agent' },
+      status: { from: 'open', to: 'in_progress' },
+      first_response_at: { from: null, to: T1 },
+    });
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatchObject({ kind: 'claimed', previous: read, ticket });
+  });
+
+  it('decides again on the current row when the ticket moved after it was read', async () => {
+    const tenant = newTenantId();
+    const created = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'VPN down' });
+    const stale = await getTicket(ctx.db, { tenantId: tenant }, created.id);
+    await claimTicket(ctx.db, scopeFor(tenant, 'per_ada', T1), created.id);
+
+    // Decided on the stale read, Bob's claim would win; under the lock it is Ada's ticket.
+    const error = await claimTicket(ctx.db, scopeFor(tenant, 'per_bob', T2), created.id, { current: stale }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).conflictingId).toBe('per_ada');
+
+    // A change that still applies is applied on the current row (revision 2 -> 3).
+    const { ticket } = await changeTicketStatus(ctx.db, scopeFor(tenant, 'per_ada', T2), created.id, 'pending', { current: stale });
+    expect(ticket).toMatchObject({ status: 'pending', assignedToId: 'per_ada', revision: 3 });
+    expect((await listTicketEvents(ctx.db, { tenantId: tenant }, created.id)).map((e) => e.kind)).toEqual(['created', 'claimed', 'status_changed']);
+  });
+
+  it('lets exactly one of two claims decided on the same read win', async () => {
+    const tenant = newTenantId();
+    const created = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'Badge reader' });
+    const read = await getTicket(ctx.db, { tenantId: tenant }, created.id);
+
+    const results = await Promise.allSettled([
+      claimTicket(ctx.db, scopeFor(tenant, 'per_ada', T1), created.id, { current: read }),
+      claimTicket(ctx.db, scopeFor(tenant, 'per_bob', T1), created.id, { current: read }),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+    const winner = (won[0] as PromiseFulfilledResult<{ ticket: { assignedToId: string | null } }>).value.ticket.assignedToId;
+    expect((lost[0]!.reason as ConflictError).conflictingId).toBe(winner);
+    const events = await listTicketEvents(ctx.db, { tenantId: tenant }, created.id);
+    expect(events.map((e) => e.kind)).toEqual(['created', 'claimed']);
+    expect((await getTicket(ctx.db, { tenantId: tenant }, created.id)).revision).toBe(read.revision + 1);
+  });
+
+  it('ignores a read of another tenant or of another ticket: the write goes by the scope and the reference', async () => {
+    const tenant = newTenantId();
+    const other = newTenantId();
+    const mine = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'Mine' });
+    const theirs = await createTicket(ctx.db, scopeFor(other, 'per_requester', T0), { title: 'Theirs' });
+
+    // Another tenant's ticket as `current` cannot make a write cross the boundary.
+    await expect(claimTicket(ctx.db, scopeFor(tenant, 'per_agent', T1), theirs.id, { current: theirs })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await getTicket(ctx.db, { tenantId: other }, theirs.id)).toEqual(theirs);
+
+    // A read of another ticket is not used for this one.
+    const { ticket } = await assignTicket(ctx.db, scopeFor(tenant, 'per_agent', T1), mine.id, 'per_agent', { current: theirs });
+    expect(ticket).toMatchObject({ id: mine.id, tenantId: tenant, assignedToId: 'per_agent' });
+    expect(await getTicket(ctx.db, { tenantId: other }, theirs.id)).toEqual(theirs);
+  });
+});
