@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../db/errors.js';
-import { people, teamAgents, teams } from '../db/schema/index.js';
+import { preparedPer } from '../db/prepared.js';
+import { people, teamAgents, teams, tenants } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
 import type { Scope } from './scope.js';
@@ -100,6 +101,31 @@ export async function listTeams(db: Db, tenantId: string): Promise<Team[]> {
   );
   return rows.map((row) => ({ ...row, agentIds: agents.get(row.id) ?? [] }));
 }
+
+/** What a person picks a team from: the tenant's teams by name, and its default team. */
+export interface TeamChoices {
+  teams: Array<{ id: string; name: string }>;
+  defaultTeamId: string | null;
+}
+
+/** The team choices of a create-ticket form in one round trip (no agents, no tenant row written). */
+export async function teamChoices(db: Db, tenantId: string): Promise<TeamChoices> {
+  const rows = await teamChoicesStatement(db).execute({ tenantId });
+  return {
+    teams: rows.flatMap((r) => (r.id !== null && r.name !== null ? [{ id: r.id, name: r.name }] : [])),
+    defaultTeamId: rows[0]?.defaultTeamId ?? null,
+  };
+}
+
+const teamChoicesStatement = preparedPer((db) =>
+  db
+    .select({ id: teams.id, name: teams.name, defaultTeamId: tenants.defaultTeamId })
+    .from(tenants)
+    .leftJoin(teams, eq(teams.tenantId, tenants.tenantId))
+    .where(eq(tenants.tenantId, sql.placeholder('tenantId')))
+    .orderBy(asc(teams.name))
+    .prepare('team_choices'),
+);
 
 export async function isTeamAgent(db: Db, tenantId: string, teamId: string, personId: string): Promise<boolean> {
   const [row] = await db

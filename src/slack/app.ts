@@ -20,8 +20,7 @@ import { getPeople, slackPerson } from '../domain/people.js';
 import type { Scope } from '../domain/scope.js';
 import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
 import type { SlaAlertSender } from '../domain/sla/delivery.js';
-import { listTeams } from '../domain/teams.js';
-import { getTenantSettings } from '../domain/tenants.js';
+import { listTeams, teamChoices } from '../domain/teams.js';
 import { mayActOnTicket, type TicketAction } from '../domain/tickets/permissions.js';
 import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../domain/tickets/queries.js';
 import { parseTicketCreate } from '../domain/tickets/schemas.js';
@@ -213,15 +212,12 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     initial: { title?: string; description?: string },
     sourceMessageLink?: string,
   ) => {
-    const [teams, settings] = await Promise.all([
-      listTeams(db, tenantId),
-      getTenantSettings(db, { tenantId, actorId: null, now: now() }),
-    ]);
+    const choices = await teamChoices(db, tenantId);
     await client.views.open({
       trigger_id: triggerId,
       view: ticketModal({
-        teams: teams.map((t) => ({ id: t.id, name: t.name })),
-        defaultTeamId: settings.default_team_id ?? undefined,
+        teams: choices.teams,
+        defaultTeamId: choices.defaultTeamId ?? undefined,
         initial,
         sourceMessageLink,
       }),

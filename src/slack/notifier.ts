@@ -25,6 +25,8 @@ export interface SlackNotifier {
   idle(): Promise<void>;
 }
 
+const NO_BREACH: BreachFlags = { firstResponse: false, resolution: false };
+
 interface Rendering {
   ticket: Ticket;
   team: Team | null;
@@ -86,7 +88,8 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     const [team, slackIds, breach] = await Promise.all([
       ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
       slackIdsOf(ticket.tenantId, [...new Set(personIds)]),
-      ticketBreaches(db, ticket),
+      // A ticket just created has no alerts yet.
+      known && ticket.revision === 1 ? NO_BREACH : ticketBreaches(db, ticket),
     ]);
     return { ticket, team, slackIds, breach };
   };

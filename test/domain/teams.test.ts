@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import { upsertSlackPerson } from '../../src/domain/people.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../src/domain/sla/calendar.js';
-import { createTeam, getTeam, isTeamAgent, listTeams, updateTeam } from '../../src/domain/teams.js';
+import { createTeam, getTeam, isTeamAgent, listTeams, teamChoices, updateTeam } from '../../src/domain/teams.js';
 import { getTenantSettings, getTenantSlaSettings, updateTenantSettings } from '../../src/domain/tenants.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 import { scopeFor } from '../support/scope.js';
@@ -111,5 +111,17 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
     expect(await getTenantSlaSettings(ctx.db, scope)).toEqual({ sla_warning_percent: 80, escalation_interval_minutes: 15, escalation_max: 0 });
     const bad = await updateTenantSettings(ctx.db, scope, { sla_warning_percent: 0, escalation_interval_minutes: 0, escalation_max: 101 }).catch((e: unknown) => e);
     expect((bad as ValidationError).issues.map((i) => i.path.join('.')).sort()).toEqual(['escalation_interval_minutes', 'escalation_max', 'sla_warning_percent']);
+  });
+
+  it('offers the team choices of a create form: teams by name and the default, of this tenant only', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    expect(await teamChoices(ctx.db, tenant)).toEqual({ teams: [], defaultTeamId: null });
+    const network = await createTeam(ctx.db, scope, { name: 'Network' });
+    const desk = await createTeam(ctx.db, scope, { name: 'Desk' });
+    expect(await teamChoices(ctx.db, tenant)).toEqual({ teams: [{ id: desk.id, name: 'Desk' }, { id: network.id, name: 'Network' }], defaultTeamId: null });
+    await updateTenantSettings(ctx.db, scope, { default_team_id: network.id });
+    await createTeam(ctx.db, scopeFor(newTenantId(), 'per_admin', NOW), { name: 'Elsewhere' });
+    expect(await teamChoices(ctx.db, tenant)).toEqual({ teams: [{ id: desk.id, name: 'Desk' }, { id: network.id, name: 'Network' }], defaultTeamId: network.id });
   });
 });

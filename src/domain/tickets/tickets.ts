@@ -755,11 +755,17 @@ export async function setSlackCard(
   ticketId: string,
   card: { channelId: string; messageTs: string },
 ): Promise<void> {
-  await db
-    .update(tickets)
-    .set({ slackChannelId: card.channelId, slackMessageTs: card.messageTs })
-    .where(and(eq(tickets.tenantId, scope.tenantId), eq(tickets.id, ticketId)));
+  await setSlackCardStatement(db).execute({ tenantId: scope.tenantId, ticketId, channelId: card.channelId, messageTs: card.messageTs });
 }
+
+/** Written once per card posted: built and prepared once per database handle. */
+const setSlackCardStatement = preparedPer((db) =>
+  db
+    .update(tickets)
+    .set({ slackChannelId: sql`${sql.placeholder('channelId')}`, slackMessageTs: sql`${sql.placeholder('messageTs')}` })
+    .where(and(eq(tickets.tenantId, sql.placeholder('tenantId')), eq(tickets.id, sql.placeholder('ticketId'))))
+    .prepare('set_slack_card'),
+);
 
 export async function listTicketEvents(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, ticketId: string) {
   return db
