@@ -96,22 +96,24 @@ export function namedRowReader<T>(columns: Record<string, Column>): (row: Record
  * parameters and decoding the row. On PGlite, or in a transaction, it is drizzle's own
  * prepared query. The build must select exactly the columns `read` was made for.
  */
-export function compiledSelect<T>(
+export function compiledSelect<R, T = R>(
   name: string,
-  build: (db: Db) => BuiltSelect<T>,
+  build: (db: Db) => BuiltSelect<R>,
   read: (row: readonly unknown[]) => T,
+  /** The same result from drizzle's record of a row (PGlite, transactions); the record itself by default. */
+  fromRecord: (record: R) => T = (record) => record as unknown as T,
 ): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
   const compiled = new WeakMap<Db, { sql: string; params: unknown[] }>();
-  const prepared = new WeakMap<Db, { execute(values: Record<string, unknown>): Promise<T[]> }>();
+  const prepared = new WeakMap<Db, { execute(values: Record<string, unknown>): Promise<R[]> }>();
   return async (db, values) => {
     const client = postgresJsClient(db);
     if (!client) {
       let statement = prepared.get(db);
       if (!statement) {
-        statement = build(db).prepare(name) as unknown as { execute(values: Record<string, unknown>): Promise<T[]> };
+        statement = build(db).prepare(name) as unknown as { execute(values: Record<string, unknown>): Promise<R[]> };
         prepared.set(db, statement);
       }
-      return statement.execute(values);
+      return (await statement.execute(values)).map(fromRecord);
     }
     let query = compiled.get(db);
     if (!query) {

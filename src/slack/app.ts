@@ -21,7 +21,7 @@ import type { Scope } from '../domain/scope.js';
 import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
 import type { SlaAlertSender } from '../domain/sla/delivery.js';
 import { listTeams, teamChoices } from '../domain/teams.js';
-import { mayActOnTicket, type TicketAction } from '../domain/tickets/permissions.js';
+import { mayActOnTicket, ticketForAction, type TicketAction } from '../domain/tickets/permissions.js';
 import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../domain/tickets/queries.js';
 import { parseTicketCreate } from '../domain/tickets/schemas.js';
 import {
@@ -377,8 +377,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       try {
         tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
         const { scope, person } = await actingAs(tenantId, body.user);
-        const ticket = await getTicket(db, scope, ticketId);
-        const permitted = await mayActOnTicket(db, ticket, person.id, permission);
+        const { ticket, agents } = await ticketForAction(db, scope, ticketId, person.id);
+        const permitted = await mayActOnTicket(db, ticket, person.id, permission, agents);
         if (!permitted.allowed) {
           await respond(ephemeral(errorMessage(permitted.reason)));
           return;

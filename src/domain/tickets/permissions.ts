@@ -1,9 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
-import { teamAgents } from '../../db/schema/index.js';
+import { compiledSelect, rowReader } from '../../db/rows.js';
+import { teamAgents, tickets } from '../../db/schema/index.js';
+import { NotFoundError } from '../errors.js';
+import type { Scope } from '../scope.js';
 import { getTeam } from '../teams.js';
-import type { Ticket } from './queries.js';
+import { parseTicketNumber, ticketColumns, type Ticket } from './queries.js';
 
 /** What a person does to a ticket from a chat surface. */
 export type TicketAction = 'claim' | 'assign' | 'status' | 'resolve' | 'close' | 'reopen' | 'acknowledge';
@@ -17,16 +20,71 @@ export type Permission = { allowed: true } | { allowed: false; reason: string };
  * Who may act on a ticket: the agents of its team (when the team lists no agents, or the
  * ticket has no team, anyone who can see it), and its requester for close/reopen.
  */
-export async function mayActOnTicket(db: Db, ticket: Ticket, personId: string, action: TicketAction): Promise<Permission> {
+export async function mayActOnTicket(
+  db: Db,
+  ticket: Ticket,
+  personId: string,
+  action: TicketAction,
+  /** How many agents the ticket's team lists and whether the person is one, when already read (`ticketForAction`). */
+  known?: AgentCheck,
+): Promise<Permission> {
   if (REQUESTER_ACTIONS.has(action) && ticket.submittedById === personId) return { allowed: true };
   if (!ticket.teamId) return { allowed: true };
   // One indexed read on every click: how many agents the team lists, and whether this is one.
-  const [agents] = await agentCheckStatement(db).execute({ tenantId: ticket.tenantId, teamId: ticket.teamId, personId });
+  const agents = known ?? (await agentCheckStatement(db).execute({ tenantId: ticket.tenantId, teamId: ticket.teamId, personId }))[0];
   if (!agents || agents.total === 0 || agents.mine > 0) return { allowed: true };
   const team = await getTeam(db, ticket.tenantId, ticket.teamId);
   const who = REQUESTER_ACTIONS.has(action) ? `the agents of ${team.name} or the requester` : `the agents of ${team.name}`;
   return { allowed: false, reason: `Only ${who} can ${ACTION_VERBS[action]} ${ticket.number}.` };
 }
+
+/** The ticket's team: how many agents it lists (`total`) and whether the person is one (`mine` > 0). */
+export interface AgentCheck {
+  total: number;
+  mine: number;
+}
+
+/**
+ * A live ticket of the scope and, in the same round trip, the agent check of its team for
+ * `personId`: what a Slack button needs before it may act. NotFoundError when there is none.
+ */
+export async function ticketForAction(
+  db: Db,
+  scope: Pick<Scope, 'tenantId'>,
+  ref: string,
+  personId: string,
+): Promise<{ ticket: Ticket; agents: AgentCheck }> {
+  const number = parseTicketNumber(ref);
+  const statement = number !== undefined ? byNumberForAction : byIdForAction;
+  const [row] = await statement(db, { tenantId: scope.tenantId, ref: number ?? ref, personId });
+  if (!row) throw new NotFoundError('Ticket', ref);
+  return row;
+}
+
+const readTicket = rowReader<Ticket>(ticketColumns);
+const TICKET_WIDTH = Object.keys(ticketColumns).length;
+
+function forActionStatement(name: string, byNumber: boolean) {
+  const p = sql.placeholder;
+  const agentsOfTeam = sql`from ${teamAgents} where ${teamAgents.tenantId} = ${tickets.tenantId} and ${teamAgents.teamId} = ${tickets.teamId}`;
+  return compiledSelect(
+    name,
+    (db) =>
+      db
+        .select({
+          ...ticketColumns,
+          agentsTotal: sql<number>`(select count(*)::int ${agentsOfTeam})`,
+          agentsMine: sql<number>`(select count(*)::int ${agentsOfTeam} and ${teamAgents.personId} = ${p('personId')})`,
+        })
+        .from(tickets)
+        .where(and(eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref')), eq(tickets.isDeleted, false))),
+    (row) => ({ ticket: readTicket(row), agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) } }),
+    ({ agentsTotal, agentsMine, ...ticket }) => ({ ticket, agents: { total: Number(agentsTotal), mine: Number(agentsMine) } }),
+  );
+}
+
+const byIdForAction = forActionStatement('ticket_for_action_id', false);
+const byNumberForAction = forActionStatement('ticket_for_action_number', true);
 
 const agentCheckStatement = preparedPer((db) =>
   db
