@@ -1,5 +1,6 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedPer } from '../db/prepared.js';
 import { idempotencyKeys } from '../db/schema/index.js';
 import { ConflictError, ValidationError } from './errors.js';
 
@@ -40,22 +41,19 @@ export async function runIdempotently(
   if (!KEY_PATTERN.test(request.key)) {
     throw new ValidationError([{ path: ['Idempotency-Key'], message: 'Must be 1-255 visible ASCII characters' }]);
   }
-  const where = and(
-    eq(idempotencyKeys.tenantId, request.tenantId),
-    eq(idempotencyKeys.caller, request.caller),
-    eq(idempotencyKeys.key, request.key),
-  );
-  await db
-    .delete(idempotencyKeys)
-    .where(and(where, isNull(idempotencyKeys.responseStatus), lt(idempotencyKeys.createdAt, new Date(request.now.getTime() - ABANDONED_AFTER_MS))));
-  const claimed = await db
-    .insert(idempotencyKeys)
-    .values({ tenantId: request.tenantId, caller: request.caller, key: request.key, fingerprint: request.fingerprint, createdAt: request.now })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+  const key = { tenantId: request.tenantId, caller: request.caller, key: request.key };
+  // One statement claims the key: a new one, or one whose first request died without an
+  // answer more than ABANDONED_AFTER_MS ago (taken over). A live or answered key: no row.
+  const claimed = await claimStatement(db).execute({
+    ...key,
+    fingerprint: request.fingerprint,
+    createdAt: request.now,
+    // As text: a placeholder outside the values list gets no column encoder.
+    abandonedBefore: new Date(request.now.getTime() - ABANDONED_AFTER_MS).toISOString(),
+  });
 
   if (claimed.length === 0) {
-    const [existing] = await db.select().from(idempotencyKeys).where(where);
+    const [existing] = await readStatement(db).execute(key);
     if (!existing) return runIdempotently(db, request, execute); // released meanwhile
     if (existing.fingerprint !== request.fingerprint) {
       throw new ValidationError([{ path: ['Idempotency-Key'], message: 'This key was already used for a different request' }]);
@@ -70,12 +68,41 @@ export async function runIdempotently(
   try {
     response = await execute();
   } catch (error) {
-    await db.delete(idempotencyKeys).where(where);
+    await releaseStatement(db).execute(key);
     throw error;
   }
-  await db
-    .update(idempotencyKeys)
-    .set({ responseStatus: response.status, responseBody: response.body })
-    .where(where);
+  await answerStatement(db).execute({ ...key, responseStatus: response.status, responseBody: JSON.stringify(response.body ?? null) });
   return { ...response, replayed: false };
 }
+
+const p = sql.placeholder;
+const sameKey = and(
+  eq(idempotencyKeys.tenantId, p('tenantId')),
+  eq(idempotencyKeys.caller, p('caller')),
+  eq(idempotencyKeys.key, p('key')),
+);
+
+const claimStatement = preparedPer((db) =>
+  db
+    .insert(idempotencyKeys)
+    .values({ tenantId: p('tenantId'), caller: p('caller'), key: p('key'), fingerprint: p('fingerprint'), createdAt: p('createdAt') })
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.tenantId, idempotencyKeys.caller, idempotencyKeys.key],
+      set: { fingerprint: sql`excluded.fingerprint`, createdAt: sql`excluded.created_at`, responseStatus: null, responseBody: null },
+      setWhere: and(isNull(idempotencyKeys.responseStatus), lt(idempotencyKeys.createdAt, sql`${p('abandonedBefore')}::timestamptz`)),
+    })
+    .returning({ key: idempotencyKeys.key })
+    .prepare('idempotency_claim'),
+);
+
+const readStatement = preparedPer((db) => db.select().from(idempotencyKeys).where(sameKey).prepare('idempotency_read'));
+
+const releaseStatement = preparedPer((db) => db.delete(idempotencyKeys).where(sameKey).prepare('idempotency_release'));
+
+const answerStatement = preparedPer((db) =>
+  db
+    .update(idempotencyKeys)
+    .set({ responseStatus: sql`${p('responseStatus')}::integer`, responseBody: sql`${p('responseBody')}::jsonb` })
+    .where(sameKey)
+    .prepare('idempotency_answer'),
+);
