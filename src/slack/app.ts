@@ -39,6 +39,7 @@ import { createSlackAlertSender } from './alerts.js';
 import { createPermalinks } from './permalinks.js';
 import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
+import { createLimiter } from './limit.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
 
 export interface SlackAppOptions {
@@ -295,6 +296,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // -------------------------------------------------------------------------
   // Modal submission: create the ticket, or show the field errors in the modal.
 
+  /** Ticket writes after a submission was acknowledged: a few at a time (the pool has 10 connections by default). */
+  const afterAck = createLimiter(4);
   app.view(CALLBACK.createTicketModal, async ({ ack, body, view, context }) => {
     const values = readTicketModal(view.state.values);
     let tenantId: string;
@@ -334,14 +337,17 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     }
     await ack();
     try {
-      // A redelivered submission of the same view creates nothing new.
-      await runIdempotently(
-        db,
-        { tenantId, caller: `slack:${body.user.id}`, key: `view:${view.id}`, fingerprint: JSON.stringify(input), now: scope.now },
-        async () => {
-          const ticket = await createTicket(db, scope, input, write);
-          return { status: 201, body: { id: ticket.id } };
-        },
+      // A redelivered submission of the same view creates nothing new. Written through the
+      // limiter: a burst of submissions must not starve the acks of the ones still arriving.
+      await afterAck(() =>
+        runIdempotently(
+          db,
+          { tenantId, caller: `slack:${body.user.id}`, key: `view:${view.id}`, fingerprint: JSON.stringify(input), now: scope.now },
+          async () => {
+            const ticket = await createTicket(db, scope, input, write);
+            return { status: 201, body: { id: ticket.id } };
+          },
+        ),
       );
     } catch (error) {
       // A redelivery while the first delivery is still creating the ticket: nothing to do.
