@@ -6,6 +6,7 @@ import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
+import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 import {
   requesterCreatedDm,
@@ -26,6 +27,9 @@ export interface SlackNotifier {
 }
 
 const NO_BREACH: BreachFlags = { firstResponse: false, resolution: false };
+
+/** Tickets whose thread lines and DMs are being posted at once (see `followUp`). */
+const FOLLOW_UP_CONCURRENCY = 4;
 
 interface Rendering {
   ticket: Ticket;
@@ -130,21 +134,48 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   const changed = async (event: TicketChangeEvent, r: Rendering) => {
     const { slackChannelId: channel, slackMessageTs: ts } = r.ticket;
     const actor = slackIdOf(r, event.scope.actorId);
-    if (channel && ts) {
-      await client.chat.update({ channel, ts, ...card(r) });
-      const line = threadLineFor(event, actor, r);
-      if (line) await client.chat.postMessage({ channel, thread_ts: ts, text: line.text });
-    }
-    const requester = slackIdOf(r, r.ticket.submittedById);
-    const kind = requesterUpdateKind(event);
-    // The requester hears of what others did; their own close/reopen needs no echo.
-    if (requester && kind && event.scope.actorId !== r.ticket.submittedById) {
-      const link = channel && ts ? await permalink(channel, ts) : undefined;
-      await client.chat.postMessage({
-        channel: requester,
-        ...requesterUpdateDm({ ticket: r.ticket, kind, actorSlackId: actor, cardPermalink: link }),
-      });
-    }
+    // The card first: it is what the person who clicked is looking at. The thread line and
+    // the requester's DM follow, in order for this ticket, a few tickets at a time.
+    if (channel && ts) await client.chat.update({ channel, ts, ...card(r) });
+    followUp(event, async () => {
+      const line = channel && ts ? threadLineFor(event, actor, r) : undefined;
+      if (line) await client.chat.postMessage({ channel: channel!, thread_ts: ts!, text: line.text });
+      const requester = slackIdOf(r, r.ticket.submittedById);
+      const kind = requesterUpdateKind(event);
+      // The requester hears of what others did; their own close/reopen needs no echo.
+      if (requester && kind && event.scope.actorId !== r.ticket.submittedById) {
+        const link = channel && ts ? await permalink(channel, ts) : undefined;
+        await client.chat.postMessage({
+          channel: requester,
+          ...requesterUpdateDm({ ticket: r.ticket, kind, actorSlackId: actor, cardPermalink: link }),
+        });
+      }
+    });
+  };
+
+  /**
+   * Notifications that follow a card update: chained per ticket (its thread lines and DMs
+   * keep the order of its changes), at most FOLLOW_UP_CONCURRENCY tickets' at once, so a
+   * burst of changes updates every card before it posts every line. Never dropped; a
+   * failure is logged like the card's.
+   */
+  const followUps = new Map<string, Promise<void>>();
+  const followUpSlots = createLimiter(FOLLOW_UP_CONCURRENCY);
+  const followUp = (event: TicketChangeEvent, work: () => Promise<void>) => {
+    const key = `${event.ticket.tenantId}/${event.ticket.id}`;
+    const next = (followUps.get(key) ?? Promise.resolve()).then(() =>
+      followUpSlots(work).catch((error: unknown) =>
+        log.error('slack: could not post the notifications of a ticket change', {
+          ticket: event.ticket.number,
+          kind: event.kind,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+    );
+    followUps.set(key, next);
+    void next.finally(() => {
+      if (followUps.get(key) === next) followUps.delete(key);
+    });
   };
 
   const handle = async (event: TicketChangeEvent) => {
@@ -199,7 +230,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       enqueue(tenantId, ticketId, () => refresh(tenantId, ticketId));
     },
     async idle() {
-      while (queues.size > 0) await Promise.all([...queues.values()]);
+      while (queues.size > 0 || followUps.size > 0) await Promise.all([...queues.values(), ...followUps.values()]);
     },
   };
 }

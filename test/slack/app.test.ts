@@ -4,6 +4,7 @@ import { upsertSlackPerson } from '../../src/domain/people.js';
 import { createTeam } from '../../src/domain/teams.js';
 import { updateTenantSettings } from '../../src/domain/tenants.js';
 import { getTicket, listTickets } from '../../src/domain/tickets/queries.js';
+import { changeTicketStatus, claimTicket } from '../../src/domain/tickets/tickets.js';
 import { ACTION, BLOCK, CALLBACK, INPUT_ACTION, assignBlockId } from '../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 import type { FakeSlackCall } from '../support/fake-slack.js';
@@ -98,6 +99,40 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     });
   }
 
+  it('in a burst of changes, posts each ticket\'s card update, thread lines and DMs, in the order of its changes', async () => {
+    const { teamId, agent } = await workspace();
+    const filed = [];
+    for (let i = 0; i < 6; i++) filed.push((await fileTicket(teamId, { title: `Burst ${i}` })).ticket);
+    const cards = await Promise.all(filed.map((t) => getTicket(ctx.db, { tenantId: teamId }, t.id)));
+    const mark = h.fake.calls.length;
+    const onChange = h.slack.notifier.onTicketChange;
+    // Every ticket claimed and then set pending at once, as fast as the writes go.
+    await Promise.all(
+      cards.map(async (t) => {
+        await claimTicket(ctx.db, scopeFor(teamId, agent.id, new Date()), t.id, { onChange });
+        await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), t.id, 'pending', { onChange });
+      }),
+    );
+    await h.slack.notifier.idle();
+    const calls = h.fake.calls.slice(mark);
+    for (const t of cards) {
+      const mine = calls.filter((c) => c.args.ts === t.slackMessageTs || c.args.thread_ts === t.slackMessageTs || (c.args.channel === REQUESTER && textOf(c).includes(t.number)));
+      const order = mine.map((c) =>
+        c.method === 'chat.update'
+          ? `card:${/Pending/.test(textOf(c)) ? 'pending' : 'claimed'}`
+          : c.args.thread_ts
+            ? `line:${/pending/i.test(textOf(c)) ? 'pending' : 'claimed'}`
+            : `dm:${/needs your input/.test(textOf(c)) ? 'pending' : 'claimed'}`,
+      );
+      // The claim's card update comes before its line and DM; the pending change's after the claim's.
+      expect(order.filter((o) => o.startsWith('line:'))).toEqual(['line:claimed', 'line:pending']);
+      expect(order.filter((o) => o.startsWith('dm:'))).toEqual(['dm:claimed', 'dm:pending']);
+      expect(order.indexOf('card:claimed')).toBeLessThan(order.indexOf('line:claimed'));
+      expect(order.indexOf('line:claimed')).toBeLessThan(order.indexOf('dm:claimed'));
+      expect(order.lastIndexOf('card:pending')).toBeGreaterThan(order.indexOf('card:claimed'));
+    }
+  });
+
   it('opens the create modal for /ticket, prefilled with its words and the default team', async () => {
     const { teamId, team } = await workspace();
     const after = since();
@@ -125,7 +160,8 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     expect(stored.slackChannelId).toBe(CHANNEL);
     expect(stored.slackMessageTs).toMatch(/^\d+\.\d+$/);
 
-    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === REQUESTER && textOf(c).includes(ticket.number))!;
+    // By id: every workspace's first ticket is TKT-0001.
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === REQUESTER && textOf(c).includes(ticket.id))!;
     expect(dm).toBeDefined();
     // Deadlines in each reader's own time zone: Slack date tokens with the deadline's unix time.
     const unix = Math.floor(ticket.firstResponseDueAt!.getTime() / 1000);
