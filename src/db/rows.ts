@@ -12,7 +12,7 @@ export function rowsOf<T>(result: unknown): T[] {
 }
 
 /** What the fast path needs of a postgres.js client: a raw query answered as arrays. */
-interface PostgresJsClient {
+export interface PostgresJsClient {
   unsafe(query: string, params: unknown[], options: { prepare: boolean }): { values(): Promise<unknown[][]> };
 }
 
@@ -50,7 +50,7 @@ export function rowReader<T>(columns: Record<string, Column>): (row: readonly un
 }
 
 /** The postgres.js client behind a top-level postgres.js database; undefined for PGlite and transactions. */
-function postgresJsClient(db: Db): PostgresJsClient | undefined {
+export function postgresJsClient(db: Db): PostgresJsClient | undefined {
   const client = (db as { $client?: unknown }).$client;
   return typeof client === 'function' && typeof (client as Partial<PostgresJsClient>).unsafe === 'function'
     ? (client as unknown as PostgresJsClient)

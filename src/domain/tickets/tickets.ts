@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
-import { namedRowReader, rowsOf } from '../../db/rows.js';
+import { namedRowReader, postgresJsClient, rowReader, rowsOf } from '../../db/rows.js';
 import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
@@ -425,12 +425,37 @@ async function writeIfUnchanged(
   if (read.status === 'closed' && !CHANGES_ALLOWED_WHEN_CLOSED.has(kind)) return undefined;
   if (slaInstantNowDue(read, { ...read, ...change }, scope.now)) return undefined;
 
+  const event = eventValues(scope, read, kind, diff, options.ids ?? newId);
+  const values = pickChanged(change, diff);
+  const client = postgresJsClient(db);
+  if (client) {
+    // PostgreSQL: the statement's text is kept per set of changed columns and prepared.
+    const keys = Object.keys(values) as Array<keyof TicketChange>;
+    const params = [
+      ...keys.map((key) => encodeColumn(key, values[key])),
+      scope.now.toISOString(),
+      scope.actorId,
+      read.tenantId,
+      read.id,
+      read.revision,
+      event.tenantId,
+      event.id,
+      event.kind,
+      event.actorId ?? null,
+      event.appId ?? null,
+      event.sourceType,
+      scope.now.toISOString(),
+      JSON.stringify(diff),
+    ];
+    const [row] = await guardReferences(() => client.unsafe(writeIfUnchangedSql(keys), params, { prepare: true }).values());
+    return row ? { ticket: readTicketRow(row), diff } : undefined;
+  }
+
   const update = db
     .update(tickets)
-    .set({ ...pickChanged(change, diff), updatedAt: scope.now, updatedBy: scope.actorId, revision: sql`${tickets.revision} + 1` })
+    .set({ ...values, updatedAt: scope.now, updatedBy: scope.actorId, revision: sql`${tickets.revision} + 1` })
     .where(and(eq(tickets.tenantId, read.tenantId), eq(tickets.id, read.id), eq(tickets.revision, read.revision)))
     .returning(ticketColumns);
-  const event = eventValues(scope, read, kind, diff, options.ids ?? newId);
   const statement = sql`
     with changed as (${update.getSQL()}),
     recorded as (
@@ -443,6 +468,45 @@ async function writeIfUnchanged(
   const [row] = rowsOf<Record<string, unknown>>(await guardReferences(() => db.execute(statement)));
   return row ? { ticket: readTicketNamed(row), diff } : undefined;
 }
+
+const readTicketRow = rowReader<Ticket>(ticketColumns);
+const TICKET_TABLE_COLUMNS = getTableColumns(tickets);
+
+/** A changed value as the driver takes it, through its column's own encoder (a Date as ISO text, JSON as text...). */
+function encodeColumn(key: keyof TicketChange, value: unknown): unknown {
+  return value === null || value === undefined ? null : TICKET_TABLE_COLUMNS[key].mapToDriverValue(value as never);
+}
+
+/**
+ * `writeIfUnchanged`'s statement as text, one per set of changed columns (a handful: each
+ * operation changes the same few), with every parameter cast to its column's type. The
+ * parameters: the changed values in `keys` order, then updated_at, updated_by, tenant,
+ * id, expected revision, and the event's tenant, id, kind, actor, app, source type, at
+ * and changes. It selects `ticketColumns` in order, like every ticket read.
+ */
+function writeIfUnchangedSql(keys: ReadonlyArray<keyof TicketChange>): string {
+  const cacheKey = keys.join(',');
+  let text = writeSqlCache.get(cacheKey);
+  if (text !== undefined) return text;
+  let n = 0;
+  const param = (type: string) => `$${++n}::${type}`;
+  const column = (key: string) => TICKET_TABLE_COLUMNS[key as keyof typeof TICKET_TABLE_COLUMNS];
+  const set = keys.map((key) => `"${column(key).name}" = ${param(column(key).getSQLType())}`);
+  set.push(`"updated_at" = ${param('timestamptz')}`, `"updated_by" = ${param('text')}`, `"revision" = "revision" + 1`);
+  const where = `"tenant_id" = ${param('text')} and "id" = ${param('text')} and "revision" = ${param('integer')}`;
+  const returned = Object.values(ticketColumns)
+    .map((c) => `"${c.name}"`)
+    .join(', ');
+  const event = [param('text'), param('text'), 'changed.id', param('text'), param('text'), param('text'), param('source_type'), 'changed.sla_cycle', param('timestamptz'), param('jsonb')];
+  text =
+    `with changed as (update "tickets" set ${set.join(', ')} where ${where} returning ${returned}), ` +
+    `recorded as (insert into "ticket_events" (tenant_id, id, ticket_id, kind, actor_id, app_id, source_type, sla_cycle, at, changes) ` +
+    `select ${event.join(', ')} from changed) ` +
+    `select ${returned} from changed`;
+  writeSqlCache.set(cacheKey, text);
+  return text;
+}
+const writeSqlCache = new Map<string, string>();
 
 /** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */
 async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketChange): Promise<void> {

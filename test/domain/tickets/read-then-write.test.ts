@@ -7,6 +7,7 @@ import {
   claimTicket,
   createTicket,
   listTicketEvents,
+  updateTicket,
   type TicketChangeEvent,
 } from '../../../src/domain/tickets/tickets.js';
 import { describeEachDatabase, newTenantId } from '../../support/databases.js';
@@ -102,5 +103,28 @@ describeEachDatabase('ticket writes from a ticket just read', (ctx) => {
     const { ticket } = await assignTicket(ctx.db, scopeFor(tenant, 'per_agent', T1), mine.id, 'per_agent', { current: theirs });
     expect(ticket).toMatchObject({ id: mine.id, tenantId: tenant, assignedToId: 'per_agent' });
     expect(await getTicket(ctx.db, { tenantId: other }, theirs.id)).toEqual(theirs);
+  });
+
+  it('writes every kind of column from a fresh read: JSON pauses, text arrays, enums, instants, nulls', async () => {
+    const tenant = newTenantId();
+    const created = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'Disk full', tags: ['storage'], category: 'infra' });
+    const agent = scopeFor(tenant, 'per_agent', T1);
+    const claimed = (await claimTicket(ctx.db, agent, created.id, { current: created })).ticket;
+    const pending = (await changeTicketStatus(ctx.db, scopeFor(tenant, 'per_agent', T2), created.id, 'pending', { current: claimed })).ticket;
+    expect(pending.slaPauses).toEqual([{ from: T2, to: null }]);
+    const updated = (
+      await updateTicket(ctx.db, scopeFor(tenant, 'per_agent', '2026-03-02T10:20:00.000Z'), created.id, { tags: ['storage', 'urgent'], category: null, title: 'Disk full on db-1' }, { current: pending })
+    ).ticket;
+    expect(updated).toMatchObject({ tags: ['storage', 'urgent'], category: null, title: 'Disk full on db-1', status: 'pending', revision: pending.revision + 1 });
+    const stored = await getTicket(ctx.db, { tenantId: tenant }, created.id);
+    expect(stored).toEqual(updated);
+    expect(stored.slaPauses).toEqual(pending.slaPauses);
+    const events = await listTicketEvents(ctx.db, { tenantId: tenant }, created.id);
+    expect(events.map((e) => e.kind)).toEqual(['created', 'claimed', 'status_changed', 'updated']);
+    expect(events[3]!.changes).toEqual({
+      title: { from: 'Disk full', to: 'Disk full on db-1' },
+      category: { from: 'infra', to: null },
+      tags: { from: ['storage'], to: ['storage', 'urgent'] },
+    });
   });
 });
