@@ -123,12 +123,14 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     }
     const requester = slackIdOf(r, r.ticket.submittedById);
     if (requester) {
-      await client.chat.postMessage({
-        channel: requester,
-        ...requesterCreatedDm({ ticket: r.ticket, teamName: r.team?.name ?? null, cardPermalink: cardLink }),
+      // Like every change's notifications, the requester's DM follows the card.
+      followUp(event, async () => {
+        await client.chat.postMessage({
+          channel: requester,
+          ...requesterCreatedDm({ ticket: r.ticket, teamName: r.team?.name ?? null, cardPermalink: cardLink }),
+        });
       });
     }
-    void event;
   };
 
   const changed = async (event: TicketChangeEvent, r: Rendering) => {
