@@ -40,6 +40,7 @@ import { createPermalinks } from './permalinks.js';
 import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createLimiter } from './limit.js';
+import { createSlackFetch } from './transport.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
 
 export interface SlackAppOptions {
@@ -103,7 +104,9 @@ const FIELD_BLOCKS: Record<string, string> = {
 export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   const { db, log } = options;
   const now = options.now ?? (() => new Date());
+  const transport = createSlackFetch();
   const clientOptions = {
+    fetch: transport.fetch,
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
   };
@@ -505,6 +508,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     async stop() {
       if (options.appToken) await app.stop();
       await notifier.idle();
+      await transport.close();
     },
   };
 }

@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackFetch } from '../../src/slack/transport.js';
+
+describe('the Slack Web API transport (fetch over undici.request)', () => {
+  let server: Server;
+  let base: string;
+  const transport = createSlackFetch();
+  const seen: Array<{ method: string; url: string; headers: Record<string, unknown>; body: string }> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+        if (req.url === '/api/limited') {
+          res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"ok":false,"error":"ratelimited"}');
+        } else if (req.url === '/api/moved') {
+          res.writeHead(302, { location: '/elsewhere' }).end();
+        } else if (req.url === '/api/empty') {
+          res.writeHead(204).end();
+        } else if (req.url === '/api/slow') {
+          setTimeout(() => res.writeHead(200).end('{}'), 2_000);
+        } else {
+          res.setHeader('set-cookie', ['a=1', 'b=2']);
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-oauth-scopes': 'chat:write,commands' }).end('{"ok":true,"ts":"1.2"}');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await transport.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('posts the body and headers as given and answers a standard Response', async () => {
+    const res = await transport.fetch(`${base}/api/chat.update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer xoxb-1' },
+      body: 'channel=C1&ts=1.2&text=h%C3%A9',
+    });
+    expect(res).toBeInstanceOf(Response);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-oauth-scopes')).toBe('chat:write,commands');
+    expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(await res.json()).toEqual({ ok: true, ts: '1.2' });
+    const request = seen.at(-1)!;
+    expect(request).toMatchObject({ method: 'POST', url: '/api/chat.update', body: 'channel=C1&ts=1.2&text=h%C3%A9' });
+    expect(request.headers).toMatchObject({ authorization: 'Bearer xoxb-1', 'content-type': 'application/x-www-form-urlencoded' });
+  });
+
+  it('passes a 429 with its Retry-After through, does not follow redirects, and has no body on a 204', async () => {
+    const limited = await transport.fetch(`${base}/api/limited`, { method: 'POST', body: 'x=1' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    const moved = await transport.fetch(`${base}/api/moved`, { method: 'POST', body: '' });
+    expect(moved.status).toBe(302);
+    expect(seen.some((r) => r.url === '/elsewhere')).toBe(false);
+    const empty = await transport.fetch(`${base}/api/empty`, { method: 'POST', body: '' });
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+
+  it('gives up when the signal aborts', async () => {
+    const error = await transport.fetch(`${base}/api/slow`, { method: 'POST', body: '', signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(['TimeoutError', 'AbortError']).toContain((error as Error).name);
+  });
+});
