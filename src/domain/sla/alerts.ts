@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { preparedPer } from '../../db/prepared.js';
+import { compiledSelect } from '../../db/rows.js';
 import { slaAlerts, type SlaAlertKind, type SlaClock } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Scope } from '../scope.js';
@@ -133,25 +133,27 @@ export interface BreachFlags {
 
 /** Which clocks of the ticket's current cycle had a breach announced: the card shows them. */
 export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle'>): Promise<BreachFlags> {
-  const rows = await breachesStatement(db).execute({ tenantId: ticket.tenantId, ticketId: ticket.id });
+  const rows = await breachesStatement(db, { tenantId: ticket.tenantId, ticketId: ticket.id });
   return {
     firstResponse: rows.some((r) => r.clock === 'first_response'),
     resolution: rows.some((r) => r.clock === 'resolution' && r.cycle === ticket.slaCycle),
   };
 }
 
-/** Read on every card render: built and prepared once per database handle. */
-const breachesStatement = preparedPer((db) =>
-  db
-    .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
-    .from(slaAlerts)
-    .where(
-      and(
-        eq(slaAlerts.tenantId, sql.placeholder('tenantId')),
-        eq(slaAlerts.ticketId, sql.placeholder('ticketId')),
-        eq(slaAlerts.kind, 'breach'),
-        eq(slaAlerts.status, 'delivered'),
+/** Read on every card render: compiled once, prepared on the server. */
+const breachesStatement = compiledSelect(
+  'ticket_breaches',
+  (db) =>
+    db
+      .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
+      .from(slaAlerts)
+      .where(
+        and(
+          eq(slaAlerts.tenantId, sql.placeholder('tenantId')),
+          eq(slaAlerts.ticketId, sql.placeholder('ticketId')),
+          eq(slaAlerts.kind, 'breach'),
+          eq(slaAlerts.status, 'delivered'),
+        ),
       ),
-    )
-    .prepare('ticket_breaches'),
+  (row) => ({ clock: row[0] as SlaClock, cycle: Number(row[1]) }),
 );
