@@ -145,6 +145,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
       logger: boltLogger,
       clientOptions,
+      convoStore: false,
     });
   } else {
     if (!options.signingSecret) throw new Error('HTTP mode needs the signing secret');
@@ -155,7 +156,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       // Ack first, work after: Slack gets its 200 as soon as a listener calls ack().
       processBeforeResponse: false,
     });
-    app = new App({ authorize, receiver, logger: boltLogger, clientOptions });
+    // No conversation store: no listener keeps state between messages of a conversation.
+    app = new App({ authorize, receiver, logger: boltLogger, clientOptions, convoStore: false });
   }
 
   const permalinks = createPermalinks(client, log);
