@@ -197,6 +197,28 @@ describe('fake Slack Web API', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
+  it('counts calls, and with retainCalls: false only counts them and shows them to waiters', async () => {
+    const before = fake.count('chat.postMessage');
+    await client.chat.postMessage({ channel: 'C1', text: 'counted' });
+    expect(fake.count('chat.postMessage')).toBe(before + 1);
+
+    const lean = await startFakeSlack({ retainCalls: false });
+    try {
+      const leanClient = new WebClient('xoxb-test', { slackApiUrl: lean.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+      const seen = lean.waitFor('chat.postMessage', (call) => call.args.text === 'two');
+      await leanClient.chat.postMessage({ channel: 'C1', text: 'one' });
+      await leanClient.chat.postMessage({ channel: 'C1', text: 'two' });
+      await expect(seen).resolves.toMatchObject({ args: { channel: 'C1', text: 'two' } });
+      expect(lean.count('chat.postMessage')).toBe(2);
+      expect(lean.calls).toEqual([]);
+      expect(lean.callsTo('chat.postMessage')).toEqual([]);
+      lean.reset();
+      expect(lean.count('chat.postMessage')).toBe(0);
+    } finally {
+      await lean.close();
+    }
+  });
+
   it('waitFor resolves on a later call and rejects on timeout', async () => {
     const waiting = fake.waitFor('chat.postMessage', (call) => call.args.text === 'second');
     await client.chat.postMessage({ channel: 'C1', text: 'first' });

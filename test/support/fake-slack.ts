@@ -74,6 +74,12 @@ export interface FakeSlackOptions {
   latencyMs?: number;
   /** Users `users.info` knows from the start. */
   users?: FakeSlackUser[];
+  /**
+   * False: calls are counted and shown to waiters as they arrive, but not kept (`calls` and
+   * `callsTo` stay empty). For benchmarks, whose thousands of kept messages would make the
+   * fake's own garbage collection part of what they measure.
+   */
+  retainCalls?: boolean;
 }
 
 export interface FakeSlack {
@@ -83,6 +89,8 @@ export interface FakeSlack {
   readonly calls: readonly FakeSlackCall[];
   /** The recorded calls of one method, in order. */
   callsTo(method: string): FakeSlackCall[];
+  /** How many calls of `method` arrived (kept or not). */
+  count(method: string): number;
   /**
    * The first call of `method` (already recorded or still to come) that `predicate`
    * accepts; rejects after `timeoutMs` (default 3000) or when the fake closes.
@@ -405,8 +413,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 
   /** Records a call and settles the waiters it satisfies. */
+  const counts = new Map<string, number>();
+  const retain = options.retainCalls ?? true;
   const record = (call: FakeSlackCall): void => {
-    calls.push(call);
+    counts.set(call.method, (counts.get(call.method) ?? 0) + 1);
+    if (retain) calls.push(call);
     for (const waiter of waiters) {
       if (waiter.method === call.method && waiter.predicate(call)) {
         waiters.delete(waiter);
@@ -518,6 +529,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: `${base}/api/`,
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
+    count: (method) => counts.get(method) ?? 0,
     waitFor: (method, predicate = () => true, timeoutMs = 3000) => {
       const seen = calls.find((call) => call.method === method && predicate(call));
       if (seen !== undefined) return Promise.resolve(seen);
@@ -544,6 +556,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
     reset: () => {
       calls.length = 0;
+      counts.clear();
       failures.clear();
     },
     users,
