@@ -306,38 +306,6 @@ function fmt(ms: number): string {
   return Number.isNaN(ms) ? 'n/a' : ms.toFixed(1);
 }
 
-function printLatency(rows: CaseRow[], pick: (s: Sample) => number, targets: boolean): void {
-  const header = [
-    'case',
-    'product p50',
-    'product p99',
-    'bare p50',
-    'bare p99',
-    'p99 ratio',
-    ...(targets ? [`p99 < ${TARGET_P99_MS} ms`, `<= ${TARGET_RATIO}x bare`] : []),
-    'errors (product/bare)',
-  ];
-  const body = rows.map((row) => {
-    const product = row.product.samples.map(pick).sort((a, b) => a - b);
-    const bare = row.bare.samples.map(pick).sort((a, b) => a - b);
-    const pp99 = percentile(product, 99);
-    const bp99 = percentile(bare, 99);
-    const ratio = pp99 / bp99;
-    const clean = row.product.errors === 0;
-    return [
-      row.label,
-      fmt(percentile(product, 50)),
-      fmt(pp99),
-      fmt(percentile(bare, 50)),
-      fmt(bp99),
-      Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a',
-      ...(targets ? [pp99 < TARGET_P99_MS && clean ? 'met' : 'NOT met', ratio <= TARGET_RATIO && clean ? 'met' : 'NOT met'] : []),
-      `${row.product.errors}/${row.bare.errors}`,
-    ];
-  });
-  printTable(header, body, { align: header.map((_, i) => (i === 0 ? 'left' : 'right')) });
-}
-
 function median(values: number[]): number {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
@@ -345,7 +313,7 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Per case: the median over the rounds of each percentile, and the targets judged on them. */
+/** Per case: the median over the rounds of each percentile (of one round: its figures), and the targets judged on them. */
 function printMedians(rounds: CaseRow[][], pick: (s: Sample) => number, targets: boolean): void {
   const header = [
     'case',
@@ -612,7 +580,7 @@ async function bench(pg: BenchServer): Promise<void> {
     rounds.forEach((rows, i) => {
       console.log('');
       console.log(`round ${i + 1}:`);
-      printLatency(rows, (s) => s.latency, false);
+      printMedians([rows], (s) => s.latency, false); // the median of one round: its own figures
     });
     console.log('');
     console.log(`median of the ${ROUNDS} rounds (each figure on its own; the targets are judged on these):`);

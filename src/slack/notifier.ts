@@ -164,8 +164,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   const followUps = new Map<string, Promise<void>>();
   const followUpSlots = createLimiter(FOLLOW_UP_CONCURRENCY);
   const followUp = (event: TicketChangeEvent, work: () => Promise<void>) => {
-    const key = `${event.ticket.tenantId}/${event.ticket.id}`;
-    const next = (followUps.get(key) ?? Promise.resolve()).then(() =>
+    chainUnder(followUps, `${event.ticket.tenantId}/${event.ticket.id}`, () =>
       followUpSlots(work).catch((error: unknown) =>
         log.error('slack: could not post the notifications of a ticket change', {
           ticket: event.ticket.number,
@@ -174,10 +173,6 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
         }),
       ),
     );
-    followUps.set(key, next);
-    void next.finally(() => {
-      if (followUps.get(key) === next) followUps.delete(key);
-    });
   };
 
   const handle = async (event: TicketChangeEvent) => {
@@ -212,15 +207,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   /** Work is serialised per ticket, so the card never shows an older state after a newer one. */
   const enqueue = (tenantId: string, ticketId: string, work: () => Promise<void>) => {
     const key = `${tenantId}/${ticketId}`;
-    const previous = queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work);
-    queues.set(key, next);
-    void next.finally(() => {
-      if (queues.get(key) === next) {
-        queues.delete(key);
-        latest.delete(key);
-      }
-    });
+    chainUnder(queues, key, work, () => latest.delete(key));
   };
 
   return {
@@ -235,6 +222,20 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       while (queues.size > 0 || followUps.size > 0) await Promise.all([...queues.values(), ...followUps.values()]);
     },
   };
+}
+
+/**
+ * Runs `work` after the work already chained under `key` (none: at once); the map forgets
+ * the key, and `onDone` runs, when the last work chained under it has finished.
+ */
+function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>, onDone?: () => void): void {
+  const next = (chains.get(key) ?? Promise.resolve()).then(work);
+  chains.set(key, next);
+  void next.finally(() => {
+    if (chains.get(key) !== next) return;
+    chains.delete(key);
+    onDone?.();
+  });
 }
 
 const THREAD_KINDS: Partial<Record<TicketEventKind, ThreadLineInput['kind']>> = {

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
-import { compiledSelect, rowReader } from '../../db/rows.js';
+import { compiledSelect } from '../../db/rows.js';
 import { teamAgents, tickets } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Scope } from '../scope.js';
 import { getTeam } from '../teams.js';
-import { parseTicketNumber, ticketColumns, type Ticket } from './queries.js';
+import { parseTicketNumber, readTicketRow, ticketColumns, type Ticket } from './queries.js';
 
 /** What a person does to a ticket from a chat surface. */
 export type TicketAction = 'claim' | 'assign' | 'status' | 'resolve' | 'close' | 'reopen' | 'acknowledge';
@@ -61,7 +61,6 @@ export async function ticketForAction(
   return row;
 }
 
-const readTicket = rowReader<Ticket>(ticketColumns);
 const TICKET_WIDTH = Object.keys(ticketColumns).length;
 
 function forActionStatement(name: string, byNumber: boolean) {
@@ -78,7 +77,7 @@ function forActionStatement(name: string, byNumber: boolean) {
         })
         .from(tickets)
         .where(and(eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref')), eq(tickets.isDeleted, false))),
-    (row) => ({ ticket: readTicket(row), agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) } }),
+    (row) => ({ ticket: readTicketRow(row), agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) } }),
     ({ agentsTotal, agentsMine, ...ticket }) => ({ ticket, agents: { total: Number(agentsTotal), mine: Number(agentsMine) } }),
   );
 }

@@ -11,8 +11,8 @@ const { searchVector: _searchVector, ...ticketColumns } = getTableColumns(ticket
 /** Every column but the search vector, which only the database needs. */
 export { ticketColumns };
 export type Ticket = Omit<typeof tickets.$inferSelect, 'searchVector'>;
-/** A row selected with `ticketColumns`, as a Ticket. */
-const readTicket = rowReader<Ticket>(ticketColumns);
+/** A row selected with `ticketColumns` (an array, in their order), as a Ticket. */
+export const readTicketRow = rowReader<Ticket>(ticketColumns);
 
 const NUMBER_PATTERN = /^(?:TKT-)?0*(\d{1,9})$/i;
 
@@ -66,7 +66,7 @@ function getTicketStatement(name: string, byNumber: boolean, byApp: boolean, inc
       if (!includeDeleted) filters.push(eq(tickets.isDeleted, false));
       return db.select(ticketColumns).from(tickets).where(and(...filters));
     },
-    readTicket,
+    readTicketRow,
   );
 }
 
@@ -127,7 +127,7 @@ export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId
   // the filter combinations seen before. Not with `q`: a generic plan cannot estimate a text
   // search's selectivity and may pick a bitmap scan of every match (measured: 46 ms instead
   // of 0.5 ms); planned per call, the search terms are seen.
-  const rows = await selectRows(db, statement, readTicket, query.q ? {} : { prepareAs: 'list_tickets' });
+  const rows = await selectRows(db, statement, readTicketRow, query.q ? {} : { prepareAs: 'list_tickets' });
   const column = query.sort.replace(/^-/, '') as SortColumn;
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);

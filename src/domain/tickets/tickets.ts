@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
-import { namedRowReader, postgresJsClient, rowReader, rowsOf } from '../../db/rows.js';
+import { namedRowReader, postgresJsClient, rowsOf } from '../../db/rows.js';
 import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
@@ -11,7 +11,7 @@ import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTarg
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
-import { parseTicketNumber, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { parseTicketNumber, readTicketRow, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
 
@@ -469,7 +469,6 @@ async function writeIfUnchanged(
   return row ? { ticket: readTicketNamed(row), diff } : undefined;
 }
 
-const readTicketRow = rowReader<Ticket>(ticketColumns);
 const TICKET_TABLE_COLUMNS = getTableColumns(tickets);
 
 /** A changed value as the driver takes it, through its column's own encoder (a Date as ISO text, JSON as text...). */
