@@ -197,14 +197,14 @@ async function bench(pg: BenchServer): Promise<void> {
   let product: ProductProcess | undefined;
 
   try {
-    const { name: dbName, url } = await pg.createDatabase();
+    const { name: dbName, url, appUrl } = await pg.createDatabase();
     console.log(`database ${dbName} created (${pg.source})`);
 
     database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
     await migrate(database.db);
     direct = postgres(url, { max: POOL_MAX, onnotice: () => {} });
 
-    product = await startProductProcess({ DATABASE_URL: url, JWT_SECRET: SECRET, DATABASE_POOL_MAX: String(POOL_MAX) });
+    product = await startProductProcess({ DATABASE_URL: appUrl, JWT_SECRET: SECRET, DATABASE_POOL_MAX: String(POOL_MAX) });
     const base = product.baseUrl;
     const productCpu0 = product.cpuMs();
 

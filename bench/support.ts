@@ -23,8 +23,12 @@ export interface BenchServer {
   temporary: boolean;
   /** `show server_version`. */
   pgVersion: string;
-  /** Creates a database `bench_<random>` on the server; `url` is the server's URL with that database. */
-  createDatabase(): Promise<{ name: string; url: string }>;
+  /**
+   * Creates a database `bench_<random>` on the server; `url` is the server's URL with that
+   * database, `appUrl` the URL the product is given: the temporary server's Unix-domain
+   * socket (how an app reaches a Postgres on its own machine), else `url`.
+   */
+  createDatabase(): Promise<{ name: string; url: string; appUrl: string }>;
   /** Drops a database this server created (`with (force)`); a failure is logged and the drop retried by `close`. */
   dropDatabase(name: string): Promise<void>;
   /** Drops the databases not dropped yet, ends the admin connection, stops the temporary server. */
@@ -75,7 +79,7 @@ export async function openBenchServer(): Promise<BenchServer> {
         const name = `bench_${randomBytes(6).toString('hex')}`;
         await sql.unsafe(`create database ${name}`);
         created.push(name);
-        return { name, url: withDatabase(url, name) };
+        return { name, url: withDatabase(url, name), appUrl: withDatabase(server?.socketUrl ?? url, name) };
       },
       dropDatabase,
       async close() {

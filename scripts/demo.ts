@@ -502,7 +502,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       write(`▶ ${index + 1}. ${step.title}`);
       try {
         await step.run(ctx);
-        await h.slack.notifier.idle();
+        await h.slack.idle();
       } catch (error) {
         throw new DemoError(`step ${index + 1} ("${step.title}") failed: ${messageOf(error)}`);
       }

@@ -48,7 +48,8 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const client = postgres(url, { max, onnotice: () => {} });
+  const { url: serverUrl, socketPath } = unixSocketOf(url);
+  const client = postgres(serverUrl, { max, onnotice: () => {}, ...(socketPath ? { path: socketPath } : {}) });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -56,6 +57,25 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     location: redactUrl(url),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * libpq's way to name a server's Unix-domain socket in a URL, which postgres.js does not
+ * read: `?host=/var/run/postgresql` (the socket's folder; the port names the socket file).
+ * Returns the URL without that parameter, and the socket's path.
+ */
+export function unixSocketOf(url: string): { url: string; socketPath?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  const folder = parsed.searchParams.get('host');
+  if (!folder?.startsWith('/')) return { url };
+  parsed.searchParams.delete('host');
+  const port = parsed.port || '5432';
+  return { url: parsed.toString(), socketPath: `${folder.replace(/\/+$/, '')}/.s.PGSQL.${port}` };
 }
 
 /** Readiness: one round trip to the database. */

@@ -21,3 +21,84 @@ export function createLimiter(concurrency: number): <T>(task: () => Promise<T>) 
     }
   };
 }
+
+export interface IntakeGate {
+  /** A Slack request arrived: call the function returned once its answer is sent. */
+  enter(): () => void;
+  /**
+   * Resolves once no Slack request is waiting for its answer and none was answered in the
+   * last `quietMs`, or `maxWaitMs` after `since` (a performance.now() time; default: now),
+   * whichever comes first. Work asks once it has its slot to run, with `since` the time it
+   * was queued: a burst of requests holds it back, but never more than `maxWaitMs` in all.
+   */
+  whenQuiet(since?: number): Promise<void>;
+  /** From now on work goes at once, whatever is pending (shutting down). */
+  open(): void;
+  /** Slack requests waiting for their answer now. */
+  readonly pending: number;
+}
+
+/**
+ * Work that may wait (writes after an ack, thread lines, DMs) goes after the answers Slack
+ * is waiting for: Slack drops a request not acknowledged within 3 seconds, and the person who
+ * clicked sees the answer, not the write behind it. Work waits for a quiet moment at most
+ * `maxWaitMs`, so a steady stream of requests slows it down by that much, never starves it.
+ */
+export function createIntakeGate(options: { quietMs: number; maxWaitMs: number }): IntakeGate {
+  const { quietMs, maxWaitMs } = options;
+  let pending = 0;
+  /** When the last answer went out (performance.now()). */
+  let lastAnswer = -Infinity;
+  const waiters = new Set<() => void>();
+  let check: NodeJS.Timeout | undefined;
+
+  let opened = false;
+  const quiet = () => opened || (pending === 0 && performance.now() - lastAnswer >= quietMs);
+  const openIfQuiet = () => {
+    check = undefined;
+    if (pending > 0) return; // the next answer schedules the next check
+    const left = quietMs - (performance.now() - lastAnswer);
+    if (left > 0) {
+      check = setTimeout(openIfQuiet, left);
+      return;
+    }
+    for (const release of [...waiters]) release();
+  };
+
+  return {
+    enter() {
+      pending += 1;
+      let left = false;
+      return () => {
+        if (left) return;
+        left = true;
+        pending -= 1;
+        lastAnswer = performance.now();
+        if (pending === 0 && waiters.size > 0 && !check) check = setTimeout(openIfQuiet, quietMs);
+      };
+    },
+    whenQuiet(since = performance.now()) {
+      const wait = since + maxWaitMs - performance.now();
+      if (wait <= 0 || quiet()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const release = () => {
+          clearTimeout(timer);
+          waiters.delete(release);
+          resolve();
+        };
+        const timer = setTimeout(release, wait);
+        waiters.add(release);
+        if (pending === 0 && !check) check = setTimeout(openIfQuiet, Math.max(0, quietMs - (performance.now() - lastAnswer)));
+      });
+    },
+    open() {
+      opened = true;
+      clearTimeout(check);
+      check = undefined;
+      for (const release of [...waiters]) release();
+    },
+    get pending() {
+      return pending;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
-import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
+import { breachFlagsOf, ticketBreaches, type BreachFlags, type BreachRecord } from '../domain/sla/alerts.js';
 import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
@@ -18,8 +18,12 @@ import {
 } from './blocks.js';
 
 export interface SlackNotifier {
-  /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
-  onTicketChange: TicketChangeListener;
+  /**
+   * The domain's change listener: enqueues the Slack side of the change and returns at once.
+   * `known.breaches`: the ticket's breach alerts as the caller read them with the ticket it
+   * changed (a Slack button does), so the card needs no read of its own.
+   */
+  onTicketChange(event: TicketChangeEvent, known?: { breaches?: BreachRecord }): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
   refreshCard(tenantId: string, ticketId: string): void;
   /** Resolves when every queued notification has been handled (tests, shutdown). */
@@ -47,7 +51,14 @@ interface Rendering {
  * one) and always renders the ticket as it is now in the database. A Slack failure is
  * logged, never thrown back into the write that caused it.
  */
-export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger; permalinks?: Permalinks }): SlackNotifier {
+export function createSlackNotifier(deps: {
+  db: Db;
+  client: webApi.WebClient;
+  log: Logger;
+  permalinks?: Permalinks;
+  /** Resolves when notifications that may wait (thread lines, DMs) may go: see createIntakeGate. */
+  whenQuiet?: (since: number) => Promise<void>;
+}): SlackNotifier {
   const { db, client, log } = deps;
   const queues = new Map<string, Promise<void>>();
   /** Per ticket with work queued: the last change heard. */
@@ -85,15 +96,18 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     return result;
   };
 
-  /** Reads the ticket as it is now, unless `known` is: the state a change just committed. */
-  const load = async (tenantId: string, ticketId: string, actorId: string | null = null, known?: Ticket): Promise<Rendering> => {
+  /**
+   * Reads the ticket as it is now, unless `known` is: the state a change just committed (and
+   * `breaches`, its breach alerts as read with the state it changed).
+   */
+  const load = async (tenantId: string, ticketId: string, actorId: string | null = null, known?: Ticket, breaches?: BreachRecord): Promise<Rendering> => {
     const ticket = known ?? (await getTicket(db, { tenantId }, ticketId, { includeDeleted: true }));
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
     const [team, slackIds, breach] = await Promise.all([
       ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
       slackIdsOf(ticket.tenantId, [...new Set(personIds)]),
       // A ticket just created has no alerts yet.
-      known && ticket.revision === 1 ? NO_BREACH : ticketBreaches(db, ticket),
+      known && ticket.revision === 1 ? NO_BREACH : known && breaches ? breachFlagsOf(breaches, ticket) : ticketBreaches(db, ticket),
     ]);
     return { ticket, team, slackIds, breach };
   };
@@ -157,32 +171,38 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   /**
    * Notifications that follow a card update: chained per ticket (its thread lines and DMs
-   * keep the order of its changes), at most FOLLOW_UP_CONCURRENCY tickets' at once, so a
-   * burst of changes updates every card before it posts every line. Never dropped; a
-   * failure is logged like the card's.
+   * keep the order of its changes); each waits for a quiet moment of the Slack intake
+   * (`whenQuiet`), then at most FOLLOW_UP_CONCURRENCY tickets' go at once, so a burst of
+   * changes updates every card before it posts every line. Never dropped; a failure is
+   * logged like the card's.
    */
   const followUps = new Map<string, Promise<void>>();
   const followUpSlots = createLimiter(FOLLOW_UP_CONCURRENCY);
+  const whenQuiet = deps.whenQuiet ?? (() => Promise.resolve());
   const followUp = (event: TicketChangeEvent, work: () => Promise<void>) => {
+    const queued = performance.now();
     chainUnder(followUps, `${event.ticket.tenantId}/${event.ticket.id}`, () =>
-      followUpSlots(work).catch((error: unknown) =>
-        log.error('slack: could not post the notifications of a ticket change', {
-          ticket: event.ticket.number,
-          kind: event.kind,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      ),
+      followUpSlots(async () => {
+        await whenQuiet(queued);
+        await work();
+      }).catch((error: unknown) =>
+          log.error('slack: could not post the notifications of a ticket change', {
+            ticket: event.ticket.number,
+            kind: event.kind,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
     );
   };
 
-  const handle = async (event: TicketChangeEvent) => {
+  const handle = async (event: TicketChangeEvent, breaches: BreachRecord | undefined) => {
     try {
       // The committed state the event carries is the ticket as it is now when no later change
       // of it is queued here, and when it already knows its card (or is the create that posts
       // it): otherwise the card is rendered from a fresh read.
       const key = `${event.ticket.tenantId}/${event.ticket.id}`;
       const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, breaches);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -211,9 +231,9 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   };
 
   return {
-    onTicketChange(event) {
+    onTicketChange(event, known) {
       latest.set(`${event.ticket.tenantId}/${event.ticket.id}`, event);
-      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event));
+      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event, known?.breaches));
     },
     refreshCard(tenantId, ticketId) {
       enqueue(tenantId, ticketId, () => refresh(tenantId, ticketId));

@@ -74,7 +74,7 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
     expect(res.status).toBe(200);
     // The modal is acknowledged first; the card is posted once the ticket is written.
     await h.fake.waitFor('chat.postMessage', (c) => h.fake.calls.indexOf(c) >= mark && c.args.channel === channel, 5000);
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     const [ticket] = (await listTickets(ctx.db, { tenantId: teamId })).items;
     const inChannel = (call: FakeSlackCall) => isAlert(call) && call.args.channel === channel;
     return { teamId, ticket: ticket!, start: clock.now(), inChannel, channel };
@@ -89,7 +89,7 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
   async function runAt(minutesAfter: Date, minutes: number) {
     clock.set(new Date(minutesAfter.getTime() + minutes * 60_000).toISOString());
     await sla.runNow();
-    await h.slack.notifier.idle();
+    await h.slack.idle();
   }
 
   async function click(teamId: string, userId: string, alert: FakeSlackCall, label: string) {
@@ -165,7 +165,7 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
   });
 
   it('escalates an unacknowledged breach, mentioning the escalation contacts, and claims from the alert', async () => {
-    const { teamId, ticket, start, inChannel } = await ticketInSlack('C0ALERT3');
+    const { teamId, ticket, start, inChannel, channel } = await ticketInSlack('C0ALERT3');
     let after = since();
     await runAt(start, 31);
     await after('chat.postMessage', inChannel);
@@ -177,8 +177,12 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
 
     after = since();
     expect((await click(teamId, AGENT_2, escalation, 'Claim')).status).toBe(200);
+    // The card, rendered from what the click read beside the ticket, still shows the breach.
+    const card = await after('chat.update', (c) => c.args.channel === channel);
+    expect(textOf(card)).toContain('SLA breached:* first response');
+    expect(textOf(card)).toContain(`<@${AGENT_2}>`);
     await after('chat.postMessage', (c) => c.args.thread_ts !== undefined && String(c.args.text).includes('claimed'));
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     const claimed = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
     const agent2 = await upsertSlackPerson(ctx.db, teamId, { slackUserId: AGENT_2 }, clock.now());
     expect(claimed).toMatchObject({ assignedToId: agent2.id, status: 'in_progress' });

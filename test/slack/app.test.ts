@@ -83,9 +83,10 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toBe('');
-    const card = await after('chat.postMessage', (c) => c.args.channel === CHANNEL);
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     const [ticket] = (await listTickets(ctx.db, { tenantId: teamId }, { sort: '-number', limit: 1 })).items;
+    expect(ticket).toBeDefined();
+    const card = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === undefined && textOf(c).includes(ticket!.id));
     return { ticket: ticket!, card };
   }
 
@@ -113,7 +114,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
         await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), t.id, 'pending', { onChange });
       }),
     );
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     const calls = h.fake.calls.slice(mark);
     for (const t of cards) {
       const mine = calls.filter((c) => c.args.ts === t.slackMessageTs || c.args.thread_ts === t.slackMessageTs || (c.args.channel === REQUESTER && textOf(c).includes(t.number)));
@@ -211,7 +212,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     await h.sender.viewSubmission(submission);
     // Acknowledged at once; give a wrongly created second ticket every chance to appear.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect((await listTickets(ctx.db, { tenantId: teamId })).items).toHaveLength(1);
   });
@@ -251,7 +252,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     expect(closing.status).toBe(200);
     const closedCard = await after('chat.update', onCard);
     expect(textOf(closedCard)).toContain('Closed');
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('closed');
     expect(h.problems).toEqual([]);
   });
@@ -262,7 +263,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     const after = since();
     await Promise.all([click(teamId, AGENT, ACTION.claim, ticket.id), click(teamId, AGENT_2, ACTION.claim, ticket.id)]);
     const told = await after('response_url', (c) => String(c.args.text ?? '').includes('Already claimed'));
-    await h.slack.notifier.idle();
+    await h.slack.idle();
     const winner = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
     const winnerSlackId = winner.assignedToId === (await upsertSlackPerson(ctx.db, teamId, { slackUserId: AGENT }, new Date())).id ? AGENT : AGENT_2;
     expect(String(told.args.text)).toContain(`<@${winnerSlackId}>`);

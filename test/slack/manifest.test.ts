@@ -179,7 +179,7 @@ describe('manifest.yml against the code', () => {
     // Not started: connecting needs Slack. It registers the same listeners, and serves no route.
     expect(socket.router).toBeUndefined();
     expect(socket.registered).toEqual(slack.registered);
-    await socket.notifier.idle();
+    await socket.idle();
   });
 
   it('ships in HTTP mode; Socket Mode is a documented switch', () => {

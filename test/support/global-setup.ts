@@ -10,6 +10,8 @@ declare module 'vitest' {
     postgresAdminUrl: string;
     /** Name of a migrated template database that test databases are cloned from. */
     postgresTemplate: string;
+    /** The admin URL through the server's Unix-domain socket, when the run started its own server ('' otherwise). */
+    postgresSocketUrl: string;
   }
 }
 
@@ -39,6 +41,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', TEMPLATE_DB);
+  project.provide('postgresSocketUrl', server?.socketUrl ?? '');
 
   return async () => {
     if (server) {

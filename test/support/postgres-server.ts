@@ -12,6 +12,8 @@ import postgres from 'postgres';
  */
 export interface TempPostgres {
   url: string;
+  /** The same server through its Unix-domain socket (in the server's folder). */
+  socketUrl: string;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startTempPostgres(): Promise<TempPostgres> {
 
   return {
     url,
+    socketUrl: `postgres://postgres@localhost:${port}/postgres?host=${encodeURIComponent(dir)}`,
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null) {

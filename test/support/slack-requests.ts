@@ -26,6 +26,8 @@ export interface SlackSenderOptions {
   teamDomain?: string;
   /** The bot user named in events' `authorizations`. */
   botUserId?: string;
+  /** Sends the requests (default: the global fetch); bench/slack.ts passes one with a fixed connection pool. */
+  fetch?: typeof fetch;
 }
 
 /** What the app answered. `body` is parsed JSON, else the text ('' for a bare ack). */
@@ -187,9 +189,10 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   const responseUrlFor = options.responseUrl ?? ((id: string) => `http://127.0.0.1:9/response/${id}`);
   const newResponseUrl = (): string => responseUrlFor(uniqueSuffix());
 
+  const send = options.fetch ?? fetch;
   const raw = async (request: RawRequest): Promise<SlackResponse> => {
     const timestamp = request.timestamp ?? nowSeconds();
-    const response = await fetch(endpoint, {
+    const response = await send(endpoint, {
       method: 'POST',
       headers: {
         'content-type': request.contentType,

@@ -131,6 +131,20 @@ export interface BreachFlags {
   resolution: boolean;
 }
 
+/**
+ * The breach alerts delivered for a ticket, as read beside it (`ticketForAction`): whether its
+ * first-response clock breached, and the latest cycle whose resolution clock did.
+ */
+export interface BreachRecord {
+  firstResponse: boolean;
+  resolutionCycle: number | null;
+}
+
+/** The card's flags from a record read before a change: the change may have started a new cycle. */
+export function breachFlagsOf(record: BreachRecord, ticket: Pick<Ticket, 'slaCycle'>): BreachFlags {
+  return { firstResponse: record.firstResponse, resolution: record.resolutionCycle === ticket.slaCycle };
+}
+
 /** Which clocks of the ticket's current cycle had a breach announced: the card shows them. */
 export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle'>): Promise<BreachFlags> {
   const rows = await breachesStatement(db, { tenantId: ticket.tenantId, ticketId: ticket.id });

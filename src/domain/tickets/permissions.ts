@@ -2,9 +2,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
 import { compiledSelect } from '../../db/rows.js';
-import { teamAgents, tickets } from '../../db/schema/index.js';
+import { slaAlerts, teamAgents, tickets } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Scope } from '../scope.js';
+import type { BreachRecord } from '../sla/alerts.js';
 import { getTeam } from '../teams.js';
 import { parseTicketNumber, readTicketRow, ticketColumns, type Ticket } from './queries.js';
 
@@ -46,14 +47,15 @@ export interface AgentCheck {
 
 /**
  * A live ticket of the scope and, in the same round trip, the agent check of its team for
- * `personId`: what a Slack button needs before it may act. NotFoundError when there is none.
+ * `personId` and its delivered breach alerts: what a Slack button needs before it may act,
+ * and what the card shows after. NotFoundError when there is none.
  */
 export async function ticketForAction(
   db: Db,
   scope: Pick<Scope, 'tenantId'>,
   ref: string,
   personId: string,
-): Promise<{ ticket: Ticket; agents: AgentCheck }> {
+): Promise<{ ticket: Ticket; agents: AgentCheck; breaches: BreachRecord }> {
   const number = parseTicketNumber(ref);
   const statement = number !== undefined ? byNumberForAction : byIdForAction;
   const [row] = await statement(db, { tenantId: scope.tenantId, ref: number ?? ref, personId });
@@ -66,6 +68,8 @@ const TICKET_WIDTH = Object.keys(ticketColumns).length;
 function forActionStatement(name: string, byNumber: boolean) {
   const p = sql.placeholder;
   const agentsOfTeam = sql`from ${teamAgents} where ${teamAgents.tenantId} = ${tickets.tenantId} and ${teamAgents.teamId} = ${tickets.teamId}`;
+  const breachesOfTicket = sql`from ${slaAlerts} where ${slaAlerts.tenantId} = ${tickets.tenantId} and ${slaAlerts.ticketId} = ${tickets.id}
+    and ${slaAlerts.kind} = 'breach' and ${slaAlerts.status} = 'delivered'`;
   return compiledSelect(
     name,
     (db) =>
@@ -74,12 +78,26 @@ function forActionStatement(name: string, byNumber: boolean) {
           ...ticketColumns,
           agentsTotal: sql<number>`(select count(*)::int ${agentsOfTeam})`,
           agentsMine: sql<number>`(select count(*)::int ${agentsOfTeam} and ${teamAgents.personId} = ${p('personId')})`,
+          firstResponseBreached: sql<boolean>`exists (select 1 ${breachesOfTicket} and ${slaAlerts.clock} = 'first_response')`,
+          resolutionBreachCycle: sql<number | null>`(select max(${slaAlerts.cycle}) ${breachesOfTicket} and ${slaAlerts.clock} = 'resolution')`,
         })
         .from(tickets)
         .where(and(eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref')), eq(tickets.isDeleted, false))),
-    (row) => ({ ticket: readTicketRow(row), agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) } }),
-    ({ agentsTotal, agentsMine, ...ticket }) => ({ ticket, agents: { total: Number(agentsTotal), mine: Number(agentsMine) } }),
+    (row) => ({
+      ticket: readTicketRow(row),
+      agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) },
+      breaches: breachRecord(row[TICKET_WIDTH + 2], row[TICKET_WIDTH + 3]),
+    }),
+    ({ agentsTotal, agentsMine, firstResponseBreached, resolutionBreachCycle, ...ticket }) => ({
+      ticket,
+      agents: { total: Number(agentsTotal), mine: Number(agentsMine) },
+      breaches: breachRecord(firstResponseBreached, resolutionBreachCycle),
+    }),
   );
+}
+
+function breachRecord(firstResponse: unknown, resolutionCycle: unknown): BreachRecord {
+  return { firstResponse: firstResponse === true || firstResponse === 't', resolutionCycle: resolutionCycle === null || resolutionCycle === undefined ? null : Number(resolutionCycle) };
 }
 
 const byIdForAction = forActionStatement('ticket_for_action_id', false);

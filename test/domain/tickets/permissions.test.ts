@@ -1,5 +1,8 @@
+import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { slaAlerts } from '../../../src/db/schema/index.js';
 import { NotFoundError } from '../../../src/domain/errors.js';
+import { breachFlagsOf, ticketBreaches } from '../../../src/domain/sla/alerts.js';
 import { upsertSlackPerson } from '../../../src/domain/people.js';
 import { createTeam } from '../../../src/domain/teams.js';
 import { mayActOnTicket, ticketForAction } from '../../../src/domain/tickets/permissions.js';
@@ -41,6 +44,54 @@ describeEachDatabase('who may act on a ticket', (ctx) => {
     });
     // The requester may close their own ticket whatever the team says.
     expect(await mayActOnTicket(ctx.db, forBob.ticket, 'per_requester', 'close', { total: 1, mine: 0 })).toEqual({ allowed: true });
+  });
+
+  it('reads the delivered breach alerts beside the ticket, as the card shows them', async () => {
+    const tenant = newTenantId();
+    const ticket = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Late' });
+    const other = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Elsewhere' });
+    const read = async () => (await ticketForAction(ctx.db, { tenantId: tenant }, ticket.id, 'per_x')).breaches;
+    const asCardShows = async () => ticketBreaches(ctx.db, await getTicket(ctx.db, { tenantId: tenant }, ticket.id));
+    expect(await read()).toEqual({ firstResponse: false, resolutionCycle: null });
+
+    let seq = 0;
+    const alert = (ticketId: string, clock: 'first_response' | 'resolution', cycle: number, kind: 'warning' | 'breach', status: 'pending' | 'delivered') =>
+      ctx.db.insert(slaAlerts).values({
+        tenantId: tenant,
+        id: `sla_${++seq}`,
+        ticketId,
+        clock,
+        cycle,
+        kind,
+        status,
+        deadlineAt: new Date(NOW),
+        nextAttemptAt: new Date(NOW),
+        createdAt: new Date(NOW),
+      });
+    // Warnings, undelivered breaches and other tickets' breaches do not count.
+    await alert(ticket.id, 'first_response', 1, 'warning', 'delivered');
+    await alert(ticket.id, 'resolution', 1, 'breach', 'pending');
+    await alert(other.id, 'first_response', 1, 'breach', 'delivered');
+    expect(await read()).toEqual({ firstResponse: false, resolutionCycle: null });
+    await alert(ticket.id, 'first_response', 1, 'breach', 'delivered');
+    await alert(ticket.id, 'resolution', 0, 'breach', 'delivered'); // an earlier cycle's
+    const current = await getTicket(ctx.db, { tenantId: tenant }, ticket.id);
+    expect(await read()).toEqual({ firstResponse: true, resolutionCycle: 0 });
+    expect(breachFlagsOf(await read(), current)).toEqual({ firstResponse: true, resolution: false });
+    expect(breachFlagsOf(await read(), current)).toEqual(await asCardShows());
+    // The pending breach of this cycle goes out.
+    await ctx.db
+      .update(slaAlerts)
+      .set({ status: 'delivered' })
+      .where(and(eq(slaAlerts.tenantId, tenant), eq(slaAlerts.ticketId, ticket.id), eq(slaAlerts.clock, 'resolution'), eq(slaAlerts.cycle, current.slaCycle)));
+    const record = await read();
+    expect(record).toEqual({ firstResponse: true, resolutionCycle: current.slaCycle });
+    expect(breachFlagsOf(record, current)).toEqual({ firstResponse: true, resolution: true });
+    expect(breachFlagsOf(record, current)).toEqual(await asCardShows());
+    // A reopened ticket's new cycle starts without a resolution breach.
+    expect(breachFlagsOf(record, { slaCycle: current.slaCycle + 1 })).toEqual({ firstResponse: true, resolution: false });
+    // The other ticket's breach is its own.
+    expect((await ticketForAction(ctx.db, { tenantId: tenant }, other.id, 'per_x')).breaches).toEqual({ firstResponse: true, resolutionCycle: null });
   });
 
   it('finds nothing of another tenant, and nothing deleted', async () => {
