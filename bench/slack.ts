@@ -20,14 +20,14 @@
  *                            (the tickets are the ones step 2 created, cards posted)
  *
  * The fakes run on this process's main thread; the clients (signed requests with Node's
- * fetch) on a worker thread. Times cross threads as performance.timeOrigin + now().
+ * undici request) on a worker thread. Times cross threads as performance.timeOrigin + now().
  * BENCH_PRODUCT_CPU_PROFILE=<dir> makes the product write a V8 CPU profile there.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import postgres from 'postgres';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, request } from 'undici';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { upsertSlackPerson } from '../src/domain/people.js';
@@ -37,7 +37,7 @@ import { updateTenantSettings } from '../src/domain/tenants.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from '../src/slack/ids.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../test/support/slack-harness.js';
-import { createSlackSender, signSlackRequest, uniqueTriggerId, type SlackResponse, type SlackSender } from '../test/support/slack-requests.js';
+import { createSlackSender, signSlackRequest, uniqueTriggerId, type SlackPost, type SlackResponse, type SlackSender } from '../test/support/slack-requests.js';
 import { BARE_ACTION, BARE_CALLBACK } from './bare-slack-app.js';
 import { percentile, printTable, procCpuMs, startNodeProcess, startProductProcess, withBenchServer, type BenchServer, type ProductProcess } from './support.js';
 
@@ -95,8 +95,12 @@ interface PhaseResult {
   errors: number;
   firstError?: string;
   seconds: number;
-  /** CPU ms per request (Linux /proc; undefined elsewhere): the app's process, the fakes (this main thread), the product's Postgres backends. */
-  cpu?: { appMs: number | undefined; fakesMs: number | undefined; pgMs: number | undefined };
+  /**
+   * CPU ms per request (Linux /proc; undefined elsewhere): the app's process, the fakes (this
+   * main thread), the rest of this process (the clients' worker, GC and I/O threads), the
+   * product's Postgres backends.
+   */
+  cpu?: { appMs: number | undefined; fakesMs: number | undefined; clientsMs: number | undefined; pgMs: number | undefined };
 }
 
 type ToWorker = { type: 'run'; id: number; spec: RunSpec } | { type: 'arrived'; key: string; at: number };
@@ -117,20 +121,26 @@ const clock = (): number => performance.timeOrigin + performance.now();
 // Client worker: sends the signed requests, times them.
 
 /**
- * One kept-alive connection per client loop, opened by the warm-up: a loop whose request
- * finds its connection not handed back yet waits for it rather than opening another (with
- * no cap, the fetch agent opened a new connection for up to a third of the requests of a
- * run, and a new connection's handshake and accept were timed as the app's latency).
+ * The clients' sender: undici's `request` (lighter than fetch: the load generator shares the
+ * machine's CPUs with the apps it times) over one kept-alive connection per client loop,
+ * opened by the warm-up. A loop whose request finds its connection not handed back yet waits
+ * for it rather than opening another (with no cap, a new connection was opened for up to a
+ * third of the requests of a run, and its handshake and accept were timed as the app's latency).
  */
-const pools = new Map<number, Agent>();
-function pooledFetch(connections: number): typeof fetch {
-  let agent = pools.get(connections);
+const agents = new Map<number, Agent>();
+function pooledPost(connections: number): SlackPost {
+  let agent = agents.get(connections);
   if (!agent) {
     agent = new Agent({ connections, pipelining: 1 });
-    pools.set(connections, agent);
+    agents.set(connections, agent);
   }
   const dispatcher = agent;
-  return ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  return async (url, { headers, body }) => {
+    const response = await request(url, { method: 'POST', headers, body, dispatcher });
+    const answer: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) answer[name] = Array.isArray(value) ? value.join(', ') : value;
+    return { status: response.statusCode, headers: answer, text: await response.body.text() };
+  };
 }
 
 function clientWorker(): void {
@@ -176,7 +186,7 @@ function clientWorker(): void {
       url: spec.url,
       signingSecret: TEST_SIGNING_SECRET,
       responseUrl: (id) => `${spec.responseUrlBase}${encodeURIComponent(id)}`,
-      fetch: pooledFetch(spec.concurrency),
+      post: pooledPost(spec.concurrency),
     });
     const samples: Sample[] = [];
     let errors = 0;
@@ -224,14 +234,15 @@ function clientWorker(): void {
 // Main thread: database, fakes, the two app processes; drives the worker and reports.
 
 /** CPU so far of this process's main thread (the fakes), and of the given PostgreSQL backends when they run on this machine. */
-function cpuSnapshot(pgPids: number[]): { mainMs: number | undefined; pgMs: number | undefined } {
+function cpuSnapshot(pgPids: number[]): { mainMs: number | undefined; processMs: number | undefined; pgMs: number | undefined } {
   const mainMs = procCpuMs(`/proc/self/task/${process.pid}/stat`);
+  const processMs = procCpuMs('/proc/self/stat');
   let pgMs: number | undefined = pgPids.length > 0 ? 0 : undefined;
   for (const pid of pgPids) {
     const ms = procCpuMs(`/proc/${pid}/stat`);
     pgMs = ms === undefined || pgMs === undefined ? undefined : pgMs + ms;
   }
-  return { mainMs, pgMs };
+  return { mainMs, processMs, pgMs };
 }
 
 /** The client worker: this file again, TypeScript loaded through tsx's API (a worker does not inherit tsx's hooks). */
@@ -371,10 +382,17 @@ function printCpu(rounds: CaseRow[][]): void {
     const known = values.filter((v): v is number => v !== undefined);
     return known.length === 0 ? 'n/a' : median(known).toFixed(2);
   };
-  const header = ['case', 'product process', 'bare process', 'product Postgres', 'fakes (product/bare)'];
+  const header = ['case', 'product process', 'bare process', 'product Postgres', 'fakes (product/bare)', 'clients (product/bare)'];
   const body = rounds[0]!.map((first, c) => {
-    const cpu = (app: 'product' | 'bare', key: 'appMs' | 'pgMs' | 'fakesMs') => ms(rounds.map((rows) => rows[c]![app].cpu?.[key]));
-    return [first.label, cpu('product', 'appMs'), cpu('bare', 'appMs'), cpu('product', 'pgMs'), `${cpu('product', 'fakesMs')} / ${cpu('bare', 'fakesMs')}`];
+    const cpu = (app: 'product' | 'bare', key: 'appMs' | 'pgMs' | 'fakesMs' | 'clientsMs') => ms(rounds.map((rows) => rows[c]![app].cpu?.[key]));
+    return [
+      first.label,
+      cpu('product', 'appMs'),
+      cpu('bare', 'appMs'),
+      cpu('product', 'pgMs'),
+      `${cpu('product', 'fakesMs')} / ${cpu('bare', 'fakesMs')}`,
+      `${cpu('product', 'clientsMs')} / ${cpu('bare', 'clientsMs')}`,
+    ];
   });
   printTable(header, body, { align: header.map((_, i) => (i === 0 ? 'left' : 'right')) });
 }
@@ -485,7 +503,14 @@ async function bench(pg: BenchServer): Promise<void> {
       await settle(WARMUP_REQUESTS + REQUESTS);
       const cpu1 = { ...cpuSnapshot(pgPids), appMs: proc.cpuMs() };
       const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? (b - a) / REQUESTS : undefined);
-      result.cpu = { appMs: per(cpu0.appMs, cpu1.appMs), fakesMs: per(cpu0.mainMs, cpu1.mainMs), pgMs: app === 'product' ? per(cpu0.pgMs, cpu1.pgMs) : undefined };
+      const fakesMs = per(cpu0.mainMs, cpu1.mainMs);
+      const processMs = per(cpu0.processMs, cpu1.processMs);
+      result.cpu = {
+        appMs: per(cpu0.appMs, cpu1.appMs),
+        fakesMs,
+        clientsMs: processMs !== undefined && fakesMs !== undefined ? processMs - fakesMs : undefined,
+        pgMs: app === 'product' ? per(cpu0.pgMs, cpu1.pgMs) : undefined,
+      };
       console.log(
         `   ${app.padEnd(7)}: ${result.samples.length} ok, ${result.errors} errors in ${result.seconds.toFixed(2)} s (${(REQUESTS / result.seconds).toFixed(0)} req/s)`,
       );
@@ -608,7 +633,7 @@ async function bench(pg: BenchServer): Promise<void> {
     console.log('HTTP answer only (request -> response), median of the rounds, for reference:');
     printMedians(rounds, (s) => s.ack, false);
     console.log('');
-    console.log("CPU ms per measured request, median of the rounds, including the product's Slack rendering after the ack (process = all its threads; Postgres = the pool's backends):");
+    console.log("CPU ms per measured request, median of the rounds, including the product's Slack rendering after the ack (process = all its threads; Postgres = the pool's backends; clients = this process but its main thread):");
     printCpu(rounds);
     console.log('');
     console.log(`work done (warm-up included, expected ${expected} each):`);

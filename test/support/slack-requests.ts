@@ -26,9 +26,17 @@ export interface SlackSenderOptions {
   teamDomain?: string;
   /** The bot user named in events' `authorizations`. */
   botUserId?: string;
-  /** Sends the requests (default: the global fetch); bench/slack.ts passes one with a fixed connection pool. */
-  fetch?: typeof fetch;
+  /** Sends one POST and reads the whole answer (default: the global fetch); bench/slack.ts passes a lighter one. */
+  post?: SlackPost;
 }
+
+/** One POST to the app and its whole answer. */
+export type SlackPost = (url: URL, request: { headers: Record<string, string>; body: string }) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+
+const fetchPost: SlackPost = async (url, request) => {
+  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
+  return { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
+};
 
 /** What the app answered. `body` is parsed JSON, else the text ('' for a bare ack). */
 export interface SlackResponse {
@@ -189,11 +197,10 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   const responseUrlFor = options.responseUrl ?? ((id: string) => `http://127.0.0.1:9/response/${id}`);
   const newResponseUrl = (): string => responseUrlFor(uniqueSuffix());
 
-  const send = options.fetch ?? fetch;
+  const post = options.post ?? fetchPost;
   const raw = async (request: RawRequest): Promise<SlackResponse> => {
     const timestamp = request.timestamp ?? nowSeconds();
-    const response = await send(endpoint, {
-      method: 'POST',
+    const response = await post(endpoint, {
       headers: {
         'content-type': request.contentType,
         'x-slack-request-timestamp': String(timestamp),
@@ -202,14 +209,14 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       },
       body: request.body,
     });
-    const text = await response.text();
+    const text = response.text;
     let body: unknown = text;
     try {
       if (text !== '') body = JSON.parse(text);
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, body, headers: Object.fromEntries(response.headers) };
+    return { status: response.status, body, headers: response.headers };
   };
 
   /** Sends an interactivity payload: `payload=<JSON>` in a form body. */
