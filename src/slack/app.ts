@@ -18,7 +18,7 @@ import { ConflictError, DomainError, ValidationError } from '../domain/errors.js
 import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
 import { getPeople, slackPerson } from '../domain/people.js';
 import type { Scope } from '../domain/scope.js';
-import { acknowledgeSlaAlert, getSlaAlert, type BreachRecord } from '../domain/sla/alerts.js';
+import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
 import type { SlaAlertSender } from '../domain/sla/delivery.js';
 import { listTeams, teamChoices } from '../domain/teams.js';
 import { mayActOnTicket, ticketForAction, type TicketAction } from '../domain/tickets/permissions.js';
@@ -41,7 +41,7 @@ import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticket
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createIntakeGate, createLimiter, type IntakeGate } from './limit.js';
 import { createSlackFetch } from './transport.js';
-import { createSlackNotifier, type SlackNotifier } from './notifier.js';
+import { createSlackNotifier, type ChangeKnown, type SlackNotifier } from './notifier.js';
 
 /** Where Slack sends its requests in HTTP mode (the manifest's request URLs end in it). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -166,8 +166,9 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     app = new App({ authorize, receiver, logger: boltLogger, clientOptions, convoStore: false });
   }
 
-  // Slack requests waiting for their answer (HTTP mode, where this process sends the answer):
-  // work that may wait is held back while they are due (see createIntakeGate).
+  // Answers someone is waiting for: Slack requests until acknowledged (HTTP mode, where this
+  // process sends the ack), forms until opened, cards until changed. Work that may wait is
+  // held back while they are due (see createIntakeGate).
   const intake = createIntakeGate({ quietMs: INTAKE_QUIET_MS, maxWaitMs: INTAKE_MAX_WAIT_MS });
   const permalinks = createPermalinks(client, log);
   const notifier = createSlackNotifier({ db, client, log, permalinks, whenQuiet: intake.whenQuiet });
@@ -180,9 +181,10 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier, permalinks });
   const registered: SlackRegistrations = { commands: [COMMAND], shortcuts: [CALLBACK.messageShortcut], views: [CALLBACK.createTicketModal], actions: [] };
   const extraListener = options.onTicketChange;
-  /** Write options whose changes reach the notifier (with what the caller read beside the ticket) and the extra listener. */
-  const writeOptions = (known?: { breaches?: BreachRecord }): TicketWriteOptions => ({
+  /** Write options whose changes reach the notifier (with what the caller knows of them) and the extra listener. */
+  const writeOptions = (known?: ChangeKnown, heard?: () => void): TicketWriteOptions => ({
     onChange: (event) => {
+      heard?.();
       notifier.onTicketChange(event, known);
       extraListener?.(event);
     },
@@ -248,11 +250,15 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     const ref = parseTicketNumber(text);
     if (text === '' || (!isSubcommandLike(word) && ref === undefined)) {
       await ack();
+      // The person waits for the form (and its trigger expires in 3 seconds).
+      const shown = intake.enter();
       try {
         const tenantId = tenantOf(context, body.team_id, body.enterprise_id);
         await openCreateModal(client, body.trigger_id, tenantId, text ? { title: text.slice(0, 200) } : {});
       } catch (error) {
         await tell(respond, error, 'open the ticket form');
+      } finally {
+        shown();
       }
       return;
     }
@@ -285,6 +291,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   app.shortcut(CALLBACK.messageShortcut, async ({ ack, shortcut, client, context, respond }) => {
     await ack();
     if (shortcut.type !== 'message_action') return;
+    const shown = intake.enter(); // the person waits for the form
     try {
       const tenantId = tenantOf(context, shortcut.team?.id, shortcut.enterprise?.id);
       const [link] = await Promise.all([
@@ -304,6 +311,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       );
     } catch (error) {
       await tell(respond, error, 'open the ticket form');
+    } finally {
+      shown();
     }
   });
 
@@ -410,6 +419,10 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       await ack();
       const ticketId = action.type === 'users_select' ? parseAssignBlockId(action.block_id) : 'value' in action ? action.value : undefined;
       if (!ticketId) return;
+      // The person who clicked waits for the card to change: work that may wait holds back
+      // until it has (the notifier says so), or until this click changed nothing.
+      const shown = intake.enter();
+      let handedOver = false;
       let tenantId: string | undefined;
       try {
         tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
@@ -420,9 +433,14 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
           await respond(ephemeral(errorMessage(permitted.reason)));
           return;
         }
-        await operation(scope, ticket.id, args, { ...writeOptions({ breaches }), current: ticket });
+        const heard = () => {
+          handedOver = true;
+        };
+        await operation(scope, ticket.id, args, { ...writeOptions({ breaches, cardShown: shown }, heard), current: ticket });
       } catch (error) {
         await tell(respond, error, doing, tenantId);
+      } finally {
+        if (!handedOver) shown();
       }
     });
   };

@@ -23,10 +23,13 @@ export function createLimiter(concurrency: number): <T>(task: () => Promise<T>) 
 }
 
 export interface IntakeGate {
-  /** A Slack request arrived: call the function returned once its answer is sent. */
+  /**
+   * A Slack request arrived, or someone waits for what a request asked for (a form to open, a
+   * card to change): call the function returned once it is sent (more calls do nothing).
+   */
   enter(): () => void;
   /**
-   * Resolves once no Slack request is waiting for its answer and none was answered in the
+   * Resolves once nothing is waiting for its answer and nothing was answered in the
    * last `quietMs`, or `maxWaitMs` after `since` (a performance.now() time; default: now),
    * whichever comes first. Work asks once it has its slot to run, with `since` the time it
    * was queued: a burst of requests holds it back, but never more than `maxWaitMs` in all.
@@ -34,15 +37,16 @@ export interface IntakeGate {
   whenQuiet(since?: number): Promise<void>;
   /** From now on work goes at once, whatever is pending (shutting down). */
   open(): void;
-  /** Slack requests waiting for their answer now. */
+  /** Answers being waited for now. */
   readonly pending: number;
 }
 
 /**
- * Work that may wait (writes after an ack, thread lines, DMs) goes after the answers Slack
- * is waiting for: Slack drops a request not acknowledged within 3 seconds, and the person who
- * clicked sees the answer, not the write behind it. Work waits for a quiet moment at most
- * `maxWaitMs`, so a steady stream of requests slows it down by that much, never starves it.
+ * Work that may wait (writes after an ack, thread lines, DMs) goes after the answers someone
+ * is waiting for: Slack drops a request not acknowledged within 3 seconds, a form must open
+ * before its trigger expires, and the person who clicked looks at the card, not at the DM
+ * that follows. Work waits for a quiet moment at most `maxWaitMs`, so a steady stream of
+ * requests slows it down by that much, never starves it.
  */
 export function createIntakeGate(options: { quietMs: number; maxWaitMs: number }): IntakeGate {
   const { quietMs, maxWaitMs } = options;

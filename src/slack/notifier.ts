@@ -18,16 +18,20 @@ import {
 } from './blocks.js';
 
 export interface SlackNotifier {
-  /**
-   * The domain's change listener: enqueues the Slack side of the change and returns at once.
-   * `known.breaches`: the ticket's breach alerts as the caller read them with the ticket it
-   * changed (a Slack button does), so the card needs no read of its own.
-   */
-  onTicketChange(event: TicketChangeEvent, known?: { breaches?: BreachRecord }): void;
+  /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
+  onTicketChange(event: TicketChangeEvent, known?: ChangeKnown): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
   refreshCard(tenantId: string, ticketId: string): void;
   /** Resolves when every queued notification has been handled (tests, shutdown). */
   idle(): Promise<void>;
+}
+
+/** What the caller of a change knows of it (a Slack button). */
+export interface ChangeKnown {
+  /** The ticket's breach alerts as read with the ticket it changed: the card needs no read of its own. */
+  breaches?: BreachRecord;
+  /** Called once the card shows the change (or could not be updated): someone is waiting for it. */
+  cardShown?: () => void;
 }
 
 const NO_BREACH: BreachFlags = { firstResponse: false, resolution: false };
@@ -195,14 +199,14 @@ export function createSlackNotifier(deps: {
     );
   };
 
-  const handle = async (event: TicketChangeEvent, breaches: BreachRecord | undefined) => {
+  const handle = async (event: TicketChangeEvent, known: ChangeKnown | undefined) => {
     try {
       // The committed state the event carries is the ticket as it is now when no later change
       // of it is queued here, and when it already knows its card (or is the create that posts
       // it): otherwise the card is rendered from a fresh read.
       const key = `${event.ticket.tenantId}/${event.ticket.id}`;
       const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, breaches);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, known?.breaches);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -211,6 +215,8 @@ export function createSlackNotifier(deps: {
         kind: event.kind,
         error: error instanceof Error ? error.message : String(error),
       });
+    } finally {
+      known?.cardShown?.();
     }
   };
 
@@ -233,7 +239,7 @@ export function createSlackNotifier(deps: {
   return {
     onTicketChange(event, known) {
       latest.set(`${event.ticket.tenantId}/${event.ticket.id}`, event);
-      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event, known?.breaches));
+      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event, known));
     },
     refreshCard(tenantId, ticketId) {
       enqueue(tenantId, ticketId, () => refresh(tenantId, ticketId));
