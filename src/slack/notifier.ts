@@ -4,7 +4,7 @@ import { getPeople } from '../domain/people.js';
 import { breachFlagsOf, ticketBreaches, type BreachFlags, type BreachRecord } from '../domain/sla/alerts.js';
 import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
-import { setSlackCard, type TicketChangeEvent, type TicketChangeListener, type TicketEventKind } from '../domain/tickets/tickets.js';
+import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
@@ -110,7 +110,8 @@ export function createSlackNotifier(deps: {
     const [team, slackIds, breach] = await Promise.all([
       ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
       slackIdsOf(ticket.tenantId, [...new Set(personIds)]),
-      // A ticket just created has no alerts yet.
+      // A ticket just created has no alerts yet. A breach announced after the caller read
+      // `breaches` re-renders the card when it is announced (the alert sender's refreshCard).
       known && ticket.revision === 1 ? NO_BREACH : known && breaches ? breachFlagsOf(breaches, ticket) : ticketBreaches(db, ticket),
     ]);
     return { ticket, team, slackIds, breach };
@@ -190,12 +191,12 @@ export function createSlackNotifier(deps: {
         await whenQuiet(queued);
         await work();
       }).catch((error: unknown) =>
-          log.error('slack: could not post the notifications of a ticket change', {
-            ticket: event.ticket.number,
-            kind: event.kind,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        ),
+        log.error('slack: could not post the notifications of a ticket change', {
+          ticket: event.ticket.number,
+          kind: event.kind,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
     );
   };
 
