@@ -19,7 +19,7 @@ import { SignJWT } from 'jose';
 import { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
 import { ulid } from 'ulid';
-import { openDatabase, type Database } from '../src/db/client.js';
+import { openDatabase, unixSocketOf, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { listTicketsQuery } from '../src/domain/tickets/queries.js';
 import { API_PREFIX } from '../src/http/app.js';
@@ -202,7 +202,9 @@ async function bench(pg: BenchServer): Promise<void> {
 
     database = await openDatabase({ databaseUrl: url, poolMax: POOL_MAX });
     await migrate(database.db);
-    direct = postgres(url, { max: POOL_MAX, onnotice: () => {} });
+    // The baseline reaches the server the way the product does (the socket, when local).
+    const { url: directUrl, socketPath } = unixSocketOf(appUrl);
+    direct = postgres(directUrl, { max: POOL_MAX, onnotice: () => {}, ...(socketPath ? { path: socketPath } : {}) });
 
     product = await startProductProcess({ DATABASE_URL: appUrl, JWT_SECRET: SECRET, DATABASE_POOL_MAX: String(POOL_MAX) });
     const base = product.baseUrl;
