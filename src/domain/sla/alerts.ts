@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { compiledSelect } from '../../db/rows.js';
 import { slaAlerts, type SlaAlertKind, type SlaClock } from '../../db/schema/index.js';
@@ -138,6 +138,27 @@ export interface BreachFlags {
 export interface BreachRecord {
   firstResponse: boolean;
   resolutionCycle: number | null;
+}
+
+/**
+ * Columns to select beside a ticket (`tickets` in the FROM) that read its `BreachRecord`;
+ * `breachRecordOf` decodes their two values.
+ */
+export function breachRecordColumns(ticketTenantId: SQLWrapper, ticketId: SQLWrapper) {
+  const delivered = sql`from ${slaAlerts} where ${slaAlerts.tenantId} = ${ticketTenantId} and ${slaAlerts.ticketId} = ${ticketId}
+    and ${slaAlerts.kind} = 'breach' and ${slaAlerts.status} = 'delivered'`;
+  return {
+    firstResponseBreached: sql<boolean>`exists (select 1 ${delivered} and ${slaAlerts.clock} = 'first_response')`,
+    resolutionBreachCycle: sql<number | null>`(select max(${slaAlerts.cycle}) ${delivered} and ${slaAlerts.clock} = 'resolution')`,
+  };
+}
+
+/** A `BreachRecord` from the values of `breachRecordColumns` (as postgres.js or PGlite return them). */
+export function breachRecordOf(firstResponse: unknown, resolutionCycle: unknown): BreachRecord {
+  return {
+    firstResponse: firstResponse === true || firstResponse === 't',
+    resolutionCycle: resolutionCycle === null || resolutionCycle === undefined ? null : Number(resolutionCycle),
+  };
 }
 
 /** The card's flags from a record read before a change: the change may have started a new cycle. */

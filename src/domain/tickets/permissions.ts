@@ -2,10 +2,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
 import { compiledSelect } from '../../db/rows.js';
-import { slaAlerts, teamAgents, tickets } from '../../db/schema/index.js';
+import { teamAgents, tickets } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Scope } from '../scope.js';
-import type { BreachRecord } from '../sla/alerts.js';
+import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { getTeam } from '../teams.js';
 import { parseTicketNumber, readTicketRow, ticketColumns, type Ticket } from './queries.js';
 
@@ -68,8 +68,6 @@ const TICKET_WIDTH = Object.keys(ticketColumns).length;
 function forActionStatement(name: string, byNumber: boolean) {
   const p = sql.placeholder;
   const agentsOfTeam = sql`from ${teamAgents} where ${teamAgents.tenantId} = ${tickets.tenantId} and ${teamAgents.teamId} = ${tickets.teamId}`;
-  const breachesOfTicket = sql`from ${slaAlerts} where ${slaAlerts.tenantId} = ${tickets.tenantId} and ${slaAlerts.ticketId} = ${tickets.id}
-    and ${slaAlerts.kind} = 'breach' and ${slaAlerts.status} = 'delivered'`;
   return compiledSelect(
     name,
     (db) =>
@@ -78,26 +76,21 @@ function forActionStatement(name: string, byNumber: boolean) {
           ...ticketColumns,
           agentsTotal: sql<number>`(select count(*)::int ${agentsOfTeam})`,
           agentsMine: sql<number>`(select count(*)::int ${agentsOfTeam} and ${teamAgents.personId} = ${p('personId')})`,
-          firstResponseBreached: sql<boolean>`exists (select 1 ${breachesOfTicket} and ${slaAlerts.clock} = 'first_response')`,
-          resolutionBreachCycle: sql<number | null>`(select max(${slaAlerts.cycle}) ${breachesOfTicket} and ${slaAlerts.clock} = 'resolution')`,
+          ...breachRecordColumns(tickets.tenantId, tickets.id),
         })
         .from(tickets)
         .where(and(eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref')), eq(tickets.isDeleted, false))),
     (row) => ({
       ticket: readTicketRow(row),
       agents: { total: Number(row[TICKET_WIDTH]), mine: Number(row[TICKET_WIDTH + 1]) },
-      breaches: breachRecord(row[TICKET_WIDTH + 2], row[TICKET_WIDTH + 3]),
+      breaches: breachRecordOf(row[TICKET_WIDTH + 2], row[TICKET_WIDTH + 3]),
     }),
     ({ agentsTotal, agentsMine, firstResponseBreached, resolutionBreachCycle, ...ticket }) => ({
       ticket,
       agents: { total: Number(agentsTotal), mine: Number(agentsMine) },
-      breaches: breachRecord(firstResponseBreached, resolutionBreachCycle),
+      breaches: breachRecordOf(firstResponseBreached, resolutionBreachCycle),
     }),
   );
-}
-
-function breachRecord(firstResponse: unknown, resolutionCycle: unknown): BreachRecord {
-  return { firstResponse: firstResponse === true || firstResponse === 't', resolutionCycle: resolutionCycle === null || resolutionCycle === undefined ? null : Number(resolutionCycle) };
 }
 
 const byIdForAction = forActionStatement('ticket_for_action_id', false);
