@@ -55,8 +55,9 @@ export function createIntakeGate(options: { quietMs: number; maxWaitMs: number }
   let lastAnswer = -Infinity;
   const waiters = new Set<() => void>();
   let check: NodeJS.Timeout | undefined;
-
+  /** Shutting down: nothing waits any more. */
   let opened = false;
+
   const quiet = () => opened || (pending === 0 && performance.now() - lastAnswer >= quietMs);
   const openIfQuiet = () => {
     check = undefined;
