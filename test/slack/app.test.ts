@@ -283,6 +283,23 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('open');
   });
 
+  it('acknowledges a button that is not one of its own, and does nothing else', async () => {
+    const { teamId } = await workspace();
+    const { ticket } = await fileTicket(teamId);
+    await h.slack.idle();
+    const mark = h.fake.calls.length;
+    const res = await click(teamId, AGENT, 'someone_elses_button', ticket.id);
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+    // A real click after it is handled as usual, so nothing of the first one can still be on its way.
+    await click(teamId, AGENT, ACTION.claim, ticket.id);
+    await h.slack.idle();
+    const after = h.fake.calls.slice(mark);
+    expect(after.filter((c) => c.method === 'response_url')).toEqual([]);
+    expect(after.filter((c) => c.method === 'chat.update')).toHaveLength(1);
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('in_progress');
+  });
+
   it('assigns from the user picker and reopens a resolved ticket', async () => {
     const { teamId } = await workspace();
     const { ticket } = await fileTicket(teamId);
