@@ -49,8 +49,16 @@ describe('the Slack Web API transport (fetch over undici.request)', () => {
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('x-oauth-scopes')).toBe('chat:write,commands');
     expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(res.ok).toBe(true);
+    expect(res.bodyUsed).toBe(false);
     expect(await res.json()).toEqual({ ok: true, ts: '1.2' });
-    const request = seen.at(-1)!;
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    const again = await transport.fetch(`${base}/api/chat.update`, { method: 'POST', body: '' });
+    expect(await again.text()).toBe('{"ok":true,"ts":"1.2"}');
+    const bytes = await transport.fetch(`${base}/api/chat.update`, { method: 'POST', body: '' });
+    expect(Buffer.from(await bytes.arrayBuffer()).toString('utf8')).toBe('{"ok":true,"ts":"1.2"}');
+    const request = seen.at(-3)!;
     expect(request).toMatchObject({ method: 'POST', url: '/api/chat.update', body: 'channel=C1&ts=1.2&text=h%C3%A9' });
     expect(request.headers).toMatchObject({ authorization: 'Bearer xoxb-1', 'content-type': 'application/x-www-form-urlencoded' });
   });
@@ -59,6 +67,8 @@ describe('the Slack Web API transport (fetch over undici.request)', () => {
     const limited = await transport.fetch(`${base}/api/limited`, { method: 'POST', body: 'x=1' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
+    expect(limited.ok).toBe(false);
+    expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
     const moved = await transport.fetch(`${base}/api/moved`, { method: 'POST', body: '' });
     expect(moved.status).toBe(302);
     expect(seen.some((r) => r.url === '/elsewhere')).toBe(false);
