@@ -21,7 +21,7 @@ import type { Scope } from '../domain/scope.js';
 import { acknowledgeSlaAlert, getSlaAlert } from '../domain/sla/alerts.js';
 import type { SlaAlertSender } from '../domain/sla/delivery.js';
 import { listTeams, teamChoices } from '../domain/teams.js';
-import { mayActOnTicket, ticketForAction, type TicketAction } from '../domain/tickets/permissions.js';
+import { allowedToAct, mayActOnTicket, ticketForAction, type TicketAction } from '../domain/tickets/permissions.js';
 import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../domain/tickets/queries.js';
 import { parseTicketCreate } from '../domain/tickets/schemas.js';
 import {
@@ -41,6 +41,7 @@ import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticket
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createIntakeGate, createLimiter, type IntakeGate } from './limit.js';
 import { createSlackFetch } from './transport.js';
+import { createTicketMemory, type TicketMemory } from './memory.js';
 import { createSlackNotifier, type ChangeKnown, type SlackNotifier } from './notifier.js';
 
 /** Where Slack sends its requests in HTTP mode (the manifest's request URLs end in it). */
@@ -77,6 +78,8 @@ export interface SlackRuntime {
   /** The `POST /slack/events` route, to mount on the HTTP server (HTTP mode only). */
   router: RequestHandler | undefined;
   notifier: SlackNotifier;
+  /** What clicks are decided on without reading first, while it still holds (see TicketMemory). */
+  memory: TicketMemory;
   client: webApi.WebClient;
   /** Posts SLA alerts for the delivery job (its own client: the alert ledger does the retrying). */
   alerts: SlaAlertSender;
@@ -171,7 +174,18 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // held back while they are due (see createIntakeGate).
   const intake = createIntakeGate({ quietMs: INTAKE_QUIET_MS, maxWaitMs: INTAKE_MAX_WAIT_MS });
   const permalinks = createPermalinks(client, log);
-  const notifier = createSlackNotifier({ db, client, log, permalinks, whenQuiet: intake.whenQuiet });
+  const cards = createSlackNotifier({ db, client, log, permalinks, whenQuiet: intake.whenQuiet });
+  // Every change the notifier hears (from Slack, the REST API, the SLA engine) is remembered
+  // for the next click on that ticket (see TicketMemory).
+  const memory = createTicketMemory();
+  const notifier: SlackNotifier = {
+    onTicketChange(event, known) {
+      memory.rememberTicket(event.ticket);
+      cards.onTicketChange(event, known);
+    },
+    refreshCard: (tenantId, ticketId) => cards.refreshCard(tenantId, ticketId),
+    idle: () => cards.idle(),
+  };
   const alertClient = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
@@ -447,15 +461,27 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       try {
         tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
         const { scope, person } = await actingAs(tenantId, body.user);
+        const heard = () => {
+          handedOver = true;
+        };
+        // A ticket remembered as its last change left it, with its team's agents as last
+        // counted for this person: decided on that, written only if both still hold (one
+        // statement, no read first). Anything else, a refusal included, is decided afresh.
+        const recalled = memory.recall(tenantId, ticketId, person.id);
+        if (recalled && allowedToAct(recalled.ticket, person.id, permission, recalled.agents)) {
+          const remembered = { agents: { personId: person.id, ...recalled.agents } };
+          const result = await operation(scope, recalled.ticket.id, args, { ...writeOptions({ cardShown: shown }, heard), current: recalled.ticket, remembered });
+          if (!result.stale) return;
+          memory.forget(tenantId, ticketId);
+        }
         const { ticket, agents, breaches } = await ticketForAction(db, scope, ticketId, person.id);
+        memory.rememberTicket(ticket);
+        if (ticket.teamId) memory.rememberAgents(tenantId, ticket.teamId, person.id, agents);
         const permitted = await mayActOnTicket(db, ticket, person.id, permission, agents);
         if (!permitted.allowed) {
           await respond(ephemeral(errorMessage(permitted.reason)));
           return;
         }
-        const heard = () => {
-          handedOver = true;
-        };
         await operation(scope, ticket.id, args, { ...writeOptions({ breaches, cardShown: shown }, heard), current: ticket });
       } catch (error) {
         await tell(respond, error, doing, tenantId);
@@ -566,6 +592,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     registered,
     router: receiver ? countedRouter(receiver.router as RequestHandler, intake) : undefined,
     notifier,
+    memory,
     client,
     alerts,
     async start() {

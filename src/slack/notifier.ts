@@ -28,7 +28,7 @@ export interface SlackNotifier {
 
 /** What the caller of a change knows of it (a Slack button). */
 export interface ChangeKnown {
-  /** The ticket's breach alerts as read with the ticket it changed: the card needs no read of its own. */
+  /** The ticket's breach alerts as read with the ticket it changed (or the event's, read by the write): the card needs no read of its own. */
   breaches?: BreachRecord;
   /** Called once the card shows the change (or could not be updated): someone is waiting for it. */
   cardShown?: () => void;
@@ -207,7 +207,7 @@ export function createSlackNotifier(deps: {
       // it): otherwise the card is rendered from a fresh read.
       const key = `${event.ticket.tenantId}/${event.ticket.id}`;
       const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, known?.breaches);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, event.breaches ?? known?.breaches);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {

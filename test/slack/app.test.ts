@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSlaPolicy } from '../../src/domain/sla/policies.js';
 import { upsertSlackPerson } from '../../src/domain/people.js';
-import { createTeam } from '../../src/domain/teams.js';
+import { slaAlerts } from '../../src/db/schema/index.js';
+import { createTeam, updateTeam } from '../../src/domain/teams.js';
 import { updateTenantSettings } from '../../src/domain/tenants.js';
 import { getTicket, listTickets } from '../../src/domain/tickets/queries.js';
 import { changeTicketStatus, claimTicket } from '../../src/domain/tickets/tickets.js';
@@ -64,7 +65,7 @@ describeEachDatabase('Slack app end to end', (ctx) => {
       first_response_minutes: 30,
       resolution_minutes: 240,
     });
-    return { teamId, team, agent };
+    return { teamId, team, agent, agent2, admin };
   }
 
   /** Marks the calls made so far, so a wait only matches what comes after. */
@@ -281,6 +282,90 @@ describeEachDatabase('Slack app end to end', (ctx) => {
     await click(teamId, REQUESTER, ACTION.claim, ticket.id);
     await after('response_url', (c) => c !== told);
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('open');
+  });
+
+  /** AGENT's agent check of the workspace's team is remembered after one click of theirs. */
+  async function clickedOnce(teamId: string) {
+    const { ticket } = await fileTicket(teamId, { title: 'Warm-up' });
+    await click(teamId, AGENT, ACTION.claim, ticket.id);
+    await h.slack.idle();
+  }
+
+  it('decides a click on a remembered ticket afresh when the ticket changed out of its sight', async () => {
+    const { teamId, agent, agent2 } = await workspace();
+    await clickedOnce(teamId);
+    const { ticket } = await fileTicket(teamId);
+    expect(h.slack.memory.recall(teamId, ticket.id, agent.id)?.ticket.revision).toBe(ticket.revision);
+    // Claimed by another replica, say: this process hears nothing of it.
+    await claimTicket(ctx.db, scopeFor(teamId, agent2.id, new Date()), ticket.id);
+    const after = since();
+    await click(teamId, AGENT, ACTION.claim, ticket.id);
+    const told = await after('response_url');
+    expect(String(told.args.text)).toContain(`Already claimed by <@${AGENT_2}>`);
+    await h.slack.idle();
+    const stored = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
+    expect(stored.assignedToId).toBe(agent2.id);
+    expect(stored.revision).toBe(ticket.revision + 1);
+    // What the click read is what is remembered now.
+    expect(h.slack.memory.recall(teamId, ticket.id, agent.id)?.ticket).toEqual(stored);
+  });
+
+  it('refuses a click by someone who is no agent of the team any more, though remembered as one', async () => {
+    const { teamId, team, agent, agent2, admin } = await workspace();
+    const { ticket } = await fileTicket(teamId);
+    await click(teamId, AGENT, ACTION.claim, ticket.id);
+    await h.slack.idle();
+    expect(h.slack.memory.recall(teamId, ticket.id, agent.id)?.agents).toEqual({ total: 2, mine: 1 });
+    await updateTeam(ctx.db, admin, team.id, { agent_ids: [agent2.id] });
+    const after = since();
+    await click(teamId, AGENT, ACTION.resolve, ticket.id);
+    const told = await after('response_url');
+    expect(String(told.args.text)).toContain('Only the agents of IT desk');
+    await h.slack.idle();
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('in_progress');
+  });
+
+  it('shows a breach on the card after a click decided on a remembered ticket', async () => {
+    const { teamId, agent } = await workspace();
+    const { ticket } = await fileTicket(teamId);
+    await click(teamId, AGENT, ACTION.claim, ticket.id);
+    await h.slack.idle();
+    await ctx.db.insert(slaAlerts).values({
+      tenantId: teamId,
+      id: `sla_${ticket.id}`,
+      ticketId: ticket.id,
+      clock: 'first_response',
+      cycle: 1,
+      kind: 'breach',
+      status: 'delivered',
+      deadlineAt: new Date(),
+      nextAttemptAt: new Date(),
+      createdAt: new Date(),
+    });
+    expect(h.slack.memory.recall(teamId, ticket.id, agent.id)).toBeDefined();
+    const after = since();
+    await click(teamId, AGENT, ACTION.setPending, ticket.id);
+    const card = await after('chat.update', (c) => textOf(c).includes(ticket.number));
+    expect(textOf(card)).toContain('SLA breached');
+    expect(textOf(card)).toContain('Pending');
+  });
+
+  it("keeps a click inside its own workspace, whatever this process remembers of another's tickets", async () => {
+    const a = await workspace();
+    const b = await workspace();
+    await clickedOnce(b.teamId);
+    const { ticket } = await fileTicket(a.teamId);
+    expect(h.slack.memory.recall(a.teamId, ticket.id, a.agent.id)).toBeUndefined(); // A's agent never clicked
+    await clickedOnce(a.teamId);
+    expect(h.slack.memory.recall(a.teamId, ticket.id, a.agent.id)).toBeDefined();
+    // The same Slack user id, in workspace B, clicks on A's ticket (a forged or misrouted payload).
+    for (const action of [ACTION.resolve, ACTION.claim]) {
+      const after = since();
+      await click(b.teamId, AGENT, action, ticket.id);
+      expect(String((await after('response_url')).args.text)).toMatch(/not found/i);
+    }
+    await h.slack.idle();
+    expect(await getTicket(ctx.db, { tenantId: a.teamId }, ticket.id)).toMatchObject({ status: 'open', assignedToId: null, revision: ticket.revision });
   });
 
   it('acknowledges a button that is not one of its own, and does nothing else', async () => {

@@ -33,10 +33,16 @@ export async function mayActOnTicket(
   if (!ticket.teamId) return { allowed: true };
   // One indexed read on every click: how many agents the team lists, and whether this is one.
   const agents = known ?? (await agentCheckStatement(db).execute({ tenantId: ticket.tenantId, teamId: ticket.teamId, personId }))[0];
-  if (!agents || agents.total === 0 || agents.mine > 0) return { allowed: true };
+  if (allowedToAct(ticket, personId, action, agents ?? { total: 0, mine: 0 })) return { allowed: true };
   const team = await getTeam(db, ticket.tenantId, ticket.teamId);
   const who = REQUESTER_ACTIONS.has(action) ? `the agents of ${team.name} or the requester` : `the agents of ${team.name}`;
   return { allowed: false, reason: `Only ${who} can ${ACTION_VERBS[action]} ${ticket.number}.` };
+}
+
+/** The rule of `mayActOnTicket`, on what is known: the ticket, and the agent check of its team for the person. */
+export function allowedToAct(ticket: Pick<Ticket, 'submittedById' | 'teamId'>, personId: string, action: TicketAction, agents: AgentCheck): boolean {
+  if (REQUESTER_ACTIONS.has(action) && ticket.submittedById === personId) return true;
+  return !ticket.teamId || agents.total === 0 || agents.mine > 0;
 }
 
 /** The ticket's team: how many agents it lists (`total`) and whether the person is one (`mine` > 0). */

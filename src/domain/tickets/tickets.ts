@@ -1,12 +1,14 @@
-import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
 import { namedRowReader, postgresJsClient, rowsOf } from '../../db/rows.js';
-import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
+import { slaPolicies, teamAgents, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
+import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTargets } from '../sla/clock.js';
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
@@ -111,12 +113,31 @@ export interface WriteOptions {
    * meanwhile, the write falls back to locking the row and deciding again.
    */
   current?: Ticket | undefined;
+  /**
+   * With `current`: the caller did not just read the ticket but remembers it (as its last
+   * change left it), and checked permissions on what it remembers, `agents` included. The
+   * change is then written only if the row is still at that revision and the ticket's team
+   * still counts its agents as remembered; if not, or if the change cannot be decided on the
+   * remembered ticket in one statement, nothing is written and the result is `stale`: read
+   * afresh, check again, retry. The write reads the ticket's breach record beside it (the
+   * change event's `breaches`).
+   */
+  remembered?: { agents: RememberedAgents } | undefined;
+}
+
+/** What the caller counted of the ticket's team: its agents (`total`), and `personId` among them (`mine`: 0 or 1). */
+export interface RememberedAgents {
+  personId: string;
+  total: number;
+  mine: number;
 }
 
 export interface TicketWriteResult {
   ticket: Ticket;
   /** False when the request changed nothing (no event recorded, no stamp). */
   changed: boolean;
+  /** A `remembered` write found the ticket or its team moved on: nothing was written or decided. */
+  stale?: true;
 }
 
 /** What a listener hears after a ticket write committed (and changed something). */
@@ -128,6 +149,8 @@ export interface TicketChangeEvent {
   /** Wire field name -> { from, to }, as recorded in the ticket's history. */
   changes: FieldChanges;
   scope: Scope;
+  /** The ticket's delivered breach alerts, when the write read them beside it (`remembered` writes). */
+  breaches?: BreachRecord;
 }
 
 /**
@@ -333,13 +356,22 @@ async function changeTicket(
   options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
   const read = options.current;
+  if (options.remembered && !read) throw new Error('A remembered write needs the remembered ticket (`current`)');
   if (read && readMatches(read, scope, ref, options)) {
     const written = await writeIfUnchanged(db, scope, read, kind, decide, options);
     if (written) {
-      emit(options.onChange, { kind, ticket: written.ticket, previous: read, changes: written.diff, scope });
+      emit(options.onChange, {
+        kind,
+        ticket: written.ticket,
+        previous: read,
+        changes: written.diff,
+        scope,
+        ...(written.breaches ? { breaches: written.breaches } : {}),
+      });
       return { ticket: written.ticket, changed: true };
     }
   }
+  if (options.remembered) return { ticket: read!, changed: false, stale: true };
   const result = await guardReferences(() =>
     db.transaction(async (tx): Promise<TicketWriteResult & { previous?: Ticket; diff?: FieldChanges }> => {
       const [current] = await tx
@@ -403,7 +435,9 @@ const readTicketNamed = namedRowReader<Ticket>(ticketColumns);
  * apply: the decision failed or changed nothing (decided again under the lock), the change
  * makes an alert instant due (the sweep's rewind goes in the same transaction), or the row
  * moved meanwhile (under READ COMMITTED a concurrent writer's commit is re-checked
- * against the revision, so two claims cannot both apply).
+ * against the revision, so two claims cannot both apply). A `remembered` write also checks
+ * that the ticket's team still counts its agents as remembered, and reads the ticket's
+ * breach record in the same statement.
  */
 async function writeIfUnchanged(
   db: Db,
@@ -412,7 +446,7 @@ async function writeIfUnchanged(
   kind: TicketEventKind,
   decide: Decide,
   options: TicketWriteOptions,
-): Promise<{ ticket: Ticket; diff: FieldChanges } | undefined> {
+): Promise<{ ticket: Ticket; diff: FieldChanges; breaches?: BreachRecord } | undefined> {
   let change: TicketChange;
   try {
     change = await decide(read);
@@ -427,6 +461,7 @@ async function writeIfUnchanged(
 
   const event = eventValues(scope, read, kind, diff, options.ids ?? newId);
   const values = pickChanged(change, diff);
+  const agents = options.remembered?.agents;
   const client = postgresJsClient(db);
   if (client) {
     // PostgreSQL: the statement's text is kept per set of changed columns and prepared.
@@ -446,16 +481,27 @@ async function writeIfUnchanged(
       event.sourceType,
       scope.now.toISOString(),
       JSON.stringify(diff),
+      ...(agents ? [agents.total, agents.personId, agents.mine] : []),
     ];
-    const [row] = await guardReferences(() => client.unsafe(writeIfUnchangedSql(keys), params, { prepare: true }).values());
-    return row ? { ticket: readTicketRow(row), diff } : undefined;
+    const [row] = await guardReferences(() => client.unsafe(writeIfUnchangedSql(keys, Boolean(agents)), params, { prepare: true }).values());
+    if (!row) return undefined;
+    const ticket = readTicketRow(row);
+    return agents ? { ticket, diff, breaches: breachRecordOf(row[TICKET_WIDTH], row[TICKET_WIDTH + 1]) } : { ticket, diff };
   }
 
   const update = db
     .update(tickets)
     .set({ ...values, updatedAt: scope.now, updatedBy: scope.actorId, revision: sql`${tickets.revision} + 1` })
-    .where(and(eq(tickets.tenantId, read.tenantId), eq(tickets.id, read.id), eq(tickets.revision, read.revision)))
+    .where(
+      and(
+        eq(tickets.tenantId, read.tenantId),
+        eq(tickets.id, read.id),
+        eq(tickets.revision, read.revision),
+        agents ? agentsStillCounted(sql`${agents.total}`, sql`${agents.personId}`, sql`${agents.mine}`) : undefined,
+      ),
+    )
     .returning(ticketColumns);
+  const breachColumns = breachRecordColumns(sql.raw('changed.tenant_id'), sql.raw('changed.id'));
   const statement = sql`
     with changed as (${update.getSQL()}),
     recorded as (
@@ -464,9 +510,24 @@ async function writeIfUnchanged(
              ${event.sourceType}::source_type, changed.sla_cycle, ${scope.now.toISOString()}::timestamptz, ${JSON.stringify(diff)}::jsonb
       from changed
     )
-    select * from changed`;
+    select changed.*${agents ? sql`, ${breachColumns.firstResponseBreached} as first_response_breached, ${breachColumns.resolutionBreachCycle} as resolution_breach_cycle` : sql``}
+    from changed`;
   const [row] = rowsOf<Record<string, unknown>>(await guardReferences(() => db.execute(statement)));
-  return row ? { ticket: readTicketNamed(row), diff } : undefined;
+  if (!row) return undefined;
+  const ticket = readTicketNamed(row);
+  return agents ? { ticket, diff, breaches: breachRecordOf(row.first_response_breached, row.resolution_breach_cycle) } : { ticket, diff };
+}
+
+const TICKET_WIDTH = Object.keys(ticketColumns).length;
+
+/**
+ * The guard of a `remembered` write: the ticket's team (as the row being updated has it)
+ * still lists `total` agents, `mine` of them the person. What the permission was decided on
+ * holds, whoever changed the team meanwhile. A ticket without a team counts 0 and 0.
+ */
+function agentsStillCounted(total: SQLWrapper, personId: SQLWrapper, mine: SQLWrapper): SQL {
+  const ofTeam = sql`from ${teamAgents} where ${teamAgents.tenantId} = ${tickets.tenantId} and ${teamAgents.teamId} = ${tickets.teamId}`;
+  return sql`(select count(*)::int ${ofTeam}) = ${total} and (select count(*)::int ${ofTeam} and ${teamAgents.personId} = ${personId}) = ${mine}`;
 }
 
 const TICKET_TABLE_COLUMNS = getTableColumns(tickets);
@@ -483,8 +544,8 @@ function encodeColumn(key: keyof TicketChange, value: unknown): unknown {
  * id, expected revision, and the event's tenant, id, kind, actor, app, source type, at
  * and changes. It selects `ticketColumns` in order, like every ticket read.
  */
-function writeIfUnchangedSql(keys: ReadonlyArray<keyof TicketChange>): string {
-  const cacheKey = keys.join(',');
+function writeIfUnchangedSql(keys: ReadonlyArray<keyof TicketChange>, remembered: boolean): string {
+  const cacheKey = `${keys.join(',')}${remembered ? '|remembered' : ''}`;
   let text = writeSqlCache.get(cacheKey);
   if (text !== undefined) return text;
   let n = 0;
@@ -497,15 +558,27 @@ function writeIfUnchangedSql(keys: ReadonlyArray<keyof TicketChange>): string {
     .map((c) => `"${c.name}"`)
     .join(', ');
   const event = [param('text'), param('text'), 'changed.id', param('text'), param('text'), param('text'), param('source_type'), 'changed.sla_cycle', param('timestamptz'), param('jsonb')];
+  // A remembered write: the guard's parameters (total, person, mine) come after the event's.
+  const guard = remembered ? ` and ${sqlText(agentsStillCounted(sql.raw(param('integer')), sql.raw(param('text')), sql.raw(param('integer'))))}` : '';
+  const breaches = breachRecordColumns(sql.raw('changed.tenant_id'), sql.raw('changed.id'));
+  const extra = remembered ? `, ${sqlText(sql`${breaches.firstResponseBreached}, ${breaches.resolutionBreachCycle}`)}` : '';
   text =
-    `with changed as (update "tickets" set ${set.join(', ')} where ${where} returning ${returned}), ` +
+    `with changed as (update "tickets" set ${set.join(', ')} where ${where}${guard} returning ${returned}), ` +
     `recorded as (insert into "ticket_events" (tenant_id, id, ticket_id, kind, actor_id, app_id, source_type, sla_cycle, at, changes) ` +
     `select ${event.join(', ')} from changed) ` +
-    `select ${returned} from changed`;
+    `select ${returned}${extra} from changed`;
   writeSqlCache.set(cacheKey, text);
   return text;
 }
 const writeSqlCache = new Map<string, string>();
+
+const dialect = new PgDialect();
+/** SQL built with drizzle, as text: for pieces without parameters of their own. */
+function sqlText(query: SQL): string {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  if (params.length > 0) throw new Error('sqlText: the piece has parameters of its own');
+  return text;
+}
 
 /** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */
 async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketChange): Promise<void> {

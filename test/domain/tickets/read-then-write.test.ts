@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest';
+import { slaAlerts } from '../../../src/db/schema/index.js';
 import { ConflictError, NotFoundError } from '../../../src/domain/errors.js';
+import { upsertSlackPerson } from '../../../src/domain/people.js';
+import { createTeam, updateTeam } from '../../../src/domain/teams.js';
+import { ticketForAction } from '../../../src/domain/tickets/permissions.js';
 import { getTicket } from '../../../src/domain/tickets/queries.js';
 import {
   assignTicket,
@@ -7,6 +11,7 @@ import {
   claimTicket,
   createTicket,
   listTicketEvents,
+  reopenTicket,
   updateTicket,
   type TicketChangeEvent,
 } from '../../../src/domain/tickets/tickets.js';
@@ -126,5 +131,113 @@ describeEachDatabase('ticket writes from a ticket just read', (ctx) => {
       category: { from: 'infra', to: null },
       tags: { from: ['storage'], to: ['storage', 'urgent'] },
     });
+  });
+});
+
+/**
+ * `remembered`: a write decided on a ticket the caller remembers (and whose team's agents it
+ * counted earlier), applied only while both still hold; otherwise nothing at all, and `stale`.
+ */
+describeEachDatabase('ticket writes from a remembered ticket', (ctx) => {
+  async function desk() {
+    const tenant = newTenantId();
+    const admin = scopeFor(tenant, 'per_admin', T0);
+    const ada = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UADA' }, new Date(T0));
+    const bob = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UBOB' }, new Date(T0));
+    const team = await createTeam(ctx.db, admin, { name: 'Desk', agent_ids: [ada.id] });
+    const ticket = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', T0), { title: 'Printer jammed', team_id: team.id });
+    return { tenant, admin, ada: ada.id, bob: bob.id, team, ticket };
+  }
+  const eventsOf = async (tenant: string, id: string) => (await listTicketEvents(ctx.db, { tenantId: tenant }, id)).map((e) => e.kind);
+
+  it('writes the change when the ticket and its team are as remembered, with the breach record read beside it', async () => {
+    const { tenant, ada, ticket } = await desk();
+    await ctx.db.insert(slaAlerts).values({
+      tenantId: tenant,
+      id: 'sla_remembered_1',
+      ticketId: ticket.id,
+      clock: 'first_response',
+      cycle: 1,
+      kind: 'breach',
+      status: 'delivered',
+      deadlineAt: new Date(T0),
+      nextAttemptAt: new Date(T0),
+      createdAt: new Date(T0),
+    });
+    const heard: TicketChangeEvent[] = [];
+    const result = await claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, {
+      current: ticket,
+      remembered: { agents: { personId: ada, total: 1, mine: 1 } },
+      onChange: (event) => heard.push(event),
+    });
+    expect(result.stale).toBeUndefined();
+    expect(result.changed).toBe(true);
+    expect(result.ticket).toMatchObject({ status: 'in_progress', assignedToId: ada, revision: ticket.revision + 1 });
+    expect(await getTicket(ctx.db, { tenantId: tenant }, ticket.id)).toEqual(result.ticket);
+    expect(await eventsOf(tenant, ticket.id)).toEqual(['created', 'claimed']);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.breaches).toEqual({ firstResponse: true, resolutionCycle: null });
+    expect(heard[0]!.breaches).toEqual((await ticketForAction(ctx.db, { tenantId: tenant }, ticket.id, ada)).breaches);
+  });
+
+  it('writes nothing, and says so, when the ticket moved since it was remembered', async () => {
+    const { tenant, ada, bob, ticket } = await desk();
+    await claimTicket(ctx.db, scopeFor(tenant, bob, T1), ticket.id);
+    const before = await getTicket(ctx.db, { tenantId: tenant }, ticket.id);
+    const heard: TicketChangeEvent[] = [];
+    // Decided on the remembered (unassigned) ticket, Ada's claim would win; it must not apply.
+    const result = await claimTicket(ctx.db, scopeFor(tenant, ada, T2), ticket.id, {
+      current: ticket,
+      remembered: { agents: { personId: ada, total: 1, mine: 1 } },
+      onChange: (event) => heard.push(event),
+    });
+    expect(result).toMatchObject({ changed: false, stale: true });
+    expect(await getTicket(ctx.db, { tenantId: tenant }, ticket.id)).toEqual(before);
+    expect(await eventsOf(tenant, ticket.id)).toEqual(['created', 'claimed']);
+    expect(heard).toEqual([]);
+  });
+
+  it("writes nothing when the team's agents changed since they were counted, whichever way", async () => {
+    const { tenant, admin, ada, bob, team, ticket } = await desk();
+    const remembered = { agents: { personId: ada, total: 1, mine: 1 } };
+    // Ada is no agent of the team any more: the write she was allowed on what was counted must not apply.
+    await updateTeam(ctx.db, admin, team.id, { agent_ids: [bob] });
+    expect(await claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, { current: ticket, remembered })).toMatchObject({ changed: false, stale: true });
+    // Someone joined: the count differs too.
+    await updateTeam(ctx.db, admin, team.id, { agent_ids: [ada, bob] });
+    expect(await claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, { current: ticket, remembered })).toMatchObject({ changed: false, stale: true });
+    expect(await getTicket(ctx.db, { tenantId: tenant }, ticket.id)).toEqual(ticket);
+    // Counted as they are now, it applies.
+    const now = { agents: { personId: ada, total: 2, mine: 1 } };
+    expect(await claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, { current: ticket, remembered: now })).toMatchObject({ changed: true });
+    // And Bob, counted as no agent while he is one, is stale as well (he may act: the caller reads afresh and sees it).
+    const claimed = await getTicket(ctx.db, { tenantId: tenant }, ticket.id);
+    const asStranger = { agents: { personId: bob, total: 2, mine: 0 } };
+    expect(await changeTicketStatus(ctx.db, scopeFor(tenant, bob, T2), ticket.id, 'pending', { current: claimed, remembered: asStranger })).toMatchObject({ stale: true });
+    expect(await eventsOf(tenant, ticket.id)).toEqual(['created', 'claimed']);
+  });
+
+  it('is stale rather than wrong when the change cannot be decided on the remembered ticket alone', async () => {
+    const { tenant, ada, bob, ticket } = await desk();
+    const agents = { personId: ada, total: 1, mine: 1 };
+    const claimed = (await claimTicket(ctx.db, scopeFor(tenant, bob, T1), ticket.id)).ticket;
+    // On the remembered ticket Ada's claim conflicts with Bob's: not reported from memory, re-read by the caller.
+    expect(await claimTicket(ctx.db, scopeFor(tenant, ada, T2), ticket.id, { current: claimed, remembered: { agents } })).toMatchObject({ stale: true });
+    // A change that changes nothing, and a transition the ticket does not allow, likewise.
+    expect(await claimTicket(ctx.db, scopeFor(tenant, bob, T2), ticket.id, { current: claimed, remembered: { agents: { ...agents, personId: bob, mine: 0 } } })).toMatchObject({
+      stale: true,
+    });
+    expect(await reopenTicket(ctx.db, scopeFor(tenant, ada, T2), ticket.id, { current: claimed, remembered: { agents } })).toMatchObject({ stale: true });
+    expect(await eventsOf(tenant, ticket.id)).toEqual(['created', 'claimed']);
+  });
+
+  it("is stale for a remembered ticket of another tenant or another ticket, and needs the ticket it remembers", async () => {
+    const { tenant, ada, ticket } = await desk();
+    const other = await desk();
+    const remembered = { agents: { personId: ada, total: 1, mine: 1 } };
+    expect(await claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, { current: other.ticket, remembered })).toMatchObject({ stale: true });
+    expect(await getTicket(ctx.db, { tenantId: other.tenant }, other.ticket.id)).toEqual(other.ticket);
+    expect(await getTicket(ctx.db, { tenantId: tenant }, ticket.id)).toEqual(ticket);
+    await expect(claimTicket(ctx.db, scopeFor(tenant, ada, T1), ticket.id, { remembered })).rejects.toThrow(/remembered ticket/);
   });
 });
