@@ -433,7 +433,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // Buttons on cards and DMs.
 
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-  /** `options` carry the ticket as just read, so the write is one statement when nothing moved meanwhile. */
+  /** `options` carry the ticket as just read (or as remembered), so the write is one statement when nothing moved meanwhile. */
   type Operation = (scope: Scope, ticketId: string, args: ActionArgs, options: TicketWriteOptions) => Promise<TicketWriteResult>;
 
   /**

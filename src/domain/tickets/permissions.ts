@@ -7,7 +7,7 @@ import { NotFoundError } from '../errors.js';
 import type { Scope } from '../scope.js';
 import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { getTeam } from '../teams.js';
-import { parseTicketNumber, readTicketRow, ticketColumns, type Ticket } from './queries.js';
+import { parseTicketNumber, readTicketRow, TICKET_WIDTH, ticketColumns, type Ticket } from './queries.js';
 
 /** What a person does to a ticket from a chat surface. */
 export type TicketAction = 'claim' | 'assign' | 'status' | 'resolve' | 'close' | 'reopen' | 'acknowledge';
@@ -68,8 +68,6 @@ export async function ticketForAction(
   if (!row) throw new NotFoundError('Ticket', ref);
   return row;
 }
-
-const TICKET_WIDTH = Object.keys(ticketColumns).length;
 
 function forActionStatement(name: string, byNumber: boolean) {
   const p = sql.placeholder;

@@ -10,6 +10,8 @@ import { ticketListSchema, type TicketListInput, type TicketSort } from './schem
 const { searchVector: _searchVector, ...ticketColumns } = getTableColumns(tickets);
 /** Every column but the search vector, which only the database needs. */
 export { ticketColumns };
+/** How many values `ticketColumns` selects: what a statement selects after them starts at this index of its rows. */
+export const TICKET_WIDTH = Object.keys(ticketColumns).length;
 export type Ticket = Omit<typeof tickets.$inferSelect, 'searchVector'>;
 /** A row selected with `ticketColumns` (an array, in their order), as a Ticket. */
 export const readTicketRow = rowReader<Ticket>(ticketColumns);

@@ -13,7 +13,7 @@ import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTarg
 import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
-import { parseTicketNumber, readTicketRow, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { parseTicketNumber, readTicketRow, TICKET_WIDTH, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
 import { assertTransition } from './status.js';
 
@@ -517,8 +517,6 @@ async function writeIfUnchanged(
   const ticket = readTicketNamed(row);
   return agents ? { ticket, diff, breaches: breachRecordOf(row.first_response_breached, row.resolution_breach_cycle) } : { ticket, diff };
 }
-
-const TICKET_WIDTH = Object.keys(ticketColumns).length;
 
 /**
  * The guard of a `remembered` write: the ticket's team (as the row being updated has it)
