@@ -19,7 +19,6 @@ export interface TicketMemory {
   recall(tenantId: string, ticketId: string, personId: string): { ticket: Ticket; agents: AgentCheck } | undefined;
   /** Forgets a ticket (its remembered state proved out of date). */
   forget(tenantId: string, ticketId: string): void;
-  readonly size: { tickets: number; agents: number };
 }
 
 const NO_TEAM: AgentCheck = { total: 0, mine: 0 };
@@ -52,9 +51,6 @@ export function createTicketMemory(limit = 5_000): TicketMemory {
     },
     forget(tenantId, ticketId) {
       tickets.delete(`${tenantId}/${ticketId}`);
-    },
-    get size() {
-      return { tickets: tickets.size, agents: agents.size };
     },
   };
 }
