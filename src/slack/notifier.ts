@@ -6,6 +6,7 @@ import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
+import { createRefreshingCache } from './cache.js';
 import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 import {
@@ -68,21 +69,20 @@ export function createSlackNotifier(deps: {
   /** Per ticket with work queued: the last change heard. */
   const latest = new Map<string, TicketChangeEvent>();
 
-  // A person's Slack user id never changes: remembered for good (bounded). A team's name and
-  // channel are read at most every few seconds while cards of its tickets keep changing.
+  // A person's Slack user id never changes: remembered for good (bounded). A team's name is at
+  // most a few seconds old on a card, read in the background while its cards keep changing, and
+  // a burst of changes after a quiet spell waits for one read (see createRefreshingCache).
   const slackIdsKnown = new Map<string, string | null>();
-  const teamsSeen = new Map<string, { team: Team | null; at: number }>();
-  const TEAM_TTL_MS = 5_000;
-
-  const teamOf = async (tenantId: string, teamId: string): Promise<Team | null> => {
-    const key = `${tenantId}/${teamId}`;
-    const seen = teamsSeen.get(key);
-    if (seen && Date.now() - seen.at < TEAM_TTL_MS) return seen.team;
-    const team = await getTeam(db, tenantId, teamId).catch(() => null);
-    teamsSeen.set(key, { team, at: Date.now() });
-    if (teamsSeen.size > 1_000) teamsSeen.delete(teamsSeen.keys().next().value!);
-    return team;
-  };
+  const teams = createRefreshingCache<Team | null>({
+    load: (key) => {
+      const [tenantId, teamId] = JSON.parse(key) as [string, string];
+      return getTeam(db, tenantId, teamId).catch(() => null);
+    },
+    refreshAfterMs: 2_500,
+    maxAgeMs: 5_000,
+    max: 1_000,
+  });
+  const teamOf = (tenantId: string, teamId: string): Promise<Team | null> => teams.get(JSON.stringify([tenantId, teamId]));
 
   const slackIdsOf = async (tenantId: string, personIds: string[]): Promise<Map<string, string>> => {
     const key = (id: string) => `${tenantId}/${id}`;
