@@ -39,6 +39,7 @@ import { createSlackAlertSender } from './alerts.js';
 import { createPermalinks } from './permalinks.js';
 import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
+import { createRefreshingCache } from './cache.js';
 import { createIntakeGate, createLimiter, type IntakeGate } from './limit.js';
 import { createSlackFetch } from './transport.js';
 import { createTicketMemory, type TicketMemory } from './memory.js';
@@ -236,6 +237,11 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     };
   };
 
+  // The form's team menu: a workspace's teams and default team, at most a few seconds old, read
+  // in the background while people keep filing tickets. Slack's trigger expires 3 seconds after
+  // `/ticket`: the form opens without waiting for the database (see createRefreshingCache).
+  const formTeams = createRefreshingCache({ load: (tenantId) => teamChoices(db, tenantId), refreshAfterMs: 2_500, maxAgeMs: 5_000, max: 10_000 });
+
   const openCreateModal = async (
     client: webApi.WebClient,
     triggerId: string,
@@ -243,7 +249,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     initial: { title?: string; description?: string },
     sourceMessageLink?: string,
   ) => {
-    const choices = await teamChoices(db, tenantId);
+    const choices = await formTeams.get(tenantId);
     await client.views.open({
       trigger_id: triggerId,
       view: ticketModal({
