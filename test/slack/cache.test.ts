@@ -13,7 +13,13 @@ function setup(max = 10) {
     now: () => clock,
   });
   const tick = () => new Promise((resolve) => setImmediate(resolve));
-  return { cache, reads, tick, advance: (ms: number) => (clock += ms) };
+  /** Reads `key` as `value` (the next read the loader sees). */
+  const fill = (key: string, value: string) => {
+    const got = cache.get(key);
+    reads.at(-1)!.resolve(value);
+    return got;
+  };
+  return { cache, reads, tick, fill, advance: (ms: number) => (clock += ms) };
 }
 
 describe('a refreshing cache', () => {
@@ -29,10 +35,8 @@ describe('a refreshing cache', () => {
   });
 
   it('once a value is due a refresh, answers with it and reads once in the background', async () => {
-    const { cache, reads, advance, tick } = setup();
-    const first = cache.get('team');
-    reads[0]!.resolve('IT desk');
-    await first;
+    const { cache, reads, fill, advance, tick } = setup();
+    await fill('team', 'IT desk');
     advance(150);
     expect(await cache.get('team')).toBe('IT desk'); // not waiting for the refresh
     expect(await cache.get('team')).toBe('IT desk');
@@ -44,10 +48,8 @@ describe('a refreshing cache', () => {
   });
 
   it('waits for a new read once a value is too old, and never answers with it', async () => {
-    const { cache, reads, advance, tick } = setup();
-    const first = cache.get('team');
-    reads[0]!.resolve('IT desk');
-    await first;
+    const { cache, reads, fill, advance, tick } = setup();
+    await fill('team', 'IT desk');
     advance(200);
     let answered: string | undefined;
     const second = cache.get('team').then((v) => (answered = v));
@@ -76,12 +78,8 @@ describe('a refreshing cache', () => {
   });
 
   it('holds at most `max` keys, dropping the one read longest ago', async () => {
-    const { cache, reads, tick } = setup(2);
-    for (const key of ['a', 'b', 'c']) {
-      const value = cache.get(key);
-      reads.at(-1)!.resolve(key.toUpperCase());
-      await value;
-    }
+    const { cache, reads, fill, tick } = setup(2);
+    for (const key of ['a', 'b', 'c']) await fill(key, key.toUpperCase());
     expect(await cache.get('b')).toBe('B');
     expect(await cache.get('c')).toBe('C');
     await tick();
