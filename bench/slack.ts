@@ -5,8 +5,9 @@
  * Prints figures only; no assertions (timings vary by machine).
  *
  * The workspace has a history (HISTORY_TICKETS closed tickets, analyzed, as autovacuum leaves
- * a desk in use; see seedHistory). The product runs as `npm start` runs it (src/main.ts, a process of its own, Bolt in HTTP
- * mode on the REST API's server), its Web API pointed at a fake Slack (SLACK_API_URL). Beside
+ * a desk in use; see seedHistory). The product runs as `npm start` runs it (src/main.ts, a
+ * process of its own, Bolt in HTTP mode on the REST API's server), its Web API pointed at a
+ * fake Slack (SLACK_API_URL). Beside
  * it runs a bare Bolt app (bench/bare-slack-app.ts, a process of its own too, same signing
  * secret, its own fake) that only acks and makes the one Web API call. Per case: a warm-up
  * (not counted), then 200 signed requests from 50 concurrent client loops, timed from
