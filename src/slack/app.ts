@@ -175,7 +175,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // held back while they are due (see createIntakeGate).
   const intake = createIntakeGate({ quietMs: INTAKE_QUIET_MS, maxWaitMs: INTAKE_MAX_WAIT_MS });
   const permalinks = createPermalinks(client, log);
-  const cards = createSlackNotifier({ db, client, log, permalinks, whenQuiet: intake.whenQuiet });
+  const cards = createSlackNotifier({ db, client, log, permalinks, whenQuiet: intake.whenQuiet, updateMessage: transport.messageUpdater(client) });
   // Every change the notifier hears (from Slack, the REST API, the SLA engine) is remembered
   // for the next click on that ticket (see TicketMemory).
   const memory = createTicketMemory();

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { createRefreshingCache } from './cache.js';
 import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
+import type { MessageUpdater } from './transport.js';
 import {
   requesterCreatedDm,
   requesterUpdateDm,
@@ -63,8 +64,15 @@ export function createSlackNotifier(deps: {
   permalinks?: Permalinks;
   /** Resolves when notifications that may wait (thread lines, DMs) may go: see createIntakeGate. */
   whenQuiet?: (since: number) => Promise<void>;
+  /** How cards are updated in place (default: `client.chat.update`); see the transport's messageUpdater. */
+  updateMessage?: MessageUpdater;
 }): SlackNotifier {
   const { db, client, log } = deps;
+  const updateMessage: MessageUpdater =
+    deps.updateMessage ??
+    (async (message) => {
+      await client.chat.update(message);
+    });
   const queues = new Map<string, Promise<void>>();
   /** Per ticket with work queued: the last change heard. */
   const latest = new Map<string, TicketChangeEvent>();
@@ -157,7 +165,7 @@ export function createSlackNotifier(deps: {
     const actor = slackIdOf(r, event.scope.actorId);
     // The card first: it is what the person who clicked is looking at. The thread line and
     // the requester's DM follow, in order for this ticket, a few tickets at a time.
-    if (channel && ts) await client.chat.update({ channel, ts, ...card(r) });
+    if (channel && ts) await updateMessage({ channel, ts, ...card(r) });
     followUp(event, async () => {
       const line = channel && ts ? threadLineFor(event, actor, r) : undefined;
       if (line) await client.chat.postMessage({ channel: channel!, thread_ts: ts!, text: line.text });
@@ -225,7 +233,7 @@ export function createSlackNotifier(deps: {
     try {
       const rendering = await load(tenantId, ticketId);
       const { slackChannelId: channel, slackMessageTs: ts } = rendering.ticket;
-      if (channel && ts) await client.chat.update({ channel, ts, ...card(rendering) });
+      if (channel && ts) await updateMessage({ channel, ts, ...card(rendering) });
     } catch (error) {
       log.warn('slack: could not refresh a ticket card', { ticketId, error: error instanceof Error ? error.message : String(error) });
     }

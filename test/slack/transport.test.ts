@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackFetch } from '../../src/slack/transport.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 
 describe('the Slack Web API transport (fetch over undici.request)', () => {
   let server: Server;
@@ -81,5 +83,75 @@ describe('the Slack Web API transport (fetch over undici.request)', () => {
     const error = await transport.fetch(`${base}/api/slow`, { method: 'POST', body: '', signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(['TimeoutError', 'AbortError']).toContain((error as Error).name);
+  });
+});
+
+describe('messageUpdater: chat.update over the transport, every outcome but ok as the Web API client has it', () => {
+  let fake: FakeSlack;
+  const transport = createSlackFetch();
+  const token = 'xoxb-updater-test';
+  const message = {
+    channel: 'C0CARDS',
+    ts: '1700000000.000100',
+    text: 'TKT-0042 · Printer on fire',
+    blocks: [
+      { type: 'header' as const, text: { type: 'plain_text' as const, text: 'TKT-0042 · Printer on fire & "smoking" 100%' } },
+      { type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'Claimed by <@U0ADA00001> · ünïcode ✓' } },
+    ],
+  };
+  /** The client the updater falls back on: quick retries, so the 500 and 429 cases take no seconds. */
+  const client = () =>
+    new webApi.WebClient(token, { fetch: transport.fetch, slackApiUrl: fake.url, retryConfig: { retries: 1, factor: 1, minTimeout: 10, maxTimeout: 10 }, logLevel: webApi.LogLevel.ERROR });
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+  });
+  beforeEach(() => fake.reset());
+  afterAll(async () => {
+    await transport.close();
+    await fake.close();
+  });
+
+  it('updates the message with one request, sent as the Web API client sends it', async () => {
+    const web = client();
+    await transport.messageUpdater(web)(message);
+    const [call, ...more] = fake.callsTo('chat.update');
+    expect(more).toHaveLength(0);
+    expect(call!.token).toBe(token);
+    expect(call!.args).toEqual({ channel: message.channel, ts: message.ts, text: message.text, blocks: message.blocks });
+    // The same message through the client itself arrives the same.
+    await web.chat.update(message);
+    expect(fake.callsTo('chat.update')[1]!.args).toEqual(call!.args);
+  });
+
+  it("throws the client's platform error on ok: false, and does not send it again", async () => {
+    fake.failNext('chat.update', { error: 'message_not_found' });
+    const error = await transport.messageUpdater(client())(message).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(webApi.WebAPIPlatformError);
+    expect(error).toMatchObject({ code: webApi.ErrorCode.PlatformError, data: { ok: false, error: 'message_not_found' } });
+    expect(fake.count('chat.update')).toBe(1);
+  });
+
+  it('hands a rate-limited or failed request to the client, which tries again', async () => {
+    fake.failNext('chat.update', { status: 429, retryAfter: 1 });
+    await transport.messageUpdater(client())(message);
+    // Ours, answered 429; the client's, answered ok.
+    expect(fake.count('chat.update')).toBe(2);
+
+    fake.reset();
+    fake.failNext('chat.update', { status: 500 }, 2);
+    await transport.messageUpdater(client())(message);
+    // Ours and the client's first answered 500; the client's retry answered ok.
+    expect(fake.count('chat.update')).toBe(3);
+    expect(fake.callsTo('chat.update').map((c) => c.args)).toEqual(Array.from({ length: 3 }, () => ({ ...message })));
+  });
+
+  it('fails as the client fails when Slack cannot be reached', async () => {
+    const closed = await startFakeSlack();
+    const url = closed.url;
+    await closed.close();
+    const web = new webApi.WebClient(token, { fetch: transport.fetch, slackApiUrl: url, retryConfig: { retries: 0 }, logLevel: webApi.LogLevel.ERROR });
+    const error = await transport.messageUpdater(web)(message).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: webApi.ErrorCode.RequestError });
   });
 });
