@@ -41,7 +41,7 @@ import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/supp
 import { TEST_SIGNING_SECRET } from '../test/support/slack-harness.js';
 import { createSlackSender, signSlackRequest, uniqueTriggerId, type SlackPost, type SlackResponse, type SlackSender } from '../test/support/slack-requests.js';
 import { BARE_ACTION, BARE_CALLBACK } from './bare-slack-app.js';
-import { percentile, printTable, procCpuMs, startNodeProcess, startProductProcess, withBenchServer, type BenchServer, type ProductProcess } from './support.js';
+import { benchCpus, percentile, pinRest, printTable, procCpuMs, startNodeProcess, startProductProcess, withBenchServer, type BenchServer, type ProductProcess } from './support.js';
 
 const REQUESTS = 200;
 /**
@@ -64,6 +64,16 @@ const WARMUP_REQUESTS = 50;
 const POOL_MAX = 10;
 /** One request (HTTP answer and the Web API call it leads to) counts as an error after this. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Where the processes run (BENCH_PIN=0: wherever the OS puts them). The two apps, timed one at a
+ * time, each on a CPU of their own (the same one); this process (the clients, the fakes) and the
+ * temporary PostgreSQL server on another. Unpinned, on a machine of two CPUs, the app timed
+ * shares its CPUs with the load generator, the fake Slack and Postgres, and its latency is
+ * theirs as much as its own: the product's, whose click waits for a Postgres backend to get a
+ * CPU, most of all. Pinned, each app has what a deployment gives it, a CPU of its own, with its
+ * database and Slack elsewhere. Undefined where the machine has one CPU or no taskset.
+ */
+const CPUS = isMainThread && process.env.BENCH_PIN !== '0' ? benchCpus() : undefined;
 const TARGET_P99_MS = 300;
 const TARGET_RATIO = 1.5;
 
@@ -459,6 +469,11 @@ async function bench(pg: BenchServer): Promise<void> {
   try {
     const { name: dbName, url, appUrl } = await pg.createDatabase();
     console.log(`database ${dbName} created (${pg.source})`);
+    console.log(
+      CPUS
+        ? `CPUs: the app timed on CPU ${CPUS.app}; the clients, the fakes${pg.temporary ? ' and PostgreSQL' : ''} on CPU ${CPUS.rest} (BENCH_PIN=0: unpinned)`
+        : 'CPUs: unpinned (BENCH_PIN=0, one CPU, or no taskset)',
+    );
 
     database = await openDatabase({ databaseUrl: url, poolMax: 2 });
     await migrate(database.db);
@@ -492,14 +507,17 @@ async function bench(pg: BenchServer): Promise<void> {
     bareFake = await startFakeSlack({ teamId: tenantId, retainCalls: false });
     const pf = productFake;
     const slackEnv = { SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench-token' };
-    product = await startProductProcess({
-      ...slackEnv,
-      SLACK_API_URL: pf.url,
-      DATABASE_URL: appUrl,
-      DATABASE_POOL_MAX: String(POOL_MAX),
-      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256',
-    });
-    bare = await startNodeProcess('bench/bare-slack-app.ts', { ...slackEnv, SLACK_API_URL: bareFake.url });
+    product = await startProductProcess(
+      {
+        ...slackEnv,
+        SLACK_API_URL: pf.url,
+        DATABASE_URL: appUrl,
+        DATABASE_POOL_MAX: String(POOL_MAX),
+        JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256',
+      },
+      { cpu: CPUS?.app },
+    );
+    bare = await startNodeProcess('bench/bare-slack-app.ts', { ...slackEnv, SLACK_API_URL: bareFake.url }, [], { cpu: CPUS?.app });
     const productUrl = `${product.baseUrl}/slack/events`;
     const bareUrl = `${bare.baseUrl}/slack/events`;
     const apps = { product, bare };
@@ -718,6 +736,8 @@ async function bench(pg: BenchServer): Promise<void> {
 }
 
 if (isMainThread) {
+  // Before the temporary server and the client worker start: they run where this process does.
+  if (CPUS) pinRest(CPUS.rest);
   withBenchServer(bench).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

@@ -6,7 +6,7 @@
  * test/support/postgres-server.ts. Every database a benchmark creates (`bench_<random>`) is
  * dropped `with (force)` when the server is closed, whatever happened before.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +181,31 @@ export interface ProductProcess {
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Two CPUs this process may run on, when it has two or more and `taskset` works (Linux), else
+ * undefined: `app` for the apps a benchmark times, `rest` for everything else (see pinRest).
+ */
+export function benchCpus(): { app: number; rest: number } | undefined {
+  try {
+    const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (!list) return undefined;
+    const cpus = list.split(',').flatMap((part) => {
+      const [from, to] = part.split('-').map(Number);
+      return Array.from({ length: (to ?? from!) - from! + 1 }, (_, i) => from! + i);
+    });
+    if (cpus.length < 2 || spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+    return { app: cpus[0]!, rest: cpus[1]! };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Moves every thread of this process to `cpu`; what it starts from now on (threads, a temporary Postgres) runs there too. */
+export function pinRest(cpu: number): void {
+  const result = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(process.pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not move this process to CPU ${cpu}`);
+}
+
 /** CPU time of a process or thread from /proc/<...>/stat (Linux), in ms; undefined where unreadable. */
 export function procCpuMs(statPath: string): number | undefined {
   try {
@@ -199,15 +224,20 @@ export function procCpuMs(statPath: string): number | undefined {
  * deployed: its own process and event loop, apart from the load generator and fakes.
  * With BENCH_PRODUCT_CPU_PROFILE=<dir> it writes a V8 CPU profile into that folder on exit.
  */
-export function startProductProcess(env: Record<string, string>): Promise<ProductProcess> {
+export function startProductProcess(env: Record<string, string>, options: { cpu?: number | undefined } = {}): Promise<ProductProcess> {
   // BENCH_PRODUCT_CPU_PROFILE=<dir>: the product writes a V8 CPU profile there when it stops.
   const profileDir = process.env.BENCH_PRODUCT_CPU_PROFILE;
-  return startNodeProcess('src/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  return startNodeProcess('src/main.ts', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], options);
 }
 
-/** Runs a TypeScript file of this repository (through tsx) until it logs "listening on http://<host>:<port>". */
-export async function startNodeProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ProductProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+/**
+ * Runs a TypeScript file of this repository (through tsx) until it logs "listening on
+ * http://<host>:<port>"; with `cpu`, on that CPU only (through taskset; see benchCpus).
+ */
+export async function startNodeProcess(script: string, env: Record<string, string>, nodeArgs: string[] = [], options: { cpu?: number | undefined } = {}): Promise<ProductProcess> {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', script];
+  if (options.cpu !== undefined) command.unshift('taskset', '--cpu-list', String(options.cpu));
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
