@@ -23,6 +23,8 @@
  *
  * The fakes run on this process's main thread; the clients (signed requests with Node's
  * undici request) on a worker thread. Times cross threads as performance.timeOrigin + now().
+ * With two CPUs or more (Linux, taskset), the app timed runs on one CPU, and this process and
+ * the temporary PostgreSQL server on another (see CPUS; BENCH_PIN=0: unpinned).
  * BENCH_PRODUCT_CPU_PROFILE=<dir> makes the product write a V8 CPU profile there.
  */
 import { randomBytes } from 'node:crypto';
