@@ -50,8 +50,8 @@ export type MessageUpdater = (message: { channel: string; ts: string; text: stri
  * Slack takes, the client's token and base URL, `ok: true` read back. The Web API client's
  * work around a call (its debug lines, built whether logged or not, walk and serialise every
  * block of the card; its queue, retry wrapper and Response) cost about 0.25 ms of the 0.5-0.7 ms
- * a card update took, client and fake Slack together, and under 50 concurrent Claim clicks the
- * product's CPU per click fell from 1.6-1.8 to 1.3-1.35 ms without it (bench:slack, measured).
+ * a card update took, client and fake Slack together; under 50 concurrent Claim clicks the
+ * product's main thread spent 1.3-1.35 ms a click without it, against 1.6-1.8 (bench:slack).
  * Every other outcome is the client's, as if it alone had called: `ok: false` throws its
  * WebAPIPlatformError (which it does not retry); a rate limit, any other HTTP status or a failed
  * request hands the call to the client, which retries, waits out a Retry-After or fails as it
