@@ -65,28 +65,20 @@ function createMessageUpdater(client: webApi.WebClient, dispatcher: Agent): Mess
     accept: 'application/json',
     'user-agent': 'helpdesk-for-slack',
   };
-  return async (message) => {
-    let answer: Awaited<ReturnType<typeof request>>;
-    try {
-      const body = new URLSearchParams({ channel: message.channel, ts: message.ts, text: message.text, blocks: JSON.stringify(message.blocks) }).toString();
-      answer = await request(url, { method: 'POST', headers, body, dispatcher });
-    } catch {
-      await client.chat.update(message);
-      return;
-    }
+  /** The call's answer when Slack sent one with HTTP 200; undefined for anything the client should handle. */
+  const post = async (message: Parameters<MessageUpdater>[0]): Promise<webApi.WebAPICallResult | undefined> => {
+    const body = new URLSearchParams({ channel: message.channel, ts: message.ts, text: message.text, blocks: JSON.stringify(message.blocks) }).toString();
+    const answer = await request(url, { method: 'POST', headers, body, dispatcher });
     if (answer.statusCode !== 200) {
       await answer.body.dump();
-      await client.chat.update(message);
-      return;
+      return undefined;
     }
-    let result: webApi.WebAPICallResult;
-    try {
-      result = (await answer.body.json()) as webApi.WebAPICallResult;
-    } catch {
-      await client.chat.update(message);
-      return;
-    }
-    if (result.ok !== true) throw new webApi.WebAPIPlatformError(result as webApi.WebAPICallResult & { error: string });
+    return (await answer.body.json()) as webApi.WebAPICallResult;
+  };
+  return async (message) => {
+    const result = await post(message).catch(() => undefined);
+    if (result === undefined) await client.chat.update(message);
+    else if (result.ok !== true) throw new webApi.WebAPIPlatformError(result as webApi.WebAPICallResult & { error: string });
   };
 }
 
