@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeSlack } from './support/fake-slack.js';
+import { FAKE_SLACK_DEFAULTS, startFakeSlack } from './support/fake-slack.js';
 import { createSlackSender } from './support/slack-requests.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-main-'));
@@ -79,7 +79,7 @@ describe('npm start on the embedded database', () => {
         'SIGTERM',
         async (origin) => {
           const sender = createSlackSender({ url: `${origin}/slack/events`, signingSecret: 'main-test-secret' });
-          const res = await sender.slashCommand({ command: '/ticket', text: 'From the real process', userId: 'U0MAIN1', teamId: 'T0MAIN1', channelId: 'C0MAIN1', triggerId: 'trig-main' });
+          const res = await sender.slashCommand({ command: '/ticket', text: 'From the real process', userId: 'U0MAIN1', teamId: FAKE_SLACK_DEFAULTS.teamId, channelId: 'C0MAIN1', triggerId: 'trig-main' });
           const open = await fake.waitFor('views.open', (c) => c.args.trigger_id === 'trig-main', 10_000);
           const bad = await sender.raw({ body: 'command=%2Fticket', contentType: 'application/x-www-form-urlencoded', signature: 'v0=00' });
           return `\nslash: ${res.status}, modal title: ${JSON.stringify((open.args.view as { blocks: unknown[] }).blocks).includes('From the real process')}, bad signature: ${bad.status}\n`;

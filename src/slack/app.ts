@@ -36,11 +36,12 @@ import {
 } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { createSlackAlertSender } from './alerts.js';
+import { botTokenInstallation, ForeignWorkspaceError, tenantOfRequest, workspaceClaims, type InstallationQuery, type InstallationSource } from './installation.js';
 import { createPermalinks } from './permalinks.js';
 import { errorMessage, helpMessage, readTicketModal, slaAcknowledgedLine, ticketList, ticketModal, ticketSummary } from './blocks.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, parseAssignBlockId } from './ids.js';
 import { createRefreshingCache } from './cache.js';
-import { createIntakeGate, createLimiter, type IntakeGate } from './limit.js';
+import { createIntakeGate, type IntakeGate } from './limit.js';
 import { createSlackFetch } from './transport.js';
 import { createTicketMemory, type TicketMemory } from './memory.js';
 import { createSlackNotifier, type ChangeKnown, type SlackNotifier } from './notifier.js';
@@ -61,6 +62,8 @@ export interface SlackAppOptions {
   now?: () => Date;
   /** Web API retry policy; the default retries for a long while, which tests do not want. */
   retryConfig?: webApi.RetryOptions | undefined;
+  /** Where requests' workspaces are installed; by default the bot token's own (`auth.test`). */
+  installations?: InstallationSource | undefined;
   /** Hears ticket changes made from Slack too (after the notifier); the SLA scheduler uses it. */
   onTicketChange?: TicketChangeListener | undefined;
 }
@@ -123,7 +126,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   const boltLogger = {
     debug: (...m: unknown[]) => log.debug(`bolt: ${m.map(String).join(' ')}`),
     info: (...m: unknown[]) => log.debug(`bolt: ${m.map(String).join(' ')}`),
-    warn: (...m: unknown[]) => log.warn(`bolt: ${m.map(String).join(' ')}`),
+    // A refused workspace is logged once, by app.error, with its reason.
+    warn: (...m: unknown[]) => (String(m[0]).startsWith('Authorization of incoming event did not succeed') ? log.debug : log.warn)(`bolt: ${m.map(String).join(' ')}`),
     error: (...m: unknown[]) => log.error(`bolt: ${m.map(String).join(' ')}`),
     setLevel: () => {},
     getLevel: () => LogLevel.INFO,
@@ -134,15 +138,22 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // per-request ones from `authorize`, which learns the bot's identity once, lazily, so an
   // unreachable Slack at start-up is a logged problem and not an unhandled rejection.
   const client = new WebClient(options.botToken, { ...clientOptions, logger: boltLogger });
-  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
-  const authorize = async ({ isEnterpriseInstall }: { isEnterpriseInstall?: boolean }) => {
-    identity ??= client.auth.test().then((r) => ({ botUserId: r.user_id, botId: r.bot_id }));
-    try {
-      return { botToken: options.botToken, isEnterpriseInstall: Boolean(isEnterpriseInstall), ...(await identity) };
-    } catch (error) {
-      identity = undefined;
-      throw error;
-    }
+  const installations = options.installations ?? botTokenInstallation(client, options.botToken);
+  // Bolt hands every request to authorize before any listener: a request for a workspace the
+  // app is not installed in, or naming another one anywhere in its payload, goes no further.
+  const authorize = async (source: InstallationQuery, body?: unknown) => {
+    const installation = await installations.find(source);
+    if (!installation) throw new ForeignWorkspaceError(`workspace ${source.teamId ?? source.enterpriseId ?? '(none named)'} has no installation of this app`);
+    const tenantId = tenantOfRequest(installation, workspaceClaims(body));
+    return {
+      botToken: installation.botToken,
+      botUserId: installation.botUserId,
+      botId: installation.botId,
+      teamId: installation.teamId,
+      enterpriseId: installation.enterpriseId,
+      isEnterpriseInstall: installation.isEnterpriseInstall,
+      tenantId,
+    };
   };
 
   let receiver: ExpressReceiver | undefined;
@@ -209,11 +220,9 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // -------------------------------------------------------------------------
   // Who is acting: tenant = workspace (enterprise for org-wide installs), person = Slack user.
 
-  const tenantOf = (context: Context, teamId?: string | null, enterpriseId?: string | null): string => {
-    const tenant = context.isEnterpriseInstall
-      ? (context.enterpriseId ?? enterpriseId)
-      : (context.teamId ?? teamId ?? context.enterpriseId ?? enterpriseId);
-    if (!tenant) throw new Error('Slack payload without a workspace id');
+  const tenantOf = (context: Context): string => {
+    const tenant: unknown = context.tenantId;
+    if (typeof tenant !== 'string' || tenant === '') throw new Error('Slack request without an authorized installation');
     return tenant;
   };
 
@@ -290,7 +299,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       // The person waits for the form (and its trigger expires in 3 seconds).
       const shown = intake.enter();
       try {
-        const tenantId = tenantOf(context, body.team_id, body.enterprise_id);
+        const tenantId = tenantOf(context);
         await openCreateModal(client, body.trigger_id, tenantId, text ? { title: text.slice(0, 200) } : {});
       } catch (error) {
         await tell(respond, error, 'open the ticket form');
@@ -309,7 +318,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     }
     await ack();
     try {
-      const { scope, person } = await actingAs(tenantOf(context, body.team_id, body.enterprise_id), { id: body.user_id, name: body.user_name });
+      const { scope, person } = await actingAs(tenantOf(context), { id: body.user_id, name: body.user_name });
       if (word === 'list') {
         const page = await listTickets(db, scope, { submitted_by_id: person.id, status: [...MY_OPEN_STATUSES], limit: 50 });
         await respond(ephemeral(ticketList({ tickets: page.items, total: page.next_cursor ? undefined : page.items.length })));
@@ -330,7 +339,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     if (shortcut.type !== 'message_action') return;
     const shown = intake.enter(); // the person waits for the form
     try {
-      const tenantId = tenantOf(context, shortcut.team?.id, shortcut.enterprise?.id);
+      const tenantId = tenantOf(context);
       const [link] = await Promise.all([
         client.chat
           .getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts })
@@ -356,82 +365,44 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   // -------------------------------------------------------------------------
   // Modal submission: create the ticket, or show the field errors in the modal.
 
-  /**
-   * Ticket writes after a submission was acknowledged: two at a time (enough for a hundred
-   * tickets a second), and each, once it has its slot, waits until no Slack request is due an
-   * answer (at most INTAKE_MAX_WAIT_MS after its ack), so a burst of submissions leaves the
-   * event loop to the acks still due. Measured under 50 concurrent submissions: four at a
-   * time doubled the acks' p99; without the wait, the acks' p99 was 2.3-2.5x the bare app's.
-   */
-  const afterAck = createLimiter(2);
+  // Write, then acknowledge: the form closes only once its ticket is committed; anything that
+  // goes wrong comes back into the open form, so the person keeps what they typed.
   app.view(CALLBACK.createTicketModal, async ({ ack, body, view, context }) => {
     const values = readTicketModal(view.state.values);
-    let tenantId: string;
-    let scope: Scope;
+    const formError = (errors: Record<string, string>) => ack({ response_action: 'errors', errors });
     try {
-      tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
-      ({ scope } = await actingAs(tenantId, body.user));
-    } catch (error) {
-      log.error('slack: view submission without a usable workspace or user', { error: String(error) });
-      await ack({ response_action: 'errors', errors: { [BLOCK.title]: 'Something went wrong on our side; please try again.' } });
-      return;
-    }
-    const input = {
-      title: values.title ?? '',
-      ...(values.description?.trim() ? { description: values.description } : {}),
-      ...(values.type ? { type: values.type } : {}),
-      ...(values.priority ? { priority: values.priority } : {}),
-      ...(values.teamId ? { team_id: values.teamId } : {}),
-      ...(values.category?.trim() ? { category: values.category.trim() } : {}),
-      submitted_by_id: scope.actorId,
-      source: 'slack',
-      source_type: 'frontend',
-    };
-    // Validate without the database and acknowledge at once: field errors go back into the
-    // modal; a valid submission closes it while the ticket is written.
-    try {
+      const tenantId = tenantOf(context);
+      const { scope } = await actingAs(tenantId, body.user);
+      const input = {
+        title: values.title ?? '',
+        ...(values.description?.trim() ? { description: values.description } : {}),
+        ...(values.type ? { type: values.type } : {}),
+        ...(values.priority ? { priority: values.priority } : {}),
+        ...(values.teamId ? { team_id: values.teamId } : {}),
+        ...(values.category?.trim() ? { category: values.category.trim() } : {}),
+        submitted_by_id: scope.actorId,
+        source: 'slack',
+        source_type: 'frontend',
+      };
+      // Field errors need no database: checked before anything is written.
       parseTicketCreate(input);
+      // A redelivered submission of the same view creates nothing new.
+      await runIdempotently(
+        db,
+        { tenantId, caller: `slack:${body.user.id}`, key: `view:${view.id}`, fingerprint: JSON.stringify(input), now: scope.now },
+        async () => {
+          const ticket = await createTicket(db, scope, input, write);
+          return { status: 201, body: { id: ticket.id } };
+        },
+      );
+      await ack();
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const errors: Record<string, string> = {};
-      for (const issue of error.issues) {
-        const block = FIELD_BLOCKS[String(issue.path[0])] ?? BLOCK.title;
-        errors[block] ??= issue.message;
-      }
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    try {
-      // A redelivered submission of the same view creates nothing new. Written through the
-      // limiter and the intake gate: a burst of submissions must not starve the acks of the
-      // ones still arriving.
-      const queued = performance.now();
-      const written = afterAck(async () => {
-        await intake.whenQuiet(queued);
-        return runIdempotently(
-          db,
-          { tenantId, caller: `slack:${body.user.id}`, key: `view:${view.id}`, fingerprint: JSON.stringify(input), now: scope.now },
-          async () => {
-            const ticket = await createTicket(db, scope, input, write);
-            return { status: 201, body: { id: ticket.id } };
-          },
-        );
-      });
-      await written;
-    } catch (error) {
-      // A redelivery while the first delivery is still creating the ticket: nothing to do.
-      if (error instanceof IdempotencyInProgressError) return;
-      // The modal is closed by now: tell the requester by DM, with what they wrote, so nothing is lost.
-      if (!(error instanceof DomainError)) log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
-      const reason = error instanceof DomainError ? error.message : 'something went wrong on our side';
-      const lost = [input.title, input.description].filter(Boolean).join('\n\n');
-      await client
-        .chat.postMessage({
-          channel: body.user.id,
-          ...errorMessage(`Your ticket could not be created (${reason}). What you wrote:\n${lost}`),
-        })
-        .catch((dmError: unknown) => log.error('slack: could not tell the requester', { error: String(dmError) }));
+      // The first delivery of this very submission is still writing it: that one answers.
+      if (error instanceof IdempotencyInProgressError) return ack();
+      if (error instanceof ValidationError) return formError(fieldErrors(error));
+      if (error instanceof DomainError) return formError({ [BLOCK.title]: error.message });
+      log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
+      return formError({ [BLOCK.title]: "Couldn't save your ticket, please try again." });
     }
   });
 
@@ -465,7 +436,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       let handedOver = false;
       let tenantId: string | undefined;
       try {
-        tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
+        tenantId = tenantOf(context);
         const { scope, person } = await actingAs(tenantId, body.user);
         const heard = () => {
           handedOver = true;
@@ -523,7 +494,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     if (!alertId) return;
     let tenantId: string | undefined;
     try {
-      tenantId = tenantOf(context, body.team?.id, body.enterprise?.id);
+      tenantId = tenantOf(context);
       const { scope, person } = await actingAs(tenantId, body.user);
       const alert = await getSlaAlert(db, tenantId, alertId);
       const ticket = await getTicket(db, scope, alert.ticketId, { includeDeleted: true });
@@ -566,6 +537,11 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   });
 
   app.error(async (error) => {
+    const original = (error as { original?: unknown }).original;
+    if (original instanceof ForeignWorkspaceError) {
+      log.warn(`slack: ${original.message}; nothing was done`);
+      return;
+    }
     log.error('slack: unhandled listener error', { error: error instanceof Error ? error.stack : String(error) });
   });
 
@@ -640,6 +616,16 @@ function countedRouter(router: RequestHandler, intake: IntakeGate): RequestHandl
     res.once('close', leave);
     router(req, res, next);
   };
+}
+
+/** A validation error's issues as the form's block errors (the first per block). */
+function fieldErrors(error: ValidationError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const block = FIELD_BLOCKS[String(issue.path[0])] ?? BLOCK.title;
+    errors[block] ??= issue.message;
+  }
+  return errors;
 }
 
 function ephemeral(message: { text: string; blocks?: unknown[] }) {

@@ -54,6 +54,7 @@ describeEachDatabase('SLA alerts in Slack, end to end', (ctx) => {
   /** A workspace: a team with two agents and an on-call contact, a 30/240-minute policy, and a ticket filed from Slack. */
   async function ticketInSlack(channel: (typeof CHANNELS)[number]) {
     const teamId = newTenantId();
+    h.install(teamId);
     const admin = scopeFor(teamId, null, clock.now());
     const agents = [await upsertSlackPerson(ctx.db, teamId, { slackUserId: AGENT }, clock.now()), await upsertSlackPerson(ctx.db, teamId, { slackUserId: AGENT_2 }, clock.now())];
     const team = await createTeam(ctx.db, admin, {

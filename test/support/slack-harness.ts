@@ -5,7 +5,8 @@ import { createHttpApp } from '../../src/http/app.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
 import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { staticInstallations, type Installation } from '../../src/slack/installation.js';
+import { FAKE_SLACK_DEFAULTS, startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
 import { TEST_JWT_SECRET } from './http-server.js';
 import { createSlackSender, type SlackSender } from './slack-requests.js';
 
@@ -19,6 +20,11 @@ export interface SlackHarness {
   sender: SlackSender;
   /** Log lines at `warn` and above (a test can assert nothing went wrong quietly). */
   problems: string[];
+  /**
+   * Installs the app in another workspace (as an installation store would hold it), so a test
+   * can use a tenant of its own; the fake's workspace is installed from the start.
+   */
+  install(teamId: string, options?: { enterpriseId?: string; isEnterpriseInstall?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,12 @@ export async function startSlackHarness(options: {
     problems.push(line);
     if (options.echoLog) process.stderr.write(`${line}\n`);
   });
+  const bot = { botToken: 'xoxb-test-token', botUserId: options.fake?.botUserId ?? FAKE_SLACK_DEFAULTS.botUserId, botId: options.fake?.botId ?? FAKE_SLACK_DEFAULTS.botId };
+  const installations = staticInstallations([
+    { teamId: options.fake?.teamId ?? FAKE_SLACK_DEFAULTS.teamId, enterpriseId: options.fake?.enterpriseId, isEnterpriseInstall: false, ...bot },
+  ]);
   const slack = createSlackApp({
+    installations,
     db: options.db,
     signingSecret: TEST_SIGNING_SECRET,
     botToken: 'xoxb-test-token',
@@ -67,6 +78,12 @@ export async function startSlackHarness(options: {
     baseUrl,
     sender,
     problems,
+    install(teamId, more = {}) {
+      const installation: Installation = more.isEnterpriseInstall
+        ? { teamId: undefined, enterpriseId: more.enterpriseId ?? teamId, isEnterpriseInstall: true, ...bot }
+        : { teamId, enterpriseId: more.enterpriseId, isEnterpriseInstall: false, ...bot };
+      installations.add(installation);
+    },
     async close() {
       await slack.stop();
       server.closeAllConnections();
