@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from './src/db/migrate.js';
+import * as schema from './src/db/schema/index.js';
+let t = performance.now();
+const a = await PGlite.create();
+console.log('create', performance.now() - t); t = performance.now();
+await migrate(drizzle(a, { schema }) as never);
+console.log('migrate', performance.now() - t); t = performance.now();
+const dump = await a.dumpDataDir('none');
+console.log('dump', performance.now() - t, dump.size); t = performance.now();
+const b = await PGlite.create({ loadDataDir: dump });
+console.log('load', performance.now() - t); t = performance.now();
+console.log((await b.query("select count(*) from tickets")).rows);
+const c = await a.clone();
+console.log('clone', performance.now() - t);
