@@ -5,7 +5,7 @@ import { createHttpApp } from '../../src/http/app.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
 import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackCall, type FakeSlackOptions } from './fake-slack.js';
 import { TEST_JWT_SECRET } from './http-server.js';
 import { createSlackSender, type SlackSender } from './slack-requests.js';
 
@@ -19,6 +19,8 @@ export interface SlackHarness {
   sender: SlackSender;
   /** Log lines at `warn` and above (a test can assert nothing went wrong quietly). */
   problems: string[];
+  /** Calls the fake Slack refused for breaking a Block Kit limit (see `block-kit.ts`). */
+  refused(): FakeSlackCall[];
   close(): Promise<void>;
 }
 
@@ -67,11 +69,17 @@ export async function startSlackHarness(options: {
     baseUrl,
     sender,
     problems,
+    refused: () => fake.calls.filter((call) => call.refused),
     async close() {
       await slack.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await fake.close();
+      // Slack would have refused these: a file whose product sent one fails, whatever its tests asserted.
+      const refused = fake.calls.filter((call) => call.refused);
+      if (refused.length > 0) {
+        throw new Error(`fake Slack refused ${refused.length} payload(s) real Slack would refuse:\n${refused.map((c) => `${c.method}: ${c.refused!.join('; ')}`).join('\n')}`);
+      }
     },
   };
 }
