@@ -47,8 +47,6 @@ export const SLACK_LIMITS = {
   placeholder: 150,
   /** A plain_text_input's `max_length` must be 1-3000, or Slack refuses the whole view. */
   inputMaxLength: 3000,
-  /** Not documented: Slack refuses a message with more block text than about 12,000 (`msg_blocks_too_long`). */
-  messageBlockText: 12_000,
 } as const;
 
 /**
