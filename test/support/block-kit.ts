@@ -3,12 +3,10 @@
  * fake Slack receives, so that no test can pass on a message or view Slack would refuse.
  *
  * Lengths are counted in UTF-16 code units (JavaScript `length`), never fewer than the
- * characters Slack counts. Each limit names the docs.slack.dev page it comes from
- * (`DOCS` + the path in the comment). Where this is stricter than Slack it says so: the
- * product must not depend on Slack's leniency there either.
+ * characters Slack counts. Each limit names the page it comes from, a path under
+ * https://docs.slack.dev/reference/ (e.g. block-kit/blocks/section-block). Where this is
+ * stricter than Slack it says so: the product must not depend on Slack's leniency there either.
  */
-
-const DOCS = 'https://docs.slack.dev/reference';
 
 /** The error codes Slack answers a refused payload with. */
 export type BlockKitError = 'invalid_blocks' | 'invalid_arguments' | 'msg_blocks_too_long' | 'msg_too_long' | 'no_text';
