@@ -3,8 +3,9 @@
  * fake Slack receives, so that no test can pass on a message or view Slack would refuse.
  *
  * Lengths are counted in UTF-16 code units (JavaScript `length`), never fewer than the
- * characters Slack counts. Each limit names the page it comes from, a path under
- * https://docs.slack.dev/reference/ (e.g. block-kit/blocks/section-block). Where this is
+ * characters Slack counts. Each limit names the page it comes from: block-kit/… and methods/…
+ * under https://docs.slack.dev/reference/, messaging/… and surfaces/… under
+ * https://docs.slack.dev/. Where this is
  * stricter than Slack it says so: the product must not depend on Slack's leniency there either.
  */
 
@@ -71,7 +72,7 @@ export const BLOCK_KIT_LIMITS = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
-  // surfaces/modals (views/modal-views): title, submit, close plain_text up to 24; private_metadata 3000; callback_id 255.
+  // surfaces/modals (reference/views): title, submit, close plain_text up to 24; private_metadata 3000; callback_id 255.
   viewTitle: 24,
   privateMetadata: 3000,
   callbackId: 255,
@@ -522,7 +523,7 @@ export function checkView(view: unknown): BlockKitRefusal | undefined {
   if (view.type === 'modal') {
     checker.text(view.title, '/view/title', L.viewTitle, { plainOnly: true });
     checker.text(view.close, '/view/close', L.viewTitle, { plainOnly: true, required: false });
-    // A modal with an input block needs a submit button (views/modal-views, "submit").
+    // A modal with an input block needs a submit button (reference/views, "submit").
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
     checker.text(view.submit, '/view/submit', L.viewTitle, { plainOnly: true, required: hasInput });
   }
