@@ -72,7 +72,7 @@ export const BLOCK_KIT_LIMITS = {
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
-  // surfaces/modals (reference/views): title, submit, close plain_text up to 24; private_metadata 3000; callback_id 255.
+  // surfaces/modals: title, submit, close plain_text up to 24; private_metadata 3000; callback_id 255.
   viewTitle: 24,
   privateMetadata: 3000,
   callbackId: 255,
@@ -509,7 +509,7 @@ export function checkMessage(args: Json): BlockKitRefusal | undefined {
 
 /**
  * Checks the `view` of `views.open`, `views.update`, `views.push` or `views.publish`
- * (surfaces/modals, surfaces/app-home, reference/views). Slack answers a bad view, blocks
+ * (surfaces/modals, surfaces/app-home). Slack answers a bad view, blocks
  * included, with `invalid_arguments`.
  */
 export function checkView(view: unknown): BlockKitRefusal | undefined {
@@ -523,7 +523,7 @@ export function checkView(view: unknown): BlockKitRefusal | undefined {
   if (view.type === 'modal') {
     checker.text(view.title, '/view/title', L.viewTitle, { plainOnly: true });
     checker.text(view.close, '/view/close', L.viewTitle, { plainOnly: true, required: false });
-    // A modal with an input block needs a submit button (reference/views, "submit").
+    // A modal with an input block needs a submit button (surfaces/modals, "submit").
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
     checker.text(view.submit, '/view/submit', L.viewTitle, { plainOnly: true, required: hasInput });
   }
