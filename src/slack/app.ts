@@ -300,7 +300,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       const shown = intake.enter();
       try {
         const tenantId = tenantOf(context);
-        await openCreateModal(client, body.trigger_id, tenantId, text ? { title: text.slice(0, 200) } : {});
+        await openCreateModal(client, body.trigger_id, tenantId, text ? { title: text } : {});
       } catch (error) {
         await tell(respond, error, 'open the ticket form');
       } finally {
@@ -352,7 +352,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
         client,
         shortcut.trigger_id,
         tenantId,
-        { title: firstLine.slice(0, 120), description: messageText },
+        // Uncut: the form cuts them to its inputs' limits, whole graphemes only.
+        { title: firstLine, description: messageText },
         link,
       );
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../db/schema/enums.js';
+import { SLA_DIGEST_MAX } from '../domain/sla/delivery.js';
 import type { Ticket } from '../domain/tickets/queries.js';
 import { ACTION, assignBlockId, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from './ids.js';
 
@@ -44,10 +45,15 @@ export const SLACK_LIMITS = {
   privateMetadata: 3000,
   selectOptions: 100,
   placeholder: 150,
+  /** A plain_text_input's `max_length` must be 1-3000, or Slack refuses the whole view. */
+  inputMaxLength: 3000,
 } as const;
 
-/** Modal input lengths (the title and category match the domain schema). */
-export const MODAL_MAX_LENGTH = { title: 200, description: 5000, category: 100 } as const;
+/**
+ * Modal input lengths (the title and category match the domain schema). The description's
+ * is Slack's highest `max_length`; the domain takes longer ones from the API.
+ */
+export const MODAL_MAX_LENGTH = { title: 200, description: SLACK_LIMITS.inputMaxLength, category: 100 } as const;
 
 /** How many tickets `ticketList` shows before "and N more". */
 export const LIST_LIMIT = 20;
@@ -105,18 +111,38 @@ export type TicketView = Pick<
 // ---------------------------------------------------------------------------
 // Text helpers
 
-/** Escapes the characters mrkdwn treats as control characters: `&`, `<`, `>`. */
+/**
+ * Escapes the characters mrkdwn treats as control characters: `&`, `<`, `>`. Every piece of
+ * user text that goes into mrkdwn (block text and `text` fallbacks alike) goes through here,
+ * so it cannot form `<!channel>`, `<@U…>`, `<#C…>` or a disguised `<url|label>` link.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return wellFormed(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Shortens `text` to at most `max` UTF-16 units, ending in '…'; never splits a surrogate pair. */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` without lone UTF-16 surrogates (each becomes U+FFFD, as `toWellFormed` does): Slack refuses them. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATES, '\uFFFD');
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Shortens `text` to at most `max` UTF-16 units, ending in '…'. The one place anything sent to
+ * Slack is cut: whole graphemes only, so no emoji (nor flag, skin tone or family) is split.
+ */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = max - 1;
-  const last = text.charCodeAt(cut - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}…`;
+  const whole = wellFormed(text);
+  if (whole.length <= max) return whole;
+  if (max < 1) return '';
+  let end = 0;
+  for (const { segment } of graphemes.segment(whole)) {
+    if (end + segment.length > max - 1) break;
+    end += segment.length;
+  }
+  return `${whole.slice(0, end)}…`;
 }
 
 /**
@@ -165,7 +191,7 @@ function present(value: string | null | undefined): string | undefined {
 // Block helpers
 
 function plain(text: string): PlainTextElement {
-  return { type: 'plain_text', text, emoji: true };
+  return { type: 'plain_text', text: wellFormed(text), emoji: true };
 }
 
 function mrkdwn(text: string): MrkdwnElement {
@@ -700,8 +726,16 @@ export interface SlaAlertView {
   cardPermalink?: string | undefined;
 }
 
-/** Messages a digest lists at most: one block per alert, plus two. */
-export const SLA_DIGEST_BLOCKS_MAX = SLACK_LIMITS.messageBlocks - 2;
+/**
+ * Block text a digest stays under: well below the ~12,000 characters past which Slack refuses
+ * a message (`msg_blocks_too_long`). Delivery sends at most SLA_DIGEST_MAX alerts a digest,
+ * so each alert's line gets an equal share.
+ */
+export const SLA_DIGEST_TEXT_BUDGET = 9_000;
+const DIGEST_FRAME = 300; // the header, the footer and the buttons' labels
+const DIGEST_LINE_MAX = Math.floor((SLA_DIGEST_TEXT_BUDGET - DIGEST_FRAME) / SLA_DIGEST_MAX);
+/** Escalation contacts a digest line names before "+N more" (the single alert names them all). */
+const DIGEST_CC_MAX = 3;
 
 const CLOCK_LABELS: Record<SlaClockView, string> = { first_response: 'first response', resolution: 'resolution' };
 
@@ -745,7 +779,7 @@ function alertAssignee(alert: SlaAlertView): string {
 
 /** The notification text: ticket number, which target, breached or at risk, how late or how much left. */
 function alertText(alert: SlaAlertView): string {
-  return `${escalationLabel(alert)}${alert.ticket.number} ${alertState(alert)}: ${alertTiming(alert)} — ${truncate(alert.ticket.title, 150)}`;
+  return `${escalationLabel(alert)}${alert.ticket.number} ${alertState(alert)}: ${alertTiming(alert)} — ${userText(alert.ticket.title, 150)}`;
 }
 
 /** One SLA alert in the team's channel: what is late, by how much, who has it, and what to do. */
@@ -772,23 +806,31 @@ export function slaAlertMessage(alert: SlaAlertView): SlackMessage {
   return { text: alertText(alert), blocks };
 }
 
-/** Several alerts for one channel in one message: one line each, each with its Acknowledge. */
+/** One alert's digest line, at most DIGEST_LINE_MAX characters: the title gets the room the rest leaves. */
+function digestLine(alert: SlaAlertView): string {
+  const card = alert.cardPermalink ? ` · ${link(alert.cardPermalink, 'card')}` : '';
+  const contacts = alert.kind === 'escalation' ? alert.escalationContactSlackIds : [];
+  const more = contacts.length > DIGEST_CC_MAX ? ` +${contacts.length - DIGEST_CC_MAX} more` : '';
+  const cc = contacts.length > 0 ? ` · cc ${contacts.slice(0, DIGEST_CC_MAX).map(mention).join(' ')}${more}` : '';
+  const head = `${alertEmoji(alert.kind)} ${escalationLabel(alert)}*${alert.ticket.number}* · `;
+  const tail = ` — *${alertState(alert)}*, ${alertTiming(alert)} · ${alertAssignee(alert)}${card}${cc}`;
+  const room = Math.min(TITLE_MAX, Math.max(DIGEST_LINE_MAX - head.length - tail.length, 20));
+  // A very long permalink could still overflow: the end of the line gives way, never a token's half.
+  return fitMrkdwn(`${head}${userText(alert.ticket.title, room)}${tail}`, DIGEST_LINE_MAX);
+}
+
+/**
+ * Several alerts for one channel in one message: one line each, each with its Acknowledge.
+ * At most SLA_DIGEST_MAX alerts (delivery splits longer queues into several digests).
+ */
 export function slaDigestMessage(alerts: SlaAlertView[]): SlackMessage {
   if (alerts.length === 0) throw new RangeError('A digest needs at least one alert');
-  if (alerts.length > SLA_DIGEST_BLOCKS_MAX) {
-    throw new RangeError(`A digest lists at most ${SLA_DIGEST_BLOCKS_MAX} alerts (got ${alerts.length})`);
+  if (alerts.length > SLA_DIGEST_MAX) {
+    throw new RangeError(`A digest lists at most ${SLA_DIGEST_MAX} alerts (got ${alerts.length})`);
   }
   const blocks: KnownBlock[] = [section(`:rotating_light: *${alerts.length} SLA alerts*`)];
   for (const alert of alerts) {
-    const card = alert.cardPermalink ? ` · ${link(alert.cardPermalink, 'card')}` : '';
-    const cc = alert.kind === 'escalation' && alert.escalationContactSlackIds.length > 0 ? ` · cc ${alert.escalationContactSlackIds.map(mention).join(' ')}` : '';
-    blocks.push({
-      ...section(
-        `${alertEmoji(alert.kind)} ${escalationLabel(alert)}${ticketLine(alert.ticket)} — *${alertState(alert)}*, ` +
-          `${alertTiming(alert)} · ${alertAssignee(alert)}${card}${cc}`,
-      ),
-      accessory: button('Acknowledge', ACTION.alertAck, alert.alertId),
-    });
+    blocks.push({ ...section(digestLine(alert)), accessory: button('Acknowledge', ACTION.alertAck, alert.alertId) });
   }
   blocks.push(context('Acknowledge stops a breach from being escalated. Claim a ticket from its card.'));
   const listed = alerts.slice(0, 10).map((a) => `${escalationLabel(a)}${a.ticket.number} ${alertState(a)}`);

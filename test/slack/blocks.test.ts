@@ -13,6 +13,7 @@ import {
   slaAcknowledgedLine,
   slaAlertMessage,
   slaDigestMessage,
+  SLA_DIGEST_TEXT_BUDGET,
   type SlaAlertView,
   requesterUpdateDm,
   slackDate,
@@ -35,6 +36,8 @@ import {
   parseAssignBlockId,
   ticketActionIds,
 } from '../../src/slack/ids.js';
+import { SLA_DIGEST_MAX } from '../../src/domain/sla/delivery.js';
+import { checkMessage, checkView, hasLoneSurrogate } from '../support/block-kit.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures and JSON walkers
@@ -146,25 +149,9 @@ function stateFromModal(view: ReturnType<typeof ticketModal>): ViewOutput['state
   return values;
 }
 
-/** Checks the Slack limits that apply to any message these builders produce. */
+/** Checks a message against every Block Kit limit the fake Slack enforces (`block-kit.ts`). */
 function expectWithinMessageLimits(message: SlackMessage): void {
-  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.messageBlocks);
-  expect(message.text.length).toBeGreaterThan(0);
-  for (const b of blocksOf(message)) {
-    if (b.type === 'section' && b.text) {
-      expect(((b.text as Json).text as string).length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    }
-    if (b.type === 'section' && b.fields) {
-      const fields = b.fields as Json[];
-      expect(fields.length).toBeLessThanOrEqual(10);
-      for (const f of fields) expect((f.text as string).length).toBeLessThanOrEqual(2000);
-    }
-    if (b.type === 'header') expect(((b.text as Json).text as string).length).toBeLessThanOrEqual(150);
-  }
-  for (const button of buttons(message.blocks)) {
-    expect(((button.text as Json).text as string).length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
-    expect((button.value as string).length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
-  }
+  expect(checkMessage({ channel: 'C1', ...message })).toBeUndefined();
 }
 
 function everyMessage(ticket: Ticket): SlackMessage[] {
@@ -218,6 +205,32 @@ describe('text helpers', () => {
     expect(cut.length).toBeLessThanOrEqual(4);
   });
 
+  it('cuts whole graphemes only: emoji, flags, skin tones and families at every cut point', () => {
+    const text = `a😀b🇩🇪c👍🏽d👨‍👩‍👧‍👦e${'é'.normalize('NFD')}f`;
+    const graphemes = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((g) => g.segment);
+    for (let max = 1; max <= text.length; max += 1) {
+      const cut = truncate(text, max);
+      expect(cut.length, `max ${max}`).toBeLessThanOrEqual(max);
+      expect(hasLoneSurrogate(cut), `max ${max}`).toBe(false);
+      const kept = cut.endsWith('…') && cut !== text ? cut.slice(0, -1) : cut;
+      // What is kept is a run of whole graphemes from the start.
+      let joined = '';
+      for (const g of graphemes) {
+        if (joined.length >= kept.length) break;
+        joined += g;
+      }
+      expect(joined, `max ${max}`).toBe(kept);
+    }
+  });
+
+  it('repairs text that arrives already broken (a lone surrogate) instead of sending it on', () => {
+    const broken = 'ab\uD83D';
+    expect(hasLoneSurrogate(truncate(broken, 10))).toBe(false);
+    expect(hasLoneSurrogate(escapeMrkdwn(broken))).toBe(false);
+    const view = ticketModal({ teams: [], initial: { title: broken, description: `x${broken}` } });
+    expect(checkView(view)).toBeUndefined();
+  });
+
   it('renders dates for the reader with the unix seconds and a UTC fallback', () => {
     expect(slackDate(new Date('2025-03-04T13:30:00.999Z'))).toBe(
       `<!date^1741095000^{date_short_pretty} at {time}|2025-03-04T13:30:00Z>`,
@@ -254,7 +267,9 @@ describe('ticketModal', () => {
       .map((b) => b.block_id);
     expect(optional.sort()).toEqual([BLOCK.category, BLOCK.description, BLOCK.team].sort());
     expect(inputBlock(view, BLOCK.title)).toMatchObject({ type: 'plain_text_input', max_length: 200 });
-    expect(inputBlock(view, BLOCK.description)).toMatchObject({ multiline: true, max_length: 5000 });
+    expect(inputBlock(view, BLOCK.description)).toMatchObject({ multiline: true, max_length: 3000 });
+    // Slack refuses a max_length past 3000, and with it the whole form.
+    expect(checkView(view)).toBeUndefined();
     expect(inputBlock(view, BLOCK.category)).toMatchObject({ max_length: 100 });
   });
 
@@ -345,7 +360,8 @@ describe('ticketModal', () => {
     expect(first.type).toBe('context');
     expect(mrkdwnTexts(first)[0]).toContain(`<${url.replace('&', '&amp;')}|this message>`);
     const description = inputBlock(view, BLOCK.description).initial_value as string;
-    expect(description.length).toBeLessThanOrEqual(5000);
+    expect(description.length).toBeLessThanOrEqual(3000);
+    expect(checkView(view)).toBeUndefined();
     expect(description.endsWith(url)).toBe(true);
     const onlyLink = ticketModal({ teams, sourceMessageLink: url });
     expect(inputBlock(onlyLink, BLOCK.description).initial_value).toContain(url);
@@ -732,9 +748,10 @@ describe('SLA alerts', () => {
   });
 
   it('says in its notification text which ticket, which target, breached or at risk, and how late', () => {
-    expect(slaAlertMessage(alert()).text).toBe('TKT-0042 first response breached: 2h 15m late — Printer <on> fire');
+    // The notification text is mrkdwn too: the title is escaped there as in the blocks.
+    expect(slaAlertMessage(alert()).text).toBe('TKT-0042 first response breached: 2h 15m late — Printer &lt;on&gt; fire');
     expect(slaAlertMessage(alert({ clock: 'resolution', kind: 'warning', minutes: 45 })).text).toBe(
-      'TKT-0042 resolution at risk: 45m left — Printer <on> fire',
+      'TKT-0042 resolution at risk: 45m left — Printer &lt;on&gt; fire',
     );
     expect(slaAlertMessage(alert({ businessTime: true })).text).toContain('2h 15m late (business hours)');
     expect(slaAlertMessage(alert({ kind: 'escalation', sequence: 2 })).text).toMatch(/^Escalation 2 of 3: TKT-0042 first response breached/);
@@ -762,15 +779,43 @@ describe('SLA alerts', () => {
   });
 
   it('lists several alerts in one digest, each with its Acknowledge, within the block limit', () => {
-    const many = Array.from({ length: 40 }, (_, i) =>
+    const many = Array.from({ length: SLA_DIGEST_MAX }, (_, i) =>
       alert({ alertId: `alr_${i}`, kind: i % 3 === 0 ? 'warning' : 'breach', ticket: { ...alert().ticket, number: `TKT-${1000 + i}` } }),
     );
     const digest = slaDigestMessage(many);
     expectWithinMessageLimits(digest);
-    expect(digest.text).toMatch(/^40 SLA alerts: TKT-1000 first response at risk, TKT-1001 first response breached, .*, and 30 more$/);
+    expect(digest.text).toMatch(/^20 SLA alerts: TKT-1000 first response at risk, TKT-1001 first response breached, .*, and 10 more$/);
     expect(buttons(digest.blocks).map((b) => b.value)).toEqual(many.map((a) => a.alertId));
     expect(() => slaDigestMessage([])).toThrow(RangeError);
-    expect(() => slaDigestMessage(Array.from({ length: 49 }, () => alert()))).toThrow(RangeError);
+    expect(() => slaDigestMessage(Array.from({ length: SLA_DIGEST_MAX + 1 }, () => alert()))).toThrow(RangeError);
+  });
+
+  it('keeps a full digest of the longest alerts well under the block text Slack refuses', () => {
+    // Longest everything: a 200-character title of ampersands (1000 once escaped), the
+    // escalation label, a long permalink and fifty escalation contacts.
+    const longest = Array.from({ length: SLA_DIGEST_MAX }, (_, i) =>
+      alert({
+        alertId: `alr_${i}`,
+        kind: 'escalation',
+        sequence: 99,
+        businessTime: true,
+        minutes: 99_999,
+        ticket: { ...alert().ticket, number: `TKT-${100000 + i}`, title: '&'.repeat(200) },
+        cardPermalink: `https://a-very-long-workspace-name.enterprise.slack.com/archives/C0123ABCDEF/p1741078800000100?thread_ts=1741078800.000100&cid=C0123ABCDEF`,
+        escalationContactSlackIds: Array.from({ length: 50 }, (_, j) => `U0CONTACT${j}`),
+      }),
+    );
+    const digest = slaDigestMessage(longest);
+    const blockText = mrkdwnTexts(digest.blocks).join('').length + ofType(digest.blocks, 'plain_text').map((t) => (t.text as string).length).reduce((a, b) => a + b, 0);
+    expect(blockText).toBeLessThanOrEqual(SLA_DIGEST_TEXT_BUDGET);
+    expect(SLA_DIGEST_TEXT_BUDGET).toBeLessThanOrEqual(9_000);
+    expectWithinMessageLimits(digest);
+    // Each line still says which ticket, what is late and offers its Acknowledge.
+    for (const [i, line] of mrkdwnTexts(digest.blocks).slice(1, -1).entries()) {
+      expect(line).toContain(`*TKT-${100000 + i}*`);
+      expect(line).toContain('breached');
+      expect(line).toContain('+47 more');
+    }
   });
 
   it('says who acknowledged, in the thread', () => {
@@ -778,5 +823,57 @@ describe('SLA alerts', () => {
       '<@U0AGENT> acknowledged this alert — no further escalation',
     );
     expect(slaAcknowledgedLine({ actorSlackId: 'U0AGENT', kind: 'warning', cancelledEscalations: 0 }).text).toBe('<@U0AGENT> acknowledged this alert');
+  });
+});
+
+describe('hostile text in every builder', () => {
+  // Titles at the domain's 200-character maximum with an emoji (or a ZWJ family, or a flag)
+  // straddling every cut point a builder may use, and mrkdwn control sequences.
+  const fillers = ['😀', '👨‍👩‍👧‍👦', '🇩🇪', '<!channel>', '&'];
+  const titles = fillers.flatMap((filler) =>
+    Array.from({ length: filler.length + 1 }, (_, shift) => `${'x'.repeat(shift)}${filler.repeat(200)}`.slice(0, 200 - ((200 - shift) % filler.length))),
+  );
+  const description = '<!here> <@U0ADMIN> <#C0GENERAL|general> <https://evil.example|click> &amp; 😀'.repeat(600);
+  const permalink = 'https://acme.slack.com/archives/C1/p1';
+  /** Whatever `<` is left once the builders' own mentions, dates and links are removed came from the user. */
+  const userControl = (text: string) =>
+    text.replace(/<@U0(SUBMIT|AGENT)>/g, '').replace(/<!date\^[^>]*>/g, '').replace(/<https:\/\/acme\.slack\.com\/archives\/C1\/p1\|[a-z ]+>/g, '');
+
+  function messagesFor(title: string): SlackMessage[] {
+    const ticket = makeTicket({ title, description, category: '<!channel>'.repeat(10) });
+    const view: SlaAlertView = {
+      alertId: 'alr_1',
+      kind: 'escalation',
+      clock: 'resolution',
+      sequence: 1,
+      escalationMax: 3,
+      ticket,
+      assigneeSlackId: null,
+      minutes: 61,
+      businessTime: false,
+      deadlineAt: DUE,
+      escalationContactSlackIds: ['U0AGENT'],
+      cardPermalink: permalink,
+    };
+    return [
+      ...everyMessage(ticket),
+      card(ticket, { teamName: '<!here> team' }),
+      slaAlertMessage(view),
+      slaDigestMessage(Array.from({ length: SLA_DIGEST_MAX }, () => view)),
+      { ...threadLine({ actorSlackId: 'U0AGENT', kind: 'updated', detail: title }), blocks: [] },
+      helpMessage({ unknown: title }),
+      errorMessage(title),
+    ];
+  }
+
+  it.each(titles.map((title) => [title.length, title]))('accepted by Slack, nothing unescaped (%i characters)', (_length, title) => {
+    expect(hasLoneSurrogate(title)).toBe(false);
+    for (const message of messagesFor(title)) {
+      const { blocks, ...rest } = message;
+      expect(checkMessage({ channel: 'C1', ...rest, ...(blocks.length > 0 ? { blocks } : {}) })).toBeUndefined();
+      for (const text of [message.text, ...mrkdwnTexts(message.blocks)]) expect(userControl(text)).not.toContain('<');
+    }
+    const view = ticketModal({ teams: [{ id: 'grp_1', name: title }], initial: { title, description, category: title }, sourceMessageLink: permalink });
+    expect(checkView(view)).toBeUndefined();
   });
 });

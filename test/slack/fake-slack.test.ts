@@ -34,7 +34,9 @@ describe('fake Slack Web API', () => {
 
   beforeAll(async () => {
     fake = await startFakeSlack({ users: [ADA] });
-    client = new WebClient('xoxb-test', { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
+    // Quiet: the client logs the messages of every refusal these tests provoke on purpose.
+    const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+    client = new WebClient('xoxb-test', { slackApiUrl: fake.url, logger: quiet, retryConfig: { retries: 0 } });
   });
   afterAll(async () => {
     await fake.close();
@@ -182,6 +184,77 @@ describe('fake Slack Web API', () => {
     expect(fake.calls).toMatchObject([
       { method: 'response_url', responseId: 'cmd-1', args: { text: 'Ticket created', response_type: 'ephemeral' } },
     ]);
+  });
+
+  it('refuses blocks Slack refuses with invalid_blocks, its errors and messages, recording why', async () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }];
+    const refused = client.chat.postMessage({ channel: 'C1', text: 'too long', blocks });
+    const error = await refused.catch((e: { data?: Record<string, unknown> }) => e.data);
+
+    expect(error).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    expect(fake.callsTo('chat.postMessage')[0]).toMatchObject({ error: 'invalid_blocks', refused: [expect.stringContaining('/blocks/0/text/text')] });
+    // At the limit, the same message goes through and is not marked.
+    blocks[0]!.text.text = 'x'.repeat(3000);
+    expect(await client.chat.postMessage({ channel: 'C1', text: 'fits', blocks })).toMatchObject({ ok: true });
+    expect(fake.callsTo('chat.postMessage')[1]).not.toHaveProperty('refused');
+  });
+
+  it('checks chat.update and chat.postEphemeral like chat.postMessage', async () => {
+    const header = [{ type: 'header', text: { type: 'mrkdwn', text: 'not plain' } }];
+    expect(await slackError(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x', blocks: header as never }))).toBe('invalid_blocks');
+    expect(await slackError(client.chat.postEphemeral({ channel: 'C1', user: ADA.id, text: 'x', blocks: header as never }))).toBe('invalid_blocks');
+    expect(await slackError(client.chat.postEphemeral({ channel: 'C1', user: ADA.id, text: '', blocks: [{ type: 'divider' }] }))).toBe('invalid_arguments');
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) }))).toBe('msg_too_long');
+    const big = Array.from({ length: 5 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2500) } }));
+    expect(await slackError(client.chat.postMessage({ channel: 'C1', text: 'digest', blocks: big }))).toBe('msg_blocks_too_long');
+    expect(fake.calls.every((call) => call.error !== undefined)).toBe(true);
+  });
+
+  it('refuses a view Slack refuses with invalid_arguments: views.open, update, push and publish', async () => {
+    const form = (maxLength: number) => ({
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'New ticket' },
+      submit: { type: 'plain_text' as const, text: 'Create' },
+      blocks: [{ type: 'input' as const, label: { type: 'plain_text' as const, text: 'Description' }, element: { type: 'plain_text_input' as const, action_id: 'v', max_length: maxLength } }],
+    });
+    expect(await slackError(client.views.open({ trigger_id: '1.2.a', view: form(5000) }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.update({ view_id: 'V1', view: form(5000) }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.push({ trigger_id: '1.2.a', view: form(0) }))).toBe('invalid_arguments');
+    const home = { type: 'home' as const, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) };
+    expect(await slackError(client.views.publish({ user_id: ADA.id, view: home }))).toBe('invalid_arguments');
+    expect(await client.views.open({ trigger_id: '1.2.a', view: form(3000) })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a lone surrogate (invalid UTF-8 once sent) in text and blocks', async () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${fake.url}chat.postMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-json' },
+        body: JSON.stringify({ channel: 'C1', ...body }),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const cut = '😀'.slice(0, 1);
+
+    expect(await post({ text: `half ${cut}` })).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(await post({ text: 'ok', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `half ${cut}` } }] })).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(await post({ text: 'whole 😀' })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a response_url post with bad blocks with HTTP 400, like an incoming webhook', async () => {
+    const respond = (body: Record<string, unknown>) =>
+      fetch(fake.responseUrl('cmd-2'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await respond({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '' } }] });
+    const noText = await respond({ response_type: 'ephemeral' });
+    const good = await respond({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'fine' } }] });
+
+    expect([bad.status, await bad.text()]).toEqual([400, 'invalid_blocks']);
+    expect([noText.status, await noText.text()]).toEqual([400, 'no_text']);
+    expect(good.status).toBe(200);
+    expect(fake.callsTo('response_url').map((call) => call.error)).toEqual(['invalid_blocks', 'no_text', undefined]);
   });
 
   it('delays answers by latencyMs, and close() still sends the answers in flight', async () => {

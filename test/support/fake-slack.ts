@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkMessage, checkView, type BlockKitRefusal } from './block-kit.js';
 
 /**
  * A local fake of Slack's Web API over HTTP on 127.0.0.1, for end-to-end tests
@@ -9,6 +10,10 @@ import type { AddressInfo } from 'node:net';
  * Point Bolt (or any `WebClient`) at it with `clientOptions: { slackApiUrl: fake.url }`.
  * Every request is recorded in order (failed and unknown ones too), with its
  * arguments decoded the way the Web API client encoded them.
+ *
+ * Like real Slack, it refuses a message or view that breaks a documented Block Kit limit
+ * (see `block-kit.ts`): `chat.postMessage/update/postEphemeral`, `views.open/update/push/publish`
+ * and `response_url` POSTs are checked, so no test passes on a payload Slack would refuse.
  */
 
 /** Ids the fake answers with unless `startFakeSlack` is told otherwise; `slack-requests.ts` uses the same ones. */
@@ -30,6 +35,10 @@ export interface FakeSlackCall {
   at: Date;
   /** For `method: 'response_url'` only: the id given to `responseUrl(id)`. */
   responseId?: string;
+  /** Set once answered, when the answer was a failure: the platform error (or `http_<status>`). */
+  error?: string;
+  /** Set when the payload broke a Block Kit limit: Slack's error messages, with JSON pointers. */
+  refused?: string[];
 }
 
 /** A failure `failNext` makes the fake answer with instead of the method's normal reply. */
@@ -116,9 +125,17 @@ type Reply = Record<string, unknown>;
 
 /** A Slack platform error a method handler raises; answered as HTTP 200 `{ ok: false, error }`. */
 class SlackError extends Error {
-  constructor(readonly error: string) {
+  constructor(
+    readonly error: string,
+    readonly errors?: string[],
+  ) {
     super(error);
   }
+}
+
+/** Raises a Block Kit refusal the way Slack answers it. */
+function refuse(refusal: BlockKitRefusal | undefined): void {
+  if (refusal) throw new SlackError(refusal.error, refusal.errors);
 }
 
 /**
@@ -269,6 +286,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   /** The view object Slack answers `views.*` with: the view sent, plus Slack's own fields. */
   const viewReply = (args: Args, id: string): Reply => {
     const view = args.view;
+    refuse(checkView(view));
     if (view === null || typeof view !== 'object' || Array.isArray(view)) throw new SlackError('invalid_arguments');
     const sent = view as Record<string, unknown>;
     return {
@@ -305,20 +323,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }),
     'chat.postMessage': (args) => {
       const channel = conversationFor(requireArg(args, 'channel', 'channel_not_found'));
-      if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
-        throw new SlackError('no_text');
-      }
+      refuse(checkMessage(args));
       const ts = nextTs();
       return { channel, ts, message: message(args, ts) };
     },
     'chat.update': (args) => {
       const channel = requireArg(args, 'channel', 'channel_not_found');
       const ts = requireArg(args, 'ts', 'message_not_found');
+      refuse(checkMessage(args));
       return { channel, ts, text: stringArg(args, 'text') ?? '', message: message(args, ts) };
     },
     'chat.postEphemeral': (args) => {
       requireArg(args, 'channel', 'channel_not_found');
       requireArg(args, 'user', 'user_not_in_channel');
+      refuse(checkMessage(args));
       return { message_ts: nextTs() };
     },
     'chat.getPermalink': (args) => {
@@ -451,15 +469,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     res.end(JSON.stringify(body));
   };
 
-  /** Answers a configured failure; false when there is none. */
-  const sendFailure = async (res: ServerResponse, method: string): Promise<boolean> => {
-    const failure = takeFailure(method);
+  const sendText = async (res: ServerResponse, status: number, text: string): Promise<void> => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(closing ? { connection: 'close' } : {}) });
+    res.end(text);
+  };
+
+  /** Answers a configured failure (and notes it on the call); false when there is none. */
+  const sendFailure = async (res: ServerResponse, call: FakeSlackCall): Promise<boolean> => {
+    const failure = takeFailure(call.method);
     if (failure === undefined) return false;
     if ('error' in failure) {
+      call.error = failure.error;
       await send(res, 200, { ok: false, error: failure.error });
     } else if (failure.status === 429) {
+      call.error = 'ratelimited';
       await send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter ?? 1) });
     } else {
+      call.error = 'http_500';
       await send(res, 500, { ok: false, error: 'internal_error' });
     }
     return true;
@@ -473,8 +500,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (req.method === 'POST' && responseMatch?.[1]) {
       const parsed: unknown = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
       const args = parsed !== null && typeof parsed === 'object' ? (parsed as Args) : { body: parsed };
-      record({ method: 'response_url', args, token: undefined, at: new Date(), responseId: decodeURIComponent(responseMatch[1]) });
-      if (!(await sendFailure(res, 'response_url'))) await send(res, 200, { ok: true });
+      const call: FakeSlackCall = { method: 'response_url', args, token: undefined, at: new Date(), responseId: decodeURIComponent(responseMatch[1]) };
+      record(call);
+      if (await sendFailure(res, call)) return;
+      const refusal = checkMessage(args);
+      if (refusal) {
+        // A response_url answers like an incoming webhook: HTTP 400 and the error code as text
+        // (messaging/sending-messages-using-incoming-webhooks, "Handling errors").
+        Object.assign(call, { error: refusal.error, refused: refusal.errors });
+        await sendText(res, 400, refusal.error);
+        return;
+      }
+      await send(res, 200, { ok: true });
       return;
     }
 
@@ -493,25 +530,31 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const token = tokenOf(req, args);
     delete args.token;
-    record({ method, args, token, at: new Date() });
+    const call: FakeSlackCall = { method, args, token, at: new Date() };
+    record(call);
 
-    if (await sendFailure(res, method)) return;
+    if (await sendFailure(res, call)) return;
     const handler = methods[method];
-    if (handler === undefined) {
-      await send(res, 200, { ok: false, error: 'unknown_method' });
-      return;
-    }
-    if (token === undefined) {
-      await send(res, 200, { ok: false, error: 'not_authed' });
-      return;
-    }
     let reply: Reply;
-    try {
-      reply = { ok: true, ...handler(args) };
-    } catch (error) {
-      if (!(error instanceof SlackError)) throw error;
-      reply = { ok: false, error: error.error };
+    if (handler === undefined) {
+      reply = { ok: false, error: 'unknown_method' };
+    } else if (token === undefined) {
+      reply = { ok: false, error: 'not_authed' };
+    } else {
+      try {
+        reply = { ok: true, ...handler(args) };
+      } catch (error) {
+        if (!(error instanceof SlackError)) throw error;
+        // Slack's shape for a refused payload: the errors, and the same as `[ERROR]` messages.
+        const errors = error.errors;
+        reply = errors
+          ? { ok: false, error: error.error, errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } }
+          : { ok: false, error: error.error };
+        call.error = error.error;
+        if (errors) call.refused = errors;
+      }
     }
+    if (reply.ok !== true) call.error = String(reply.error);
     await send(res, 200, reply);
   };
 

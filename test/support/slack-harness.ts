@@ -6,7 +6,7 @@ import { createAuthenticator } from '../../src/http/auth.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
 import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
 import { staticInstallations, type Installation } from '../../src/slack/installation.js';
-import { FAKE_SLACK_DEFAULTS, startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { FAKE_SLACK_DEFAULTS, startFakeSlack, type FakeSlack, type FakeSlackCall, type FakeSlackOptions } from './fake-slack.js';
 import { TEST_JWT_SECRET } from './http-server.js';
 import { createSlackSender, type SlackSender } from './slack-requests.js';
 
@@ -25,6 +25,8 @@ export interface SlackHarness {
    * can use a tenant of its own; the fake's workspace is installed from the start.
    */
   install(teamId: string, options?: { enterpriseId?: string; isEnterpriseInstall?: boolean }): void;
+  /** Calls the fake Slack refused for breaking a Block Kit limit (see `block-kit.ts`). */
+  refused(): FakeSlackCall[];
   close(): Promise<void>;
 }
 
@@ -84,11 +86,17 @@ export async function startSlackHarness(options: {
         : { teamId, enterpriseId: more.enterpriseId, isEnterpriseInstall: false, ...bot };
       installations.add(installation);
     },
+    refused: () => fake.calls.filter((call) => call.refused),
     async close() {
       await slack.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await fake.close();
+      // Slack would have refused these: a file whose product sent one fails, whatever its tests asserted.
+      const refused = fake.calls.filter((call) => call.refused);
+      if (refused.length > 0) {
+        throw new Error(`fake Slack refused ${refused.length} payload(s) real Slack would refuse:\n${refused.map((c) => `${c.method}: ${c.refused!.join('; ')}`).join('\n')}`);
+      }
     },
   };
 }
