@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -17,6 +18,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Where the data lives, for the start-up log (never includes a password). */
   location: string;
+  /** PGlite: the pid of a crashed process whose data directory lock was taken over. */
+  tookOverLockFrom?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -26,10 +29,20 @@ export interface DatabaseOptions {
   /** PGlite data directory, or `memory://` for a throwaway in-memory database. */
   dataDir?: string;
   poolMax?: number;
+  /**
+   * PostgreSQL: a statement running longer is cancelled by the server (and reported as the
+   * database being unavailable). Unset: no limit; the service runs with `DEFAULT_STATEMENT_TIMEOUT_MS`.
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
+/** Far above any statement a person waits on (p99 budget 300 ms), far below a hang. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+/** An unreachable server is reported after this long, not after postgres.js's default 30 s. */
+export const CONNECT_TIMEOUT_SECONDS = 2;
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax ?? 10, options.statementTimeoutMs);
   return openPglite(options.dataDir ?? './.data');
 }
 
@@ -37,19 +50,50 @@ async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : location);
+  // One process per directory (see data-dir-lock.ts): taken before PGlite reads anything.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : location);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
     location: inMemory ? 'in memory (PGlite)' : `${location} (PGlite)`,
-    close: () => client.close(),
+    tookOverLockFrom: lock?.tookOverFrom,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+/**
+ * postgres.js waits before reconnecting after failed attempts, up to 20 s by default: a
+ * query arriving during an outage would wait that long just to fail. A short cap keeps
+ * failures fast and notices the server's return within a second.
+ */
+function reconnectBackoffSeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1);
+}
+
+async function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Promise<Database> {
   const { url: serverUrl, socketPath } = unixSocketOf(url);
-  const client = postgres(serverUrl, { max, onnotice: () => {}, ...(socketPath ? { path: socketPath } : {}) });
+  const client = postgres(serverUrl, {
+    max,
+    onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    backoff: reconnectBackoffSeconds,
+    ...(statementTimeoutMs ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
+    ...(socketPath ? { path: socketPath } : {}),
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
