@@ -115,8 +115,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // drain() stops listening before it first waits: once this line is out, connections are refused.
+    const drained = drain(DRAIN_TIMEOUT_MS);
     log.info(`received ${signal}, shutting down: no new connections; answering requests already received (up to ${DRAIN_TIMEOUT_MS / 1000} s)`);
-    await drain(DRAIN_TIMEOUT_MS);
+    await drained;
     await scheduler?.stop();
     await slack?.stop();
     await database.close();
