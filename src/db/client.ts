@@ -122,9 +122,24 @@ export function unixSocketOf(url: string): { url: string; socketPath?: string } 
   return { url: parsed.toString(), socketPath: `${folder.replace(/\/+$/, '')}/.s.PGSQL.${port}` };
 }
 
-/** Readiness: one round trip to the database. */
-export async function pingDatabase(db: Db): Promise<void> {
-  await db.execute(sql`select 1`);
+/** How long readiness waits for the database's answer. */
+export const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Readiness: one round trip to the database, given up after `timeoutMs` (an ETIMEDOUT
+ * error): a server that hangs on a connection already open (a stopped host, a network
+ * partition) never answers, and no driver timeout covers that. Safe to abandon: it reads nothing.
+ */
+export async function pingDatabase(db: Db, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`the database did not answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([db.execute(sql`select 1`), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function redactUrl(url: string): string {

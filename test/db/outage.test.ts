@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +27,14 @@ async function serve(db: Db): Promise<{ origin: string; close(): Promise<void> }
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The server's processes (postmaster and its children), to stop them as a hung host would. */
+function serverPids(server: TempPostgres): number[] {
+  const dir = new URL(server.socketUrl).searchParams.get('host')!;
+  const postmaster = Number(readFileSync(`${dir}/postmaster.pid`, 'utf8').split('\n')[0]);
+  const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').map(Number);
+  return [postmaster, ...children];
 }
 
 /** One call, timed. */
@@ -170,6 +180,20 @@ describe('PostgreSQL outage: fail fast, recover alone', () => {
       await unreachable.close();
       await new Promise((resolve) => hole.close(resolve));
     }
+  });
+
+  it('says not ready within about 2 s when the server hangs on the connections already open', async () => {
+    expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
+    const pids = serverPids(server);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      const hung = await timed(`${api.origin}/readyz`);
+      expect(hung).toMatchObject({ status: 503, retryAfter: '5' });
+      expect(hung.ms).toBeLessThan(5_000);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
   });
 
   it('does not take a refused statement for an outage', async () => {
