@@ -1,6 +1,6 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * PGlite is one Postgres inside one process: a second process opening the same data
@@ -38,9 +38,14 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** Locks this process holds, by path: a lock naming our own pid is stale only if it is not one of these. */
+const held = new Map<string, LockOwner>();
+
 /** Takes the directory's lock or throws DataDirInUseError. The directory must exist. */
 export function lockDataDir(dataDir: string): DataDirLock {
-  const path = join(dataDir, LOCK_FILE);
+  const path = resolve(dataDir, LOCK_FILE);
+  const already = held.get(path);
+  if (already) throw new DataDirInUseError(dataDir, already);
   const mine: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
   let tookOverFrom: number | undefined;
   for (let attempt = 0; ; attempt += 1) {
@@ -52,6 +57,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     if (removeIfStill(path, owner)) tookOverFrom = owner?.pid;
   }
 
+  held.set(path, mine);
   // Also on process.exit() after a fatal error, so only a crash leaves a (stale) lock behind.
   const releaseOnExit = () => release();
   process.once('exit', releaseOnExit);
@@ -59,6 +65,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   function release() {
     if (released) return;
     released = true;
+    held.delete(path);
     process.off('exit', releaseOnExit);
     const owner = readOwner(path);
     if (owner && owner !== 'gone' && owner.pid === mine.pid && owner.startedAt === mine.startedAt) {
@@ -109,7 +116,10 @@ function readOwner(path: string): LockOwner | undefined | 'gone' {
   return undefined;
 }
 
-/** Only a process on this host can be checked; our own pid is a previous life of this process (a container restarted as pid 1). */
+/**
+ * Only a process on this host can be checked. Our own pid, when this process does not hold
+ * the lock (see `held`), is a previous life of it: a container restarted as pid 1.
+ */
 function isStale(owner: LockOwner | undefined): boolean {
   if (!owner) return true;
   if (owner.hostname !== hostname()) return false;
