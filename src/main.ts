@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, SLACK_VARIABLES } from './config.js';
-import { DEFAULT_STATEMENT_TIMEOUT_MS, openDatabase } from './db/client.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, openDatabase, type Database } from './db/client.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
 import { isDatabaseUnavailable } from './db/errors.js';
 import { migrate } from './db/migrate.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   if (database.tookOverLockFrom !== undefined) {
     log.warn(`database: took over the data directory from process ${database.tookOverLockFrom}, which is gone (it did not stop cleanly)`);
   }
-  const { applied } = await migrate(database.db);
+  const { applied } = await migrateOutsideRequestTimeouts(database, config.databaseUrl);
   log.info(applied ? `migrations: applied ${applied}` : 'migrations: up to date');
 
   if (!config.jwt.secret && !config.jwt.jwksUrl) {
@@ -128,6 +128,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   log.info('helpdesk ready (press Ctrl+C to stop)');
+}
+
+/**
+ * Migrations may wait for another replica's, or rebuild an index for minutes: on a server,
+ * they run on a connection of their own without the statement timeout (and its silence
+ * watchdog) that bound requests. PGlite has no such timeouts, and one handle per directory.
+ */
+async function migrateOutsideRequestTimeouts(database: Database, databaseUrl: string | undefined) {
+  if (!databaseUrl) return migrate(database.db);
+  const migrator = await openDatabase({ databaseUrl, poolMax: 1 });
+  try {
+    return await migrate(migrator.db);
+  } finally {
+    await migrator.close();
+  }
 }
 
 /** How long shutdown waits for requests in progress before it cuts their connections. */

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -31,7 +32,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /**
    * PostgreSQL: a statement running longer is cancelled by the server (and reported as the
-   * database being unavailable). Unset: no limit; the service runs with `DEFAULT_STATEMENT_TIMEOUT_MS`.
+   * database being unavailable), and a connection silent for 2 s longer is given up (see
+   * watchedSocket). Unset: no limit; the service runs with `DEFAULT_STATEMENT_TIMEOUT_MS`.
    */
   statementTimeoutMs?: number | undefined;
 }
@@ -84,6 +86,9 @@ function reconnectBackoffSeconds(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 1);
 }
 
+/** A statement's answer may take the statement timeout; silence this much longer means nobody is there. */
+const SILENCE_MARGIN_MS = 2_000;
+
 async function openPostgres(url: string, max: number, statementTimeoutMs: number | undefined): Promise<Database> {
   const { url: serverUrl, socketPath } = unixSocketOf(url);
   const client = postgres(serverUrl, {
@@ -94,6 +99,11 @@ async function openPostgres(url: string, max: number, statementTimeoutMs: number
     ...(statementTimeoutMs ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
     ...(socketPath ? { path: socketPath } : {}),
   });
+  // postgres.js types do not list the documented `socket` option; set it once the URL is parsed.
+  const options = client.options as unknown as ServerOptions & { socket?: (o: ServerOptions) => Socket };
+  if (statementTimeoutMs && !options.ssl && (options.path || options.host.length === 1)) {
+    options.socket = (o) => watchedSocket(o, statementTimeoutMs + SILENCE_MARGIN_MS);
+  }
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -101,6 +111,45 @@ async function openPostgres(url: string, max: number, statementTimeoutMs: number
     location: redactUrl(url),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+interface ServerOptions {
+  host: string[];
+  port: number[];
+  path: string | false | undefined;
+  ssl: unknown;
+}
+
+/**
+ * A connection to the server, closed with ETIMEDOUT when the server sends nothing for
+ * `silenceMs` after being asked something. With a statement timeout every statement is
+ * answered within it by a live server, so that silence is a hung host or a network
+ * partition: the queries on the connection (and those queued behind them) fail instead of
+ * waiting for the outage to end, which no postgres.js option bounds. Not with TLS, whose
+ * bytes would not pass here.
+ */
+function watchedSocket(options: ServerOptions, silenceMs: number): Socket {
+  const host = options.host[0]!;
+  const port = options.port[0]!;
+  const socket = options.path ? connect({ path: options.path }) : connect({ host, port });
+  Object.assign(socket, { host, port }); // postgres.js names them in its connection errors
+  let silence: NodeJS.Timeout | undefined;
+  const write = socket.write.bind(socket);
+  socket.write = ((...args: Parameters<Socket['write']>) => {
+    if (!silence) {
+      silence = setTimeout(() => {
+        socket.destroy(Object.assign(new Error(`the database sent nothing for ${silenceMs} ms`), { code: 'ETIMEDOUT' }));
+      }, silenceMs).unref();
+    }
+    return write(...(args as [string]));
+  }) as Socket['write'];
+  const heard = () => {
+    clearTimeout(silence);
+    silence = undefined;
+  };
+  socket.on('data', heard);
+  socket.on('close', heard);
+  return socket;
 }
 
 /**

@@ -30,9 +30,6 @@ export interface MigrationResult {
 export async function migrate(db: Db, migrationsFolder = MIGRATIONS_FOLDER): Promise<MigrationResult> {
   const migrations = readMigrationFiles({ migrationsFolder });
   return db.transaction(async (tx) => {
-    // The service's statement timeout is for requests: a replica may wait here for another's
-    // migrations, and a migration may rebuild an index for minutes.
-    await tx.execute(sql`set local statement_timeout = 0`);
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     await tx.execute(sql`create schema if not exists drizzle`);
     await tx.execute(sql`

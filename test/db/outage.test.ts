@@ -182,18 +182,43 @@ describe('PostgreSQL outage: fail fast, recover alone', () => {
     }
   });
 
-  it('says not ready within about 2 s when the server hangs on the connections already open', async () => {
-    expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
-    const pids = serverPids(server);
-    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  it('answers 503, and readyz says not ready, when the server hangs on the connections already open', async () => {
+    // A statement timeout of 500 ms: silence past 2.5 s on a connection that asked something is a hung server.
+    const impatient = await openDatabase({ databaseUrl: server.url, poolMax: 2, statementTimeoutMs: 500 });
+    const impatientApi = await serve(impatient.db);
+    const list = () => timed(`${impatientApi.origin}${API_PREFIX}/tickets`, { headers: { authorization: `Bearer ${token}` } });
+    let pids: number[] = [];
+    let safety: NodeJS.Timeout | undefined;
     try {
+      // Connections open and in use before the server stops answering.
+      expect((await list()).status).toBe(200);
+      expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
+      pids = serverPids(server);
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      // Should a request hang after all, the server still runs again (and the suite ends) once the test has failed.
+      safety = setTimeout(() => pids.forEach((pid) => process.kill(pid, 'SIGCONT')), 25_000);
+
       const hung = await timed(`${api.origin}/readyz`);
       expect(hung).toMatchObject({ status: 503, retryAfter: '5' });
       expect(hung.ms).toBeLessThan(5_000);
+      // The request on the hung connection, then one that must connect anew (the connect timeout).
+      for (let i = 0; i < 2; i += 1) {
+        const answer = await list();
+        expect(answer).toMatchObject({ status: 503, retryAfter: '5' });
+        expect(answer.body).toMatchObject({ code: 'database_unavailable' });
+        expect(answer.ms).toBeLessThan(8_000);
+      }
     } finally {
+      clearTimeout(safety);
       for (const pid of pids) process.kill(pid, 'SIGCONT');
     }
-    expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
+    try {
+      expect((await list()).status).toBe(200);
+      expect((await timed(`${api.origin}/readyz`)).status).toBe(200);
+    } finally {
+      await impatientApi.close();
+      await impatient.close();
+    }
   });
 
   it('does not take a refused statement for an outage', async () => {
