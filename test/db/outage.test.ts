@@ -221,7 +221,22 @@ describe('PostgreSQL outage: fail fast, recover alone', () => {
     }
   });
 
-  it('does not take a refused statement for an outage', async () => {
+  it('tells a session the server ended (57P01) from a statement it refused', async () => {
+    const single = await openDatabase({ databaseUrl: server.url, poolMax: 1 });
+    const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+    try {
+      const [{ pid }] = (await single.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as [{ pid: number }];
+      const sleeping = single.db.execute(sql`select pg_sleep(30)`).then(() => undefined, (e: unknown) => e);
+      while ((await admin`select 1 from pg_stat_activity where pid = ${pid} and state = 'active'`).length === 0) await new Promise((r) => setTimeout(r, 20));
+      await admin`select pg_terminate_backend(${pid})`;
+      const ended = await sleeping;
+      expect(ended).toBeDefined();
+      expect(isDatabaseUnavailable(ended)).toBe(true);
+    } finally {
+      await admin.end();
+      await single.close();
+    }
+
     const syntax = await database.db.execute(sql`select from nowhere at all`).then(() => undefined, (e: unknown) => e);
     expect(syntax).toBeDefined();
     expect(isDatabaseUnavailable(syntax)).toBe(false);
