@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, SLACK_VARIABLES } from './config.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, openDatabase, type Database } from './db/client.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
-import { isDatabaseUnavailable } from './db/errors.js';
+import { isDatabaseUnavailable, rootCause } from './db/errors.js';
 import { migrate } from './db/migrate.js';
 import { createAuthenticator } from './http/auth.js';
 import { createHttpApp } from './http/app.js';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     onError: (error) =>
       // An outage fails every request the same way: one line each, not a stack each.
       isDatabaseUnavailable(error)
-        ? log.warn('request failed: database unavailable (answered 503)', { error: error instanceof Error ? messageChain(error) : String(error) })
+        ? log.warn('request failed: database unavailable (answered 503)', { error: String(rootCause(error)) })
         : log.error('request failed', { error: error instanceof Error ? error.stack : String(error) }),
   });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -178,12 +178,6 @@ function drainer(server: Server, log: Logger): (timeoutMs: number) => Promise<vo
     await closed;
     clearTimeout(timer);
   };
-}
-
-/** `message (cause: message)`, for errors drizzle wraps around the driver's. */
-function messageChain(error: Error): string {
-  const cause = error.cause instanceof Error ? ` (cause: ${messageChain(error.cause)})` : '';
-  return `${error.message.split('\n')[0]}${cause}`;
 }
 
 /** Reads `.env` when there is one; variables already set in the environment win. */

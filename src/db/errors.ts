@@ -62,3 +62,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** The innermost `cause`: for a log line, the driver's "connect ECONNREFUSED …" rather than drizzle's "Failed query: …". */
+export function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth += 1) current = current.cause;
+  return current;
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Db } from '../db/client.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, rootCause } from '../db/errors.js';
 import { slaInstantNowDue } from '../domain/sla/clock.js';
 import {
   createChannelPacer,
@@ -132,7 +132,7 @@ export function startSlaScheduler(options: SlaSchedulerOptions): SlaScheduler {
           if (databaseDown) return;
           databaseDown = true;
           log.warn('sla: the database is unavailable; runs are skipped until it is back (alerts due meanwhile go out then)', {
-            error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+            error: String(rootCause(error)),
           });
           return;
         }
