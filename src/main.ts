@@ -1,13 +1,15 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, SLACK_VARIABLES } from './config.js';
-import { openDatabase } from './db/client.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, openDatabase, type Database } from './db/client.js';
+import { DataDirInUseError } from './db/data-dir-lock.js';
+import { isDatabaseUnavailable, rootCause } from './db/errors.js';
 import { migrate } from './db/migrate.js';
 import { createAuthenticator } from './http/auth.js';
 import { createHttpApp } from './http/app.js';
 import type { TicketChangeListener } from './domain/tickets/tickets.js';
 import { startSlaScheduler, type SlaScheduler } from './jobs/sla.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { createSlackApp, type SlackRuntime } from './slack/app.js';
 
 /** Wiring: config -> database -> migrations -> Slack app + HTTP (REST API, /slack/events) -> SLA jobs -> graceful shutdown. */
@@ -25,13 +27,26 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
 
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolMax: config.databasePoolMax,
-  });
+  let database;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+      statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   log.info(`database: ${database.location}`);
-  const { applied } = await migrate(database.db);
+  if (database.tookOverLockFrom !== undefined) {
+    log.warn(`database: took over the data directory from process ${database.tookOverLockFrom}, which is gone (it did not stop cleanly)`);
+  }
+  const { applied } = await migrateOutsideRequestTimeouts(database, config.databaseUrl);
   log.info(applied ? `migrations: applied ${applied}` : 'migrations: up to date');
 
   if (!config.jwt.secret && !config.jwt.jwksUrl) {
@@ -75,12 +90,17 @@ async function main(): Promise<void> {
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
     }),
-    onError: (error) => log.error('request failed', { error: error instanceof Error ? error.stack : String(error) }),
+    onError: (error) =>
+      // An outage fails every request the same way: one line each, not a stack each.
+      isDatabaseUnavailable(error)
+        ? log.warn('request failed: database unavailable (answered 503)', { error: String(rootCause(error)) })
+        : log.error('request failed', { error: error instanceof Error ? error.stack : String(error) }),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, () => resolve(listening));
     listening.once('error', reject);
   });
+  const drain = drainer(server, log);
   const { port } = server.address() as AddressInfo;
   log.info(`http: listening on http://localhost:${port} (REST API under /api/v1/helpdesk)`);
   await slack?.start();
@@ -95,8 +115,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`received ${signal}, shutting down`);
-    await new Promise((resolve) => server.close(resolve));
+    // drain() stops listening before it first waits: once this line is out, connections are refused.
+    const drained = drain(DRAIN_TIMEOUT_MS);
+    log.info(`received ${signal}, shutting down: no new connections; answering requests already received (up to ${DRAIN_TIMEOUT_MS / 1000} s)`);
+    await drained;
     await scheduler?.stop();
     await slack?.stop();
     await database.close();
@@ -106,6 +128,56 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   log.info('helpdesk ready (press Ctrl+C to stop)');
+}
+
+/**
+ * Migrations may wait for another replica's, or rebuild an index for minutes: on a server,
+ * they run on a connection of their own without the statement timeout (and its silence
+ * watchdog) that bound requests. PGlite has no such timeouts, and one handle per directory.
+ */
+async function migrateOutsideRequestTimeouts(database: Database, databaseUrl: string | undefined) {
+  if (!databaseUrl) return migrate(database.db);
+  const migrator = await openDatabase({ databaseUrl, poolMax: 1 });
+  try {
+    return await migrate(migrator.db);
+  } finally {
+    await migrator.close();
+  }
+}
+
+/** How long shutdown waits for requests in progress before it cuts their connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The server's graceful stop. `drain(timeoutMs)` stops listening at once, closes idle
+ * kept-alive connections, and resolves when every request already received has been
+ * answered, or after `timeoutMs`, when the connections still open are cut.
+ */
+function drainer(server: Server, log: Logger): (timeoutMs: number) => Promise<void> {
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    // While draining, a kept-alive connection closes after its answer instead of idling for
+    // the keep-alive timeout (5 s), which would hold the shutdown.
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  return async (timeoutMs) => {
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      log.warn(`shutdown: ${inFlight.size} request(s) still running after ${timeoutMs / 1000} s; closing their connections`);
+      server.closeAllConnections();
+    }, timeoutMs);
+    await closed;
+    clearTimeout(timer);
+  };
 }
 
 /** Reads `.env` when there is one; variables already set in the environment win. */

@@ -47,7 +47,7 @@ function runUntilReady(
 }
 
 describe('npm start on the embedded database', () => {
-  it('creates the data directory, migrates, logs where data lives, and stops cleanly', async () => {
+  it('creates the data directory, migrates, logs where data lives, and stops cleanly', { timeout: 90_000 }, async () => {
     const dir = join(dataDir, 'fresh');
     const first = await runUntilReady({ DATA_DIR: dir }, 'SIGTERM');
     expect(first.code).toBe(0);
@@ -66,7 +66,7 @@ describe('npm start on the embedded database', () => {
     expect(second.output).toContain('migrations: up to date');
   });
 
-  it('serves Slack at /slack/events on the same server when configured', async () => {
+  it('serves Slack at /slack/events on the same server when configured', { timeout: 90_000 }, async () => {
     const fake = await startFakeSlack();
     try {
       const result = await runUntilReady(

@@ -15,7 +15,14 @@ import { buildOpenApiDocument } from './openapi.js';
 import { API_PREFIX, OPENAPI_PATH } from './paths.js';
 
 export { API_PREFIX };
-import { problem, problemFromError, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailable,
+  problem,
+  problemFromError,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+} from './problem.js';
 import { etagOf, slaPolicyToWire, teamToWire, ticketToWire, versionFromIfMatch } from './wire.js';
 
 export interface HttpAppDeps {
@@ -68,7 +75,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       res.json({ status: 'ready' });
     } catch (error) {
       deps.onError?.(error);
-      sendProblem(res, problem(503, 'database_unavailable', 'Database unavailable', 'The database cannot be reached'));
+      sendProblem(res, databaseUnavailable());
     }
   });
 
@@ -299,5 +306,7 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
 }
 
 function sendProblem(res: Response, details: Problem): void {
+  // An outage passes: tell clients when to try again rather than let them hammer or give up.
+  if (details.code === 'database_unavailable') res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   res.status(details.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(details));
 }

@@ -8,6 +8,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 
 /**
  * RFC 9457 problem details. Pure and framework-independent: the HTTP layer turns
@@ -83,12 +84,21 @@ function internalError(): Problem {
   return problem(500, 'internal_error', 'Internal server error', INTERNAL_DETAIL);
 }
 
+/** How long a client is told to wait (`Retry-After`) when the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export function databaseUnavailable(): Problem {
+  return problem(503, 'database_unavailable', 'Database unavailable', 'The database cannot be reached right now; try again shortly');
+}
+
 /**
  * Maps a thrown value to a problem. Domain errors keep their (user-facing) message as
- * `detail`; anything else becomes a generic 500 that never reveals the message or stack.
+ * `detail`; a database outage is a 503 `database_unavailable` (the request may succeed
+ * when retried); anything else becomes a generic 500 that never reveals the message or stack.
  */
 export function problemFromError(error: unknown, instance?: string): Problem {
-  const result = error instanceof DomainError ? fromDomainError(error) : internalError();
+  const result =
+    error instanceof DomainError ? fromDomainError(error) : isDatabaseUnavailable(error) ? databaseUnavailable() : internalError();
   if (instance !== undefined) result.instance = instance;
   return result;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Db } from '../db/client.js';
+import { isDatabaseUnavailable, rootCause } from '../db/errors.js';
 import { slaInstantNowDue } from '../domain/sla/clock.js';
 import {
   createChannelPacer,
@@ -60,6 +61,11 @@ export interface SlaScheduler {
   stop(): Promise<void>;
 }
 
+function throwIfUnavailable(failures: ReadonlyArray<{ error: unknown }>): void {
+  const outage = failures.find((failure) => isDatabaseUnavailable(failure.error));
+  if (outage) throw outage.error;
+}
+
 /** A failed delivery is retried this soon at the earliest, whatever the ledger says. */
 const MIN_RETRY_DELAY_MS = 50;
 
@@ -76,6 +82,8 @@ export function startSlaScheduler(options: SlaSchedulerOptions): SlaScheduler {
 
   const run = async (): Promise<SlaRunResult> => {
     const sweep = await runSlaSweep({ db, now: now() });
+    // The database went away mid-sweep: the whole run is skipped, reported once below, not per tenant.
+    throwIfUnavailable(sweep.failures);
     for (const failure of sweep.failures) {
       log.error('sla: sweep failed for a tenant; it is swept again next time', {
         tenantId: failure.tenantId,
@@ -86,6 +94,7 @@ export function startSlaScheduler(options: SlaSchedulerOptions): SlaScheduler {
     if (created > 0) log.info('sla: alerts due', { ...sweep.created });
     if (!slack) return { sweep, delivery: null };
     const delivery = await deliverSlaAlerts({ db, slack, now, replicaId, pacer, ...options.delivery });
+    throwIfUnavailable(delivery.failures);
     for (const failure of delivery.failures) {
       log.error('sla: delivery broke off for a tenant; its alerts are retried', {
         tenantId: failure.tenantId,
@@ -108,11 +117,27 @@ export function startSlaScheduler(options: SlaSchedulerOptions): SlaScheduler {
     return next;
   };
 
+  // While the database is down every tick fails the same way: one line when it goes, one when it is back.
+  let databaseDown = false;
   const runLogged = (why: string) => {
     if (stopped) return Promise.resolve();
     return runNow().then(
-      () => {},
-      (error: unknown) => log.error(`sla: ${why} run failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      () => {
+        if (!databaseDown) return;
+        databaseDown = false;
+        log.info('sla: the database is back; runs resume');
+      },
+      (error: unknown) => {
+        if (isDatabaseUnavailable(error)) {
+          if (databaseDown) return;
+          databaseDown = true;
+          log.warn('sla: the database is unavailable; runs are skipped until it is back (alerts due meanwhile go out then)', {
+            error: String(rootCause(error)),
+          });
+          return;
+        }
+        log.error(`sla: ${why} run failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      },
     );
   };
 

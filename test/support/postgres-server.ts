@@ -14,6 +14,10 @@ export interface TempPostgres {
   url: string;
   /** The same server through its Unix-domain socket (in the server's folder). */
   socketUrl: string;
+  /** Stops the server (fast shutdown: sessions are terminated), keeping its data and port: an outage. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt()`, on the same port and data, and waits until it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,31 +82,38 @@ export async function startTempPostgres(): Promise<TempPostgres> {
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
     '-c', 'max_connections=300', '-c', 'shared_buffers=256MB',
   ];
-  const child: ChildProcess = spawn(join(bin, 'postgres'), args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    cwd: dir,
-    ...user,
-  });
+  let child: ChildProcess;
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
+  const launch = () => {
+    child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...user });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+  };
+  const halt = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT'); // fast shutdown
+    await exited;
+  };
+  launch();
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitUntilReady(url, child, () => log);
+  await waitUntilReady(url, child!, () => log);
 
   return {
     url,
     socketUrl: `postgres://postgres@localhost:${port}/postgres?host=${encodeURIComponent(dir)}`,
+    halt,
+    async resume() {
+      launch();
+      await waitUntilReady(url, child, () => log);
+    },
     async stop() {
       process.off('exit', killOnExit);
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT'); // fast shutdown
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
