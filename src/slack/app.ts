@@ -13,6 +13,7 @@ import {
 const { WebClient } = webApi;
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
+import { isDatabaseUnavailable, rootCause } from '../db/errors.js';
 import type { TicketStatus } from '../db/schema/index.js';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
 import { IdempotencyInProgressError, runIdempotently } from '../domain/idempotency.js';
@@ -402,7 +403,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       if (error instanceof IdempotencyInProgressError) return ack();
       if (error instanceof ValidationError) return formError(fieldErrors(error));
       if (error instanceof DomainError) return formError({ [BLOCK.title]: error.message });
-      log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
+      if (isDatabaseUnavailable(error)) log.warn(`slack: ticket not saved, the database is unavailable (${rootCause(error)})`);
+      else log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
       return formError({ [BLOCK.title]: "Couldn't save your ticket, please try again." });
     }
   });
