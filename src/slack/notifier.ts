@@ -10,14 +10,8 @@ import { createRefreshingCache } from './cache.js';
 import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 import type { MessageUpdater } from './transport.js';
-import {
-  requesterCreatedDm,
-  requesterUpdateDm,
-  threadLine,
-  ticketCard,
-  type RequesterUpdateKind,
-  type ThreadLineInput,
-} from './blocks.js';
+import { ticketCard } from './blocks/card.js';
+import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
 
 export interface SlackNotifier {
   /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
