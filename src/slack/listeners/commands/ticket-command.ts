@@ -62,7 +62,7 @@ async function summaryOf(deps: ListenerDeps, ticket: Ticket) {
 }
 
 /** One bare word close to a subcommand ("lsit", "halp") is a typo, not a one-word title. */
-export function isSubcommandLike(word: string): boolean {
+function isSubcommandLike(word: string): boolean {
   if (/\s/.test(word)) return false;
   if ((SUBCOMMANDS as readonly string[]).includes(word)) return true;
   if (/^tkt-/i.test(word)) return true;
