@@ -5,7 +5,7 @@ import { SlaDeliveryError, type DeliverableAlert, type SlaAlertSender } from '..
 import { getTeam } from '../domain/teams.js';
 import { tenantTicketSettings } from '../domain/tenants.js';
 import type { Logger } from '../log.js';
-import { slaAlertMessage, slaDigestMessage, type SlaAlertView } from './blocks.js';
+import { slaAlertMessage, slaDigestMessage, type SlaAlertView } from './blocks/alerts.js';
 import type { SlackNotifier } from './notifier.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 

@@ -1,42 +1,24 @@
 import type { webApi } from '@slack/bolt';
 import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
-import { breachFlagsOf, ticketBreaches, type BreachFlags, type BreachRecord } from '../domain/sla/alerts.js';
+import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { getTeam, type Team } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
-import { createRefreshingCache } from './cache.js';
+import { ticketCard } from './blocks/card.js';
+import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
 import { createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
-import type { MessageUpdater } from './transport.js';
-import {
-  requesterCreatedDm,
-  requesterUpdateDm,
-  threadLine,
-  ticketCard,
-  type RequesterUpdateKind,
-  type ThreadLineInput,
-} from './blocks.js';
 
 export interface SlackNotifier {
   /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
-  onTicketChange(event: TicketChangeEvent, known?: ChangeKnown): void;
+  onTicketChange(event: TicketChangeEvent): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
   refreshCard(tenantId: string, ticketId: string): void;
   /** Resolves when every queued notification has been handled (tests, shutdown). */
   idle(): Promise<void>;
 }
-
-/** What the caller of a change knows of it (a Slack button). */
-export interface ChangeKnown {
-  /** The ticket's breach alerts as read with the ticket it changed (or the event's, read by the write): the card needs no read of its own. */
-  breaches?: BreachRecord;
-  /** Called once the card shows the change (or could not be updated): someone is waiting for it. */
-  cardShown?: () => void;
-}
-
-const NO_BREACH: BreachFlags = { firstResponse: false, resolution: false };
 
 /** Tickets whose thread lines and DMs are being posted at once (see `followUp`). */
 const FOLLOW_UP_CONCURRENCY = 4;
@@ -57,70 +39,24 @@ interface Rendering {
  * one) and always renders the ticket as it is now in the database. A Slack failure is
  * logged, never thrown back into the write that caused it.
  */
-export function createSlackNotifier(deps: {
-  db: Db;
-  client: webApi.WebClient;
-  log: Logger;
-  permalinks?: Permalinks;
-  /** Resolves when notifications that may wait (thread lines, DMs) may go: see createIntakeGate. */
-  whenQuiet?: (since: number) => Promise<void>;
-  /** How cards are updated in place (default: `client.chat.update`); see the transport's messageUpdater. */
-  updateMessage?: MessageUpdater;
-}): SlackNotifier {
+export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger; permalinks?: Permalinks }): SlackNotifier {
   const { db, client, log } = deps;
-  const updateMessage: MessageUpdater =
-    deps.updateMessage ??
-    (async (message) => {
-      await client.chat.update(message);
-    });
+  const permalink = deps.permalinks ?? createPermalinks(client, log);
   const queues = new Map<string, Promise<void>>();
-  /** Per ticket with work queued: the last change heard. */
-  const latest = new Map<string, TicketChangeEvent>();
-
-  // A person's Slack user id never changes: remembered for good (bounded). A team's name is at
-  // most a few seconds old on a card, read in the background while its cards keep changing, and
-  // a burst of changes after a quiet spell waits for one read (see createRefreshingCache).
-  const slackIdsKnown = new Map<string, string | null>();
-  const teams = createRefreshingCache<Team | null>({
-    load: (key) => {
-      const [tenantId, teamId] = JSON.parse(key) as [string, string];
-      return getTeam(db, tenantId, teamId).catch(() => null);
-    },
-    refreshAfterMs: 2_500,
-    maxAgeMs: 5_000,
-    max: 1_000,
-  });
-  const teamOf = (tenantId: string, teamId: string): Promise<Team | null> => teams.get(JSON.stringify([tenantId, teamId]));
 
   const slackIdsOf = async (tenantId: string, personIds: string[]): Promise<Map<string, string>> => {
-    const key = (id: string) => `${tenantId}/${id}`;
-    const unknown = personIds.filter((id) => !slackIdsKnown.has(key(id)));
-    if (unknown.length > 0) {
-      const people = await getPeople(db, tenantId, unknown);
-      for (const id of unknown) slackIdsKnown.set(key(id), people.find((p) => p.id === id)?.slackUserId ?? null);
-      while (slackIdsKnown.size > 10_000) slackIdsKnown.delete(slackIdsKnown.keys().next().value!);
-    }
-    const result = new Map<string, string>();
-    for (const id of personIds) {
-      const slackId = slackIdsKnown.get(key(id));
-      if (slackId) result.set(id, slackId);
-    }
-    return result;
+    const people = await getPeople(db, tenantId, personIds);
+    return new Map(people.flatMap((p) => (p.slackUserId ? [[p.id, p.slackUserId] as const] : [])));
   };
 
-  /**
-   * Reads the ticket as it is now, unless `known` is: the state a change just committed (and
-   * `breaches`, its breach alerts as read with the state it changed).
-   */
-  const load = async (tenantId: string, ticketId: string, actorId: string | null = null, known?: Ticket, breaches?: BreachRecord): Promise<Rendering> => {
-    const ticket = known ?? (await getTicket(db, { tenantId }, ticketId, { includeDeleted: true }));
+  /** The ticket as it is now, with its team, the Slack ids of its people and its breaches: read fresh, a few milliseconds. */
+  const load = async (tenantId: string, ticketId: string, actorId: string | null = null): Promise<Rendering> => {
+    const ticket = await getTicket(db, { tenantId }, ticketId, { includeDeleted: true });
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
     const [team, slackIds, breach] = await Promise.all([
-      ticket.teamId ? teamOf(ticket.tenantId, ticket.teamId) : null,
-      slackIdsOf(ticket.tenantId, [...new Set(personIds)]),
-      // A ticket just created has no alerts yet. A breach announced after the caller read
-      // `breaches` re-renders the card when it is announced (the alert sender's refreshCard).
-      known && ticket.revision === 1 ? NO_BREACH : known && breaches ? breachFlagsOf(breaches, ticket) : ticketBreaches(db, ticket),
+      ticket.teamId ? getTeam(db, tenantId, ticket.teamId).catch(() => null) : null,
+      slackIdsOf(tenantId, [...new Set(personIds)]),
+      ticketBreaches(db, ticket),
     ]);
     return { ticket, team, slackIds, breach };
   };
@@ -136,7 +72,10 @@ export function createSlackNotifier(deps: {
       breach: r.breach,
     });
 
-  const permalink = deps.permalinks ?? createPermalinks(client, log);
+  const updateCard = async (r: Rendering) => {
+    const { slackChannelId: channel, slackMessageTs: ts } = r.ticket;
+    if (channel && ts) await client.chat.update({ channel, ts, ...card(r) });
+  };
 
   const created = async (event: TicketChangeEvent, r: Rendering) => {
     let cardLink: string | undefined;
@@ -163,9 +102,8 @@ export function createSlackNotifier(deps: {
   const changed = async (event: TicketChangeEvent, r: Rendering) => {
     const { slackChannelId: channel, slackMessageTs: ts } = r.ticket;
     const actor = slackIdOf(r, event.scope.actorId);
-    // The card first: it is what the person who clicked is looking at. The thread line and
-    // the requester's DM follow, in order for this ticket, a few tickets at a time.
-    if (channel && ts) await updateMessage({ channel, ts, ...card(r) });
+    // The card first: it is what the person who clicked is looking at.
+    await updateCard(r);
     followUp(event, async () => {
       const line = channel && ts ? threadLineFor(event, actor, r) : undefined;
       if (line) await client.chat.postMessage({ channel: channel!, thread_ts: ts!, text: line.text });
@@ -183,22 +121,14 @@ export function createSlackNotifier(deps: {
   };
 
   /**
-   * Notifications that follow a card update: chained per ticket (its thread lines and DMs
-   * keep the order of its changes); each waits for a quiet moment of the Slack intake
-   * (`whenQuiet`), then at most FOLLOW_UP_CONCURRENCY tickets' go at once, so a burst of
-   * changes updates every card before it posts every line. Never dropped; a failure is
-   * logged like the card's.
+   * Thread lines and DMs follow the card update: chained per ticket, so they keep the order of
+   * its changes, and a few tickets' at a time, so a burst of changes updates every card first.
    */
   const followUps = new Map<string, Promise<void>>();
   const followUpSlots = createLimiter(FOLLOW_UP_CONCURRENCY);
-  const whenQuiet = deps.whenQuiet ?? (() => Promise.resolve());
   const followUp = (event: TicketChangeEvent, work: () => Promise<void>) => {
-    const queued = performance.now();
     chainUnder(followUps, `${event.ticket.tenantId}/${event.ticket.id}`, () =>
-      followUpSlots(async () => {
-        await whenQuiet(queued);
-        await work();
-      }).catch((error: unknown) =>
+      followUpSlots(work).catch((error: unknown) =>
         log.error('slack: could not post the notifications of a ticket change', {
           ticket: event.ticket.number,
           kind: event.kind,
@@ -208,14 +138,9 @@ export function createSlackNotifier(deps: {
     );
   };
 
-  const handle = async (event: TicketChangeEvent, known: ChangeKnown | undefined) => {
+  const handle = async (event: TicketChangeEvent) => {
     try {
-      // The committed state the event carries is the ticket as it is now when no later change
-      // of it is queued here, and when it already knows its card (or is the create that posts
-      // it): otherwise the card is rendered from a fresh read.
-      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
-      const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined, event.breaches ?? known?.breaches);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -224,34 +149,23 @@ export function createSlackNotifier(deps: {
         kind: event.kind,
         error: error instanceof Error ? error.message : String(error),
       });
-    } finally {
-      known?.cardShown?.();
     }
   };
 
   const refresh = async (tenantId: string, ticketId: string) => {
     try {
-      const rendering = await load(tenantId, ticketId);
-      const { slackChannelId: channel, slackMessageTs: ts } = rendering.ticket;
-      if (channel && ts) await updateMessage({ channel, ts, ...card(rendering) });
+      await updateCard(await load(tenantId, ticketId));
     } catch (error) {
       log.warn('slack: could not refresh a ticket card', { ticketId, error: error instanceof Error ? error.message : String(error) });
     }
   };
 
-  /** Work is serialised per ticket, so the card never shows an older state after a newer one. */
-  const enqueue = (tenantId: string, ticketId: string, work: () => Promise<void>) => {
-    const key = `${tenantId}/${ticketId}`;
-    chainUnder(queues, key, work, () => latest.delete(key));
-  };
-
   return {
-    onTicketChange(event, known) {
-      latest.set(`${event.ticket.tenantId}/${event.ticket.id}`, event);
-      enqueue(event.ticket.tenantId, event.ticket.id, () => handle(event, known));
+    onTicketChange(event) {
+      chainUnder(queues, `${event.ticket.tenantId}/${event.ticket.id}`, () => handle(event));
     },
     refreshCard(tenantId, ticketId) {
-      enqueue(tenantId, ticketId, () => refresh(tenantId, ticketId));
+      chainUnder(queues, `${tenantId}/${ticketId}`, () => refresh(tenantId, ticketId));
     },
     async idle() {
       while (queues.size > 0 || followUps.size > 0) await Promise.all([...queues.values(), ...followUps.values()]);
@@ -259,17 +173,12 @@ export function createSlackNotifier(deps: {
   };
 }
 
-/**
- * Runs `work` after the work already chained under `key` (none: at once); the map forgets
- * the key, and `onDone` runs, when the last work chained under it has finished.
- */
-function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>, onDone?: () => void): void {
+/** Runs `work` after the work already chained under `key`; the map forgets the key once its last work is done. */
+function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>): void {
   const next = (chains.get(key) ?? Promise.resolve()).then(work);
   chains.set(key, next);
   void next.finally(() => {
-    if (chains.get(key) !== next) return;
-    chains.delete(key);
-    onDone?.();
+    if (chains.get(key) === next) chains.delete(key);
   });
 }
 

@@ -9,7 +9,8 @@ import {
   renderMrkdwn,
   type TranscriptDirectory,
 } from '../../scripts/demo-transcript.js';
-import { slackDate, ticketCard, type TicketView } from '../../src/slack/blocks.js';
+import { ticketCard } from '../../src/slack/blocks/card.js';
+import { slackDate, type TicketView } from '../../src/slack/blocks/text.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

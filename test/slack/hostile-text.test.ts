@@ -8,7 +8,7 @@ import { listTickets } from '../../src/domain/tickets/queries.js';
 import { startSlaScheduler, type SlaScheduler } from '../../src/jobs/sla.js';
 import { createLogger } from '../../src/log.js';
 import { SLA_ALERT_EVENT_TYPE } from '../../src/slack/alerts.js';
-import { MODAL_MAX_LENGTH } from '../../src/slack/blocks.js';
+import { MODAL_MAX_LENGTH } from '../../src/slack/blocks/form.js';
 import { ACTION, assignBlockId, BLOCK, CALLBACK, INPUT_ACTION } from '../../src/slack/ids.js';
 import { checkMessage, hasLoneSurrogate } from '../support/block-kit.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';

@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import type { Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
-import { requesterUpdateDm, slaAlertMessage, slaDigestMessage, ticketCard, type SlaAlertView } from '../../src/slack/blocks.js';
+import { slaAlertMessage, slaDigestMessage, type SlaAlertView } from '../../src/slack/blocks/alerts.js';
+import { ticketCard } from '../../src/slack/blocks/card.js';
+import { requesterUpdateDm } from '../../src/slack/blocks/messages.js';
 import { TICKET_STATUSES } from '../../src/db/schema/index.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 

@@ -1,0 +1,187 @@
+/** The ticket card in its team's channel, and the ephemeral answers of `/ticket`. */
+import type { TicketPriority, TicketStatus } from '../../db/schema/enums.js';
+import { ACTION, assignBlockId, COMMAND } from '../ids.js';
+import { actions, button, context, fieldsSection, linkButton, plain, section, SLACK_LIMITS, type Button, type KnownBlock, type SlackMessage } from './elements.js';
+import { escapeMrkdwn, mention, present, PRIORITY_EMOJI, PRIORITY_LABELS, slackDate, STATUS_LABELS, ticketLine, truncate, TYPE_LABELS, userText, type TicketView } from './text.js';
+
+/** How many tickets `ticketList` shows before "and N more". */
+export const LIST_LIMIT = 20;
+
+export interface TicketDetailsInput {
+  ticket: TicketView;
+  submitterSlackId: string | null;
+  assigneeSlackId: string | null;
+  teamName: string | null;
+}
+
+export interface TicketCardInput extends TicketDetailsInput {
+  breach?: { firstResponse?: boolean; resolution?: boolean } | undefined;
+}
+
+const BREACHED = ' :rotating_light: *breached*';
+
+export function isWorkable(status: TicketStatus): boolean {
+  return status === 'open' || status === 'in_progress' || status === 'pending';
+}
+
+function priorityText(priority: TicketPriority): string {
+  const emoji = PRIORITY_EMOJI[priority];
+  return emoji ? `${emoji} ${PRIORITY_LABELS[priority]}` : PRIORITY_LABELS[priority];
+}
+
+function assigneeText(ticket: TicketView, assigneeSlackId: string | null): string {
+  if (assigneeSlackId) return mention(assigneeSlackId);
+  return ticket.assignedToId ? '_someone outside Slack_' : '_unassigned_';
+}
+
+function firstResponseLine(ticket: TicketView, breached: boolean): string {
+  const label = '*First response:*';
+  if (ticket.firstResponseAt) return `${label} responded ${slackDate(ticket.firstResponseAt)}`;
+  if (!ticket.firstResponseDueAt) return `${label} no target`;
+  return `${label} due ${slackDate(ticket.firstResponseDueAt)}${breached ? BREACHED : ''}`;
+}
+
+function resolutionLine(ticket: TicketView, breached: boolean): string {
+  const label = '*Resolution:*';
+  if (ticket.resolvedAt && !isWorkable(ticket.status)) return `${label} resolved ${slackDate(ticket.resolvedAt)}`;
+  if (ticket.status === 'closed') return `${label} closed unresolved`;
+  if (!ticket.dueAt) return `${label} no target`;
+  const paused = ticket.status === 'pending' ? ' _(clock paused while pending)_' : '';
+  return `${label} due ${slackDate(ticket.dueAt)}${paused}${breached ? BREACHED : ''}`;
+}
+
+/** Fields, description and SLA lines: shared by the channel card and the `/ticket TKT-…` summary. */
+function detailBlocks(input: TicketDetailsInput, breach: TicketCardInput['breach'] = {}): KnownBlock[] {
+  const { ticket } = input;
+  const fields: [string, string][] = [
+    ['Type', TYPE_LABELS[ticket.type]],
+    ['Priority', priorityText(ticket.priority)],
+    ['Status', STATUS_LABELS[ticket.status]],
+    ['Submitter', input.submitterSlackId ? mention(input.submitterSlackId) : '_unknown_'],
+    ['Assignee', assigneeText(ticket, input.assigneeSlackId)],
+    ['Team', input.teamName ? userText(input.teamName, 200) : '_no team_'],
+  ];
+  const category = present(ticket.category);
+  if (category) fields.push(['Category', userText(category, 200)]);
+
+  const blocks: KnownBlock[] = [fieldsSection(fields)];
+  const description = present(ticket.description);
+  if (description) blocks.push(section(userText(description, SLACK_LIMITS.sectionText)));
+  blocks.push(
+    section(
+      `${firstResponseLine(ticket, Boolean(breach.firstResponse))}\n${resolutionLine(ticket, Boolean(breach.resolution))}`,
+    ),
+  );
+  if (ticket.status === 'closed') {
+    blocks.push(context(ticket.closedAt ? `:lock: Closed ${slackDate(ticket.closedAt)}` : ':lock: Closed'));
+  }
+  return blocks;
+}
+
+/** Buttons a ticket offers in its current status (see `canTransition`; reopening leaves `resolved`). */
+function statusButtons(ticket: TicketView): Button[] {
+  const { id, status } = ticket;
+  const buttons: Button[] = [];
+  if (isWorkable(status) && !ticket.assignedToId) buttons.push(button('Claim', ACTION.claim, id, 'primary'));
+  if (status === 'open' || status === 'pending') buttons.push(button('In progress', ACTION.startProgress, id));
+  if (status === 'in_progress') buttons.push(button('Pending', ACTION.setPending, id));
+  if (isWorkable(status)) buttons.push(button('Resolve', ACTION.resolve, id));
+  if (status === 'resolved') {
+    buttons.push(button('Close', ACTION.close, id, 'primary'), button('Reopen', ACTION.reopen, id));
+  }
+  return buttons;
+}
+
+/**
+ * The ticket's card in its team channel. The assign users_select sits in its own actions
+ * block whose block id is `assign:{ticketId}`; it is offered while the ticket is workable
+ * (the domain refuses to reassign resolved and closed tickets).
+ */
+export function ticketCard(input: TicketCardInput): SlackMessage {
+  const { ticket, breach } = input;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(truncate(`${ticket.number} · ${ticket.title}`, SLACK_LIMITS.headerText)) },
+  ];
+  const breached = [breach?.firstResponse && 'first response', breach?.resolution && 'resolution'].filter(
+    (b): b is string => Boolean(b),
+  );
+  if (breached.length > 0) blocks.push(context(`:rotating_light: *SLA breached:* ${breached.join(', ')}`));
+  blocks.push(...detailBlocks(input, breach));
+
+  const buttons = statusButtons(ticket);
+  if (buttons.length > 0) blocks.push(actions(buttons));
+  if (isWorkable(ticket.status)) {
+    blocks.push(
+      actions(
+        [
+          {
+            type: 'users_select',
+            action_id: ACTION.assign,
+            placeholder: plain(ticket.assignedToId ? 'Reassign to…' : 'Assign to…'),
+            ...(input.assigneeSlackId ? { initial_user: input.assigneeSlackId } : {}),
+          },
+        ],
+        assignBlockId(ticket.id),
+      ),
+    );
+  }
+  return { text: ticketLine(ticket, false), blocks };
+}
+
+/** The ephemeral answer to `/ticket TKT-0042`. */
+export function ticketSummary(input: TicketDetailsInput & { cardPermalink?: string | undefined }): SlackMessage {
+  const { ticket } = input;
+  const blocks: KnownBlock[] = [section(ticketLine(ticket)), ...detailBlocks(input)];
+  if (input.cardPermalink) blocks.push(actions([linkButton(input.cardPermalink, ticket.id)]));
+  return { text: ticketLine(ticket, false), blocks };
+}
+
+// ---------------------------------------------------------------------------
+// Slash command answers
+
+/** The ephemeral `/ticket list`: up to 20 tickets, then "and N more". */
+export function ticketList(input: { tickets: TicketView[]; total?: number | undefined }): SlackMessage {
+  const total = Math.max(input.total ?? input.tickets.length, input.tickets.length);
+  if (input.tickets.length === 0) {
+    const text = 'You have no open tickets.';
+    return { text, blocks: [section(`:white_check_mark: ${text} Use \`${COMMAND}\` to open one.`)] };
+  }
+  const shown = input.tickets.slice(0, LIST_LIMIT);
+  const blocks: KnownBlock[] = [section(`*Your open tickets* (${total})`)];
+  for (const ticket of shown) {
+    const due = ticket.dueAt && isWorkable(ticket.status) ? ` · due ${slackDate(ticket.dueAt)}` : '';
+    blocks.push(
+      section(`${ticketLine(ticket)}\n${STATUS_LABELS[ticket.status]} · ${priorityText(ticket.priority)}${due}`),
+    );
+  }
+  if (total > shown.length) blocks.push(context(`and ${total - shown.length} more`));
+  return { text: `Your open tickets (${total})`, blocks };
+}
+
+/** `/ticket help`, or the answer to a subcommand that was not understood. */
+export function helpMessage(input: { unknown?: string | undefined } = {}): SlackMessage {
+  const usage = [
+    `\`${COMMAND}\` — open the new ticket form`,
+    `\`${COMMAND} ${escapeMrkdwn('<title>')}\` — new ticket with the title filled in`,
+    `\`${COMMAND} list\` — your open tickets`,
+    `\`${COMMAND} TKT-0042\` — show one ticket`,
+    `\`${COMMAND} help\` — this message`,
+  ].join('\n');
+  const blocks: KnownBlock[] = [];
+  let text = `How to use ${COMMAND}`;
+  const unknown = present(input.unknown);
+  if (unknown) {
+    // A backtick would end the code span early.
+    text = `I didn't understand \`${userText(unknown.trim().replace(/`/g, "'"), 100)}\``;
+    blocks.push(section(`${text}. Here is what I can do:`));
+  }
+  blocks.push(section(usage));
+  return { text, blocks };
+}
+
+/** A short ephemeral error; `message` is shown as text, never as mrkdwn. */
+export function errorMessage(message: string, options: { mrkdwn?: boolean } = {}): SlackMessage {
+  // `mrkdwn: true` for text the app composed itself (mentions such as <@U123> stay live).
+  const text = options.mrkdwn ? truncate(message, 500) : userText(message, 500);
+  return { text, blocks: [section(`:warning: ${text}`)] };
+}

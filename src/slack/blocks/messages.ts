@@ -1,0 +1,110 @@
+/** Lines in a card's thread and DMs to the requester. */
+import { ACTION } from '../ids.js';
+import { actions, button, fieldsSection, linkButton, section, type Button, type KnownBlock, type SlackMessage } from './elements.js';
+import { API_ACTOR, mention, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
+import type { TicketStatus } from '../../db/schema/enums.js';
+
+export type ThreadLineKind = 'created' | 'claimed' | 'assigned' | 'status' | 'resolved' | 'closed' | 'reopened' | 'updated';
+
+export interface ThreadLineInput {
+  /** Who acted; null when the change came through the API from someone not in Slack. */
+  actorSlackId: string | null;
+  kind: ThreadLineKind;
+  /**
+   * `assigned`: the new assignee's Slack user id (absent: unassigned);
+   * `status`: the new `TicketStatus`; `updated`: what changed, e.g. "priority and title".
+   */
+  detail?: string | null | undefined;
+}
+
+function threadPredicate(kind: ThreadLineKind, detail: string | undefined): string {
+  switch (kind) {
+    case 'created':
+      return 'created this ticket';
+    case 'claimed':
+      return 'claimed this ticket';
+    case 'assigned':
+      return detail ? `assigned it to ${mention(detail)}` : 'unassigned it';
+    case 'status': {
+      const label = detail && detail in STATUS_LABELS ? STATUS_LABELS[detail as TicketStatus] : userText(detail ?? '?', 50);
+      return `set status to *${label}*`;
+    }
+    case 'resolved':
+      return 'resolved it';
+    case 'closed':
+      return 'closed it';
+    case 'reopened':
+      return 'reopened it';
+    case 'updated':
+      return detail ? `updated ${userText(detail, 500)}` : 'updated the ticket';
+  }
+}
+
+/** One line for the card's thread: "<@U1> claimed this ticket". */
+export function threadLine(input: ThreadLineInput): { text: string } {
+  const actor = input.actorSlackId ? mention(input.actorSlackId) : API_ACTOR;
+  return { text: `${actor} ${threadPredicate(input.kind, present(input.detail))}` };
+}
+
+// ---------------------------------------------------------------------------
+// Requester DMs
+
+function targetText(due: Date | null): string {
+  return due ? slackDate(due) : 'No SLA target';
+}
+
+/** DM to the requester once their ticket exists, with its SLA targets. */
+export function requesterCreatedDm(input: {
+  ticket: TicketView;
+  teamName: string | null;
+  cardPermalink?: string | undefined;
+}): SlackMessage {
+  const { ticket } = input;
+  const fields: [string, string][] = [
+    ['First response target', targetText(ticket.firstResponseDueAt)],
+    ['Resolution target', targetText(ticket.dueAt)],
+  ];
+  if (input.teamName) fields.push(['Team', userText(input.teamName, 200)]);
+  const blocks: KnownBlock[] = [
+    section(`:ticket: Your ticket ${ticketLine(ticket)} was created.`),
+    fieldsSection(fields),
+  ];
+  if (input.cardPermalink) blocks.push(actions([linkButton(input.cardPermalink, ticket.id)]));
+  return { text: `Your ticket ${ticketLine(ticket, false)} was created.`, blocks };
+}
+
+export type RequesterUpdateKind = 'claimed' | 'pending' | 'resolved' | 'closed' | 'reopened';
+
+function updateSentence(kind: RequesterUpdateKind, actor: string | undefined, line: string): string {
+  switch (kind) {
+    case 'claimed':
+      return `${actor ?? 'An agent'} is working on ${line}.`;
+    case 'pending':
+      return `${actor ?? 'An agent'} needs your input on ${line}.`;
+    case 'resolved':
+      return `${line} was resolved${actor ? ` by ${actor}` : ''} — close it if you are happy, or reopen it if not.`;
+    case 'closed':
+      return `${line} was closed${actor ? ` by ${actor}` : ''}.`;
+    case 'reopened':
+      return `${line} was reopened${actor ? ` by ${actor}` : ''}.`;
+  }
+}
+
+/** DM to the requester when their ticket moves; a resolved ticket offers Close and Reopen. */
+export function requesterUpdateDm(input: {
+  ticket: TicketView;
+  kind: RequesterUpdateKind;
+  actorSlackId: string | null;
+  cardPermalink?: string | undefined;
+}): SlackMessage {
+  const { ticket, kind } = input;
+  const actor = input.actorSlackId ? mention(input.actorSlackId) : undefined;
+  const blocks: KnownBlock[] = [section(updateSentence(kind, actor, ticketLine(ticket)))];
+  const buttons: Button[] = [];
+  if (kind === 'resolved') {
+    buttons.push(button('Close', ACTION.close, ticket.id, 'primary'), button('Reopen', ACTION.reopen, ticket.id));
+  }
+  if (input.cardPermalink) buttons.push(linkButton(input.cardPermalink, ticket.id));
+  if (buttons.length > 0) blocks.push(actions(buttons));
+  return { text: updateSentence(kind, actor, ticketLine(ticket, false)), blocks };
+}

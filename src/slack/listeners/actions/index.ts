@@ -1,0 +1,33 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { ACTION, type ActionId } from '../../ids.js';
+import type { ListenerDeps } from '../shared.js';
+import { handleAlertAcknowledge } from './alert-acknowledge.js';
+import { handleOpenLink } from './open-link.js';
+import { assignPicker, claimButton, handleTicketButton, reopenButton, statusButton, type ActionArgs } from './ticket-buttons.js';
+
+/**
+ * Every button and picker on cards, DMs and alerts, by action id. One Bolt listener
+ * dispatches on the id, so an element that is not ours (another app's, an old card's) is
+ * acknowledged too, and nothing else happens.
+ */
+export function registerActions(app: App, deps: ListenerDeps): string[] {
+  const handlers: Record<ActionId, (args: ActionArgs) => Promise<void>> = {
+    [ACTION.claim]: handleTicketButton(deps, claimButton),
+    [ACTION.alertClaim]: handleTicketButton(deps, claimButton),
+    [ACTION.assign]: handleTicketButton(deps, assignPicker),
+    [ACTION.startProgress]: handleTicketButton(deps, statusButton('status', 'in_progress', 'start work')),
+    [ACTION.setPending]: handleTicketButton(deps, statusButton('status', 'pending', 'set the ticket pending')),
+    [ACTION.resolve]: handleTicketButton(deps, statusButton('resolve', 'resolved', 'resolve this ticket')),
+    [ACTION.close]: handleTicketButton(deps, statusButton('close', 'closed', 'close this ticket')),
+    [ACTION.reopen]: handleTicketButton(deps, reopenButton),
+    [ACTION.alertAck]: handleAlertAcknowledge(deps),
+    [ACTION.openLink]: handleOpenLink(),
+  };
+  app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
+    const handler = handlers[args.action.action_id as ActionId] as ((args: ActionArgs) => Promise<void>) | undefined;
+    if (handler) return handler(args);
+    deps.log.debug(`slack: no handler for action ${args.action.action_id}`);
+    await args.ack();
+  });
+  return Object.keys(handlers);
+}

@@ -1,0 +1,75 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Db } from '../../../db/client.js';
+import type { TicketStatus } from '../../../db/schema/index.js';
+import { slackPerson } from '../../../domain/people.js';
+import type { Scope } from '../../../domain/scope.js';
+import { mayActOnTicket, ticketForAction, type TicketAction } from '../../../domain/tickets/permissions.js';
+import { assignTicket, changeTicketStatus, claimTicket, reopenTicket, type TicketWriteOptions } from '../../../domain/tickets/tickets.js';
+import { errorMessage } from '../../blocks/card.js';
+import { parseAssignBlockId } from '../../ids.js';
+import { actingAs, ephemeral, tell, tenantOf, type ListenerDeps } from '../shared.js';
+
+export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** What a button on a card, DM or alert does to its ticket, and who may do it. */
+export interface TicketButton {
+  permission: TicketAction;
+  /** "claim this ticket": how an error message says what failed. */
+  doing: string;
+  run(db: Db, scope: Scope, ticketId: string, action: BlockAction['actions'][number], options: TicketWriteOptions): Promise<unknown>;
+}
+
+export const claimButton: TicketButton = {
+  permission: 'claim',
+  doing: 'claim this ticket',
+  run: (db, scope, id, _action, options) => claimTicket(db, scope, id, options),
+};
+
+/** The users_select on the card: the chosen person (none: unassigned). */
+export const assignPicker: TicketButton = {
+  permission: 'assign',
+  doing: 'assign this ticket',
+  run: async (db, scope, id, action, options) => {
+    const selected = action.type === 'users_select' ? action.selected_user : undefined;
+    if (!selected) return assignTicket(db, scope, id, null, options);
+    const assignee = await slackPerson(db, scope.tenantId, { slackUserId: selected }, scope.now);
+    return assignTicket(db, scope, id, assignee.id, options);
+  },
+};
+
+export function statusButton(permission: TicketAction, to: TicketStatus, doing: string): TicketButton {
+  return { permission, doing, run: (db, scope, id, _action, options) => changeTicketStatus(db, scope, id, to, options) };
+}
+
+export const reopenButton: TicketButton = {
+  permission: 'reopen',
+  doing: 'reopen this ticket',
+  run: (db, scope, id, _action, options) => reopenTicket(db, scope, id, options),
+};
+
+/**
+ * A button on a ticket: ack, read the ticket and who may act on it, then the change. The
+ * ticket id is the button's value, or the assign picker's block id.
+ */
+export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
+  const { db } = deps;
+  return async ({ ack, body, action, context, respond }: ActionArgs): Promise<void> => {
+    await ack();
+    const ticketId = action.type === 'users_select' ? parseAssignBlockId(action.block_id) : 'value' in action ? action.value : undefined;
+    if (!ticketId) return;
+    let tenantId: string | undefined;
+    try {
+      tenantId = tenantOf(context);
+      const { scope, person } = await actingAs(deps, tenantId, body.user);
+      const { ticket, agents } = await ticketForAction(db, scope, ticketId, person.id);
+      const permitted = await mayActOnTicket(db, ticket, person.id, button.permission, agents);
+      if (!permitted.allowed) {
+        await respond(ephemeral(errorMessage(permitted.reason)));
+        return;
+      }
+      await button.run(db, scope, ticket.id, action, { onChange: deps.onChange });
+    } catch (error) {
+      await tell(deps, respond, error, button.doing, tenantId);
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { requesterCreatedDm, requesterUpdateDm, threadLine, type ThreadLineKind } from '../../../src/slack/blocks/messages.js';
+import { ACTION } from '../../../src/slack/ids.js';
+import { buttons, DUE, FIRST_DUE, makeTicket, mrkdwnTexts, ofType } from '../../support/block-fixtures.js';
+
+describe('threadLine', () => {
+  const cases: [ThreadLineKind, string | undefined, string][] = [
+    ['created', undefined, '<@U1> created this ticket'],
+    ['claimed', undefined, '<@U1> claimed this ticket'],
+    ['assigned', 'U2', '<@U1> assigned it to <@U2>'],
+    ['assigned', undefined, '<@U1> unassigned it'],
+    ['status', 'pending', '<@U1> set status to *Pending*'],
+    ['status', 'in_progress', '<@U1> set status to *In progress*'],
+    ['resolved', undefined, '<@U1> resolved it'],
+    ['closed', undefined, '<@U1> closed it'],
+    ['reopened', undefined, '<@U1> reopened it'],
+    ['updated', 'priority & title', '<@U1> updated priority &amp; title'],
+  ];
+
+  it.each(cases)('%s (%s)', (kind, detail, expected) => {
+    expect(threadLine({ actorSlackId: 'U1', kind, detail })).toEqual({ text: expected });
+  });
+
+  it('names the API when no Slack user acted', () => {
+    expect(threadLine({ actorSlackId: null, kind: 'claimed' }).text).toBe('Someone via the API claimed this ticket');
+    expect(threadLine({ actorSlackId: null, kind: 'status', detail: 'resolved' }).text).toBe(
+      'Someone via the API set status to *Resolved*',
+    );
+  });
+});
+
+describe('requester DMs', () => {
+  const permalink = 'https://acme.slack.com/archives/C0123ABCD/p1741078800000100';
+
+  it('confirms a new ticket with its SLA targets and a link', () => {
+    const message = requesterCreatedDm({ ticket: makeTicket(), teamName: 'IT Support', cardPermalink: permalink });
+    const text = mrkdwnTexts(message.blocks).join('\n');
+    expect(message.text).toContain('TKT-0042');
+    expect(message.text).toContain('Printer on fire');
+    expect(text).toContain(`*First response target*\n<!date^${FIRST_DUE.getTime() / 1000}^`);
+    expect(text).toContain(`*Resolution target*\n<!date^${DUE.getTime() / 1000}^`);
+    expect(text).toContain('*Team*\nIT Support');
+    expect(buttons(message.blocks)).toEqual([
+      expect.objectContaining({ action_id: ACTION.openLink, url: permalink, text: expect.objectContaining({ text: 'View ticket' }) }),
+    ]);
+  });
+
+  it('says when there is no SLA target, and has no link without a permalink', () => {
+    const message = requesterCreatedDm({ ticket: makeTicket({ firstResponseDueAt: null, dueAt: null }), teamName: null });
+    const text = mrkdwnTexts(message.blocks).join('\n');
+    expect(text).toContain('*First response target*\nNo SLA target');
+    expect(text).toContain('*Resolution target*\nNo SLA target');
+    expect(text).not.toContain('*Team*');
+    expect(ofType(message.blocks, 'actions')).toHaveLength(0);
+  });
+
+  it.each([
+    ['claimed', '<@U0AGENT> is working on *TKT-0042*'],
+    ['pending', '<@U0AGENT> needs your input on *TKT-0042*'],
+    ['resolved', 'was resolved by <@U0AGENT> — close it if you are happy, or reopen'],
+    ['closed', 'was closed by <@U0AGENT>'],
+    ['reopened', 'was reopened by <@U0AGENT>'],
+  ] as const)('explains a %s update', (kind, phrase) => {
+    const message = requesterUpdateDm({ ticket: makeTicket(), kind, actorSlackId: 'U0AGENT' });
+    expect(mrkdwnTexts(message.blocks).join()).toContain(phrase);
+    expect(message.text).toContain('TKT-0042');
+    expect(message.text).toContain('Printer on fire');
+    const ids = buttons(message.blocks).map((b) => b.action_id);
+    expect(ids).toEqual(kind === 'resolved' ? [ACTION.close, ACTION.reopen] : []);
+  });
+
+  it('reads naturally without a Slack actor', () => {
+    const claimed = requesterUpdateDm({ ticket: makeTicket(), kind: 'claimed', actorSlackId: null });
+    expect(claimed.text).toBe('An agent is working on TKT-0042 · Printer on fire.');
+    const closed = requesterUpdateDm({ ticket: makeTicket(), kind: 'closed', actorSlackId: null, cardPermalink: permalink });
+    expect(closed.text).toBe('TKT-0042 · Printer on fire was closed.');
+    expect(buttons(closed.blocks).map((b) => b.action_id)).toEqual([ACTION.openLink]);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ticketModal } from '../../../src/slack/blocks/form.js';
+import { escapeMrkdwn, slackDate, truncate } from '../../../src/slack/blocks/text.js';
+import { FIRST_DUE } from '../../support/block-fixtures.js';
+import { checkView, hasLoneSurrogate } from '../../support/block-kit.js';
+
+describe('text helpers', () => {
+  it('escapes the mrkdwn control characters, ampersand first', () => {
+    expect(escapeMrkdwn('<script>&amp; a > b <!channel>')).toBe('&lt;script&gt;&amp;amp; a &gt; b &lt;!channel&gt;');
+  });
+
+  it('truncates with an ellipsis without splitting a surrogate pair', () => {
+    expect(truncate('abcdef', 6)).toBe('abcdef');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    const cut = truncate('ab😀cd', 4);
+    expect(cut).toBe('ab…');
+    expect(cut.length).toBeLessThanOrEqual(4);
+  });
+
+  it('cuts whole graphemes only: emoji, flags, skin tones and families at every cut point', () => {
+    const text = `a😀b🇩🇪c👍🏽d👨‍👩‍👧‍👦e${'é'.normalize('NFD')}f`;
+    const graphemes = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((g) => g.segment);
+    for (let max = 1; max <= text.length; max += 1) {
+      const cut = truncate(text, max);
+      expect(cut.length, `max ${max}`).toBeLessThanOrEqual(max);
+      expect(hasLoneSurrogate(cut), `max ${max}`).toBe(false);
+      const kept = cut.endsWith('…') && cut !== text ? cut.slice(0, -1) : cut;
+      // What is kept is a run of whole graphemes from the start.
+      let joined = '';
+      for (const g of graphemes) {
+        if (joined.length >= kept.length) break;
+        joined += g;
+      }
+      expect(joined, `max ${max}`).toBe(kept);
+    }
+  });
+
+  it('repairs text that arrives already broken (a lone surrogate) instead of sending it on', () => {
+    const broken = 'ab\uD83D';
+    expect(hasLoneSurrogate(truncate(broken, 10))).toBe(false);
+    expect(hasLoneSurrogate(escapeMrkdwn(broken))).toBe(false);
+    const view = ticketModal({ teams: [], initial: { title: broken, description: `x${broken}` } });
+    expect(checkView(view)).toBeUndefined();
+  });
+
+  it('renders dates for the reader with the unix seconds and a UTC fallback', () => {
+    expect(slackDate(new Date('2025-03-04T13:30:00.999Z'))).toBe(
+      `<!date^1741095000^{date_short_pretty} at {time}|2025-03-04T13:30:00Z>`,
+    );
+    expect(slackDate(FIRST_DUE, '{date_long}')).toBe('<!date^1741095000^{date_long}|2025-03-04T13:30:00Z>');
+  });
+});
