@@ -31,6 +31,20 @@ const MINUTES_PER_DAY = 1440;
 /** ~100 years of days: far beyond any sane SLA, but it guarantees termination for any input. */
 const MAX_DAYS = 36_600;
 
+/**
+ * Configuration limits, so every accepted calendar computes a deadline quickly: an hour a
+ * week is the least business time an SLA clock can be counted in, a thousand holidays is a
+ * century of public holidays, and 48 intervals a day is one per half hour.
+ */
+export const MIN_WEEKLY_MINUTES = 60;
+export const MAX_HOLIDAYS = 1_000;
+const MAX_INTERVALS_PER_DAY = 48;
+/**
+ * Offset changes can shorten business days: allowed for as two a year of up to two hours
+ * (Antarctica/Troll) over the horizon, so capacity estimates stay on the safe side.
+ */
+const DST_ALLOWANCE_MINUTES = 2 * 101 * 120;
+
 // ---------------------------------------------------------------------------------------------
 // Validation
 // ---------------------------------------------------------------------------------------------
@@ -57,7 +71,7 @@ const intervalSchema = z.tuple([startTimeSchema, endTimeSchema]).superRefine(([s
   }
 });
 
-const dayHoursSchema = z.array(intervalSchema).superRefine((intervals, ctx) => {
+const dayHoursSchema = z.array(intervalSchema).max(MAX_INTERVALS_PER_DAY, `At most ${MAX_INTERVALS_PER_DAY} intervals a day`).superRefine((intervals, ctx) => {
   for (const issue of findOverlaps(intervals)) ctx.addIssue({ code: 'custom', ...issue });
 });
 
@@ -76,13 +90,13 @@ const hoursSchema = z.strictObject(
 
 const holidaySchema = z
   .string()
-  .refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD');
+  .refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD, year 0001-9999');
 
 export const businessCalendarSchema = z
   .strictObject({
-    timezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone'),
+    timezone: z.string().max(64, 'At most 64 characters').refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone'),
     hours: hoursSchema,
-    holidays: z.array(holidaySchema),
+    holidays: z.array(holidaySchema).max(MAX_HOLIDAYS, `At most ${MAX_HOLIDAYS} holidays; drop past years`),
   })
   .superRefine((calendar, ctx) => {
     const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
@@ -91,6 +105,23 @@ export const businessCalendarSchema = z
         code: 'custom',
         path: ['hours'],
         message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
+      });
+      return;
+    }
+    // Only once the intervals are well formed (refinements run after format issues too).
+    const wellFormed = WEEKDAYS.every((d) => {
+      const day: unknown = calendar.hours[d] ?? [];
+      return Array.isArray(day) && day.every((i: unknown) => Array.isArray(i) && START_TIME.test(String(i[0])) && END_TIME.test(String(i[1])));
+    });
+    if (!wellFormed) return;
+    // Intervals that close before they open are reported above; they add nothing here.
+    const opening = (d: Weekday) => (calendar.hours[d] ?? []).filter(([s, e]) => toMinutes(e) > toMinutes(s));
+    const weekly = WEEKDAYS.reduce((sum, d) => sum + openMinutes(mergeIntervals(opening(d))), 0);
+    if (weekly < MIN_WEEKLY_MINUTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hours'],
+        message: `Open ${weekly} minute(s) a week; at least ${MIN_WEEKLY_MINUTES} are needed for SLA deadlines to be computed (or count policies 24x7)`,
       });
     }
   });
@@ -112,7 +143,7 @@ function isRealIsoDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
   if (!m) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -188,6 +219,20 @@ function mergeIntervals(intervals: ReadonlyArray<[string, string]>): number[] {
     else flat.push(s, e);
   }
   return flat;
+}
+
+/**
+ * Business minutes the calendar is sure to provide within the computation horizon from any
+ * start: whole plain weeks, less the longest day for each holiday and an allowance for
+ * offset changes. A target above this may not be reachable, so it is refused where it is
+ * configured instead of failing a ticket's create later.
+ */
+export function guaranteedBusinessMinutes(calendar: BusinessCalendar): number {
+  const cal = compile(calendar);
+  const longestDay = Math.max(...cal.week.map(openMinutes));
+  const weeks = Math.floor(MAX_DAYS / 7) - 1; // the first, partial week may contribute nothing
+  const minutes = (weeks * cal.weekMs) / MINUTE_MS - cal.holidays.size * longestDay - DST_ALLOWANCE_MINUTES;
+  return Math.max(0, minutes);
 }
 
 function openMinutes(flat: readonly number[]): number {
