@@ -288,6 +288,22 @@ describeEachDatabase('bad input, property-based', (ctx) => {
     expect((await rest(ownToken, 'POST', '/tickets', { title: 'Still fine' })).body).toMatchObject({ status: expect.any(String) });
   });
 
+  it('Slack: unstorable text in the modal comes back as a field error; a bad button value is "not found"', async () => {
+    const input = (value: string) => ({ [INPUT_ACTION]: { type: 'plain_text_input', value } });
+    for (const [block, value] of [[BLOCK.title, 'VPN\u0000'], [BLOCK.description, 'broken \ud800'], [BLOCK.category, '\u0000']] as const) {
+      const values = { [BLOCK.title]: input('Fine title'), [block]: input(value) };
+      const answer = await h.sender.viewSubmission({ userId: 'UFUZZ0002', teamId: own, view: { callback_id: CALLBACK.createTicketModal, state: { values } } });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ response_action: 'errors', errors: { [block]: expect.stringMatching(/NUL|surrogate/) } });
+    }
+    const mark = h.fake.calls.length;
+    const click = await h.sender.blockActions({ userId: 'UFUZZ0002', teamId: own, channelId: 'C0DESK', actions: [{ action_id: ACTION.claim, value: 'tkt_\u0000' }] });
+    expect(click.status).toBe(200);
+    await h.slack.idle();
+    const told = h.fake.calls.slice(mark).filter((c) => c.method === 'response_url').map((c) => String(c.args.text));
+    expect(told).toEqual([expect.stringMatching(/Could not claim this ticket: Ticket .* was not found/)]);
+  });
+
   it('no Slack entry point fails on arbitrary form values, and another tenant’s rows do not change', async () => {
     const before = await snapshotTenant(ctx.db, victim);
     const user = 'UFUZZ0001';
