@@ -71,60 +71,79 @@ const intervalSchema = z.tuple([startTimeSchema, endTimeSchema]).superRefine(([s
   }
 });
 
-const dayHoursSchema = z.array(intervalSchema).max(MAX_INTERVALS_PER_DAY, `At most ${MAX_INTERVALS_PER_DAY} intervals a day`).superRefine((intervals, ctx) => {
+const intervalsSchema = z.array(intervalSchema);
+type Intervals = z.output<typeof intervalsSchema>;
+const noOverlaps = (intervals: Intervals, ctx: z.RefinementCtx) => {
   for (const issue of findOverlaps(intervals)) ctx.addIssue({ code: 'custom', ...issue });
-});
+};
 
-const hoursSchema = z.strictObject(
-  Object.fromEntries(WEEKDAYS.map((d) => [d, dayHoursSchema.optional()])) as Record<
-    Weekday,
-    z.ZodOptional<typeof dayHoursSchema>
-  >,
-  {
+function hoursSchemaOf<D extends z.ZodType<Intervals, Intervals>>(day: D) {
+  return z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, day.optional()])) as Record<Weekday, z.ZodOptional<D>>, {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
         ? `Unknown weekday ${iss.keys.map((k) => `"${k}"`).join(', ')}; expected one of ${WEEKDAYS.join(', ')}`
         : undefined,
-  },
-);
-
-const holidaySchema = z
-  .string()
-  .refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD, year 0001-9999');
-
-export const businessCalendarSchema = z
-  .strictObject({
-    timezone: z.string().max(64, 'At most 64 characters').refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone'),
-    hours: hoursSchema,
-    holidays: z.array(holidaySchema).max(MAX_HOLIDAYS, `At most ${MAX_HOLIDAYS} holidays; drop past years`),
-  })
-  .superRefine((calendar, ctx) => {
-    const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
-    if (!open) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['hours'],
-        message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
-      });
-      return;
-    }
-    // Only once the intervals are well formed (refinements run after format issues too).
-    const wellFormed = WEEKDAYS.every((d) => {
-      const day: unknown = calendar.hours[d] ?? [];
-      return Array.isArray(day) && day.every((i: unknown) => Array.isArray(i) && START_TIME.test(String(i[0])) && END_TIME.test(String(i[1])));
-    });
-    if (!wellFormed) return;
-    // Intervals that close before they open are reported above; they add nothing here.
-    const opening = (d: Weekday) => (calendar.hours[d] ?? []).filter(([s, e]) => toMinutes(e) > toMinutes(s));
-    const weekly = WEEKDAYS.reduce((sum, d) => sum + openMinutes(mergeIntervals(opening(d))), 0);
-    if (weekly < MIN_WEEKLY_MINUTES) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['hours'],
-        message: `Open ${weekly} minute(s) a week; at least ${MIN_WEEKLY_MINUTES} are needed for SLA deadlines to be computed (or count policies 24x7)`,
-      });
-    }
   });
+}
+
+const holidaySchema = z.string().refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD');
+const zoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone');
+
+/**
+ * Two strengths. A calendar being configured (`businessCalendarSchema`) must also keep to
+ * the configuration limits, so that every ticket under it gets its deadlines; a calendar
+ * already stored is only checked for what the arithmetic needs, so tightening the limits
+ * never breaks the tickets of a workspace configured before.
+ */
+function calendarSchemaOf(configuring: boolean) {
+  const day = configuring
+    ? intervalsSchema.max(MAX_INTERVALS_PER_DAY, `At most ${MAX_INTERVALS_PER_DAY} intervals a day`).superRefine(noOverlaps)
+    : intervalsSchema.superRefine(noOverlaps);
+  return z
+    .strictObject({
+      timezone: configuring ? z.string().max(64, 'At most 64 characters').pipe(zoneSchema) : zoneSchema,
+      hours: hoursSchemaOf(day),
+      holidays: configuring
+        ? z.array(holidaySchema.refine((date) => !date.startsWith('0000'), 'Holiday years run from 0001 to 9999')).max(MAX_HOLIDAYS, `At most ${MAX_HOLIDAYS} holidays; drop past years`)
+        : z.array(holidaySchema),
+    })
+    .superRefine((calendar, ctx) => {
+      const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
+      if (!open) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hours'],
+          message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
+        });
+        return;
+      }
+      if (configuring) requireWeeklyMinimum(calendar, ctx);
+    });
+}
+
+function requireWeeklyMinimum(calendar: BusinessCalendar, ctx: z.RefinementCtx): void {
+  // Only once the intervals are well formed (refinements run after format issues too).
+  const wellFormed = WEEKDAYS.every((d) => {
+    const day: unknown = calendar.hours[d] ?? [];
+    return Array.isArray(day) && day.every((i: unknown) => Array.isArray(i) && START_TIME.test(String(i[0])) && END_TIME.test(String(i[1])));
+  });
+  if (!wellFormed) return;
+  // Intervals that close before they open are reported already; they add nothing here.
+  const opening = (d: Weekday) => (calendar.hours[d] ?? []).filter(([s, e]) => toMinutes(e) > toMinutes(s));
+  const weekly = WEEKDAYS.reduce((sum, d) => sum + openMinutes(mergeIntervals(opening(d))), 0);
+  if (weekly < MIN_WEEKLY_MINUTES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hours'],
+      message: `Open ${weekly} minute(s) a week; at least ${MIN_WEEKLY_MINUTES} are needed for SLA deadlines to be computed (or count policies 24x7)`,
+    });
+  }
+}
+
+/** What a calendar being configured must satisfy (settings API, config file). */
+export const businessCalendarSchema = calendarSchemaOf(true);
+/** What a stored calendar must satisfy for the arithmetic to run. */
+const storedCalendarSchema = calendarSchemaOf(false);
 
 /** Validates untrusted input (API body, config file) into a calendar; throws `ValidationError`. */
 export function parseBusinessCalendar(input: unknown): BusinessCalendar {
@@ -143,7 +162,7 @@ function isRealIsoDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
   if (!m) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -194,7 +213,9 @@ const compiledCache = new WeakMap<object, CompiledCalendar>();
 function compile(calendar: BusinessCalendar): CompiledCalendar {
   const hit = compiledCache.get(calendar);
   if (hit) return hit;
-  const compiled = compileValid(parseBusinessCalendar(calendar));
+  const result = storedCalendarSchema.safeParse(calendar);
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  const compiled = compileValid(result.data);
   compiledCache.set(calendar, compiled);
   return compiled;
 }

@@ -653,6 +653,12 @@ describe('validation', () => {
     expect(issuesOf({ ...valid(), hours: { mon: halfHours } }).map((i) => i.path)).toEqual([['hours', 'mon']]);
   });
 
+  it('still computes with a calendar stored before those limits (configured, not re-judged)', () => {
+    const legacy = { timezone: 'UTC', hours: { mon: [['09:00', '09:30']] as Interval[] }, holidays: ['0000-01-01', ...Array.from({ length: 1_200 }, (_, i) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10))] };
+    expect(issuesOf(legacy).map((i) => i.path.join('.'))).toContain('holidays');
+    expect(addBusinessMinutes(at('2026-03-09T09:00:00Z'), 30, legacy)).toEqual(at('2026-03-09T09:30:00Z'));
+  });
+
   it('says how many business minutes a calendar guarantees within the horizon, on the safe side', () => {
     const weekly = (hours: Record<string, Interval[]>, holidays: string[] = []) => guaranteedBusinessMinutes({ timezone: 'UTC', hours, holidays });
     const week = weekly({ mon: [['09:00', '10:00']] });
