@@ -289,6 +289,12 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendProblem(res, problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send UTF-8 JSON'));
     }
+    // Any other request the body reader refused as the client's fault (broken compression,
+    // a body shorter than its Content-Length, an unknown Content-Encoding): its 4xx, as a problem.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, { ...problem(status, 'unreadable_body', 'Unreadable body', 'The request body could not be read as sent'), instance: req.originalUrl });
+    }
     fail(res, error, req.originalUrl);
   });
   return app;

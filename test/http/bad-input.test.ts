@@ -131,6 +131,26 @@ describeEachDatabase('REST bad input', (ctx) => {
     expectProblem(await call(token, 'GET', `/sla-policies?sort=name&cursor=${cursorOf(['name', 'n\u0000', 'sla_x'])}`), 400, ['/cursor']);
   });
 
+  it('answers 4xx to bodies that cannot be read: other charsets, broken compression', async () => {
+    const token = await person();
+    const utf16 = await fetch(`${server.baseUrl()}${API_PREFIX}/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from('{"title":"x"}', 'utf16le'),
+    });
+    expect(utf16.status).toBe(415);
+    for (const encoding of ['gzip', 'deflate', 'br', 'compress']) {
+      const broken = await fetch(`${server.baseUrl()}${API_PREFIX}/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': encoding },
+        body: 'not compressed at all',
+      });
+      expect(broken.status, encoding).toBeGreaterThanOrEqual(400);
+      expect(broken.status, encoding).toBeLessThan(500);
+      expect(broken.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('answers 400 to malformed percent-encoding in the path', async () => {
     const token = await person();
     for (const path of ['/tickets/%', '/tickets/%E0%A4%A', '/tickets/%zz/close', '/sla-policies/%', '/teams/%']) {
