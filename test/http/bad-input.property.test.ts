@@ -143,6 +143,14 @@ const restRequest = fc.record({
   body: fc.option(body, { freq: 4 }),
   ifMatch: fc.option(fc.oneof(fc.constant('*'), fc.constant('own'), headerText), { freq: 2 }),
   idempotencyKey: fc.option(headerText, { freq: 3 }),
+  contentType: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('application/json') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('application/json; charset=utf-8', 'application/json; charset=utf-16le', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json'),
+    },
+  ),
+  contentEncoding: fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress'), { freq: 8 }),
   /** Mostly the caller's good token; sometimes garbage, or a good signature over odd claims. */
   auth: fc.oneof(
     { weight: 8, arbitrary: fc.constant({ kind: 'good' as const }) },
@@ -262,7 +270,8 @@ describeEachDatabase('bad input, property-based', (ctx) => {
           authorization = `Bearer ${await sign({ sub, tenant_id: tenant, ...(app_id !== null ? { app_id } : {}) })}`;
         }
         const headers: Record<string, string> = { authorization };
-        if (r.body !== null && r.route.body) headers['content-type'] = 'application/json';
+        if (r.body !== null && r.route.body) headers['content-type'] = r.contentType;
+        if (r.contentEncoding !== null) headers['content-encoding'] = r.contentEncoding;
         if (r.ifMatch !== null) headers['if-match'] = r.ifMatch === 'own' ? ownEtag : r.ifMatch;
         if (r.idempotencyKey !== null) headers['idempotency-key'] = r.idempotencyKey;
         const response = await fetch(`${h.baseUrl}${API_PREFIX}${path}${search ? `?${search}` : ''}`, {
