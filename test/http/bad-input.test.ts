@@ -227,6 +227,11 @@ describeEachDatabase('REST bad input', (ctx) => {
     expect(teamEcho.body).toMatchObject({ id: team.body!.id, name: 'Echo desk 2', created_at: team.body!.created_at });
     expect((await call(token, 'POST', '/teams', { ...team.body, name: 'Echo desk 3' })).status).toBe(201);
 
+    const policy = await call(token, 'POST', '/sla-policies', { name: 'Echo', applies_to: ['change'], priority: 'low', first_response_mins: 10, resolution_mins: 100 });
+    const policyEcho = await call(token, 'PATCH', `/sla-policies/${policy.body!.id}`, { ...policy.body, name: 'Echo 2' }, { 'if-match': policy.etag! });
+    expect(policyEcho.status, JSON.stringify(policyEcho.body)).toBe(200);
+    expect(policyEcho.body).toMatchObject({ name: 'Echo 2', resolution_minutes: 100, id: policy.body!.id });
+
     const any = await call(token, 'PATCH', `/tickets/${created.body!.id}`, { title: 'Any version' }, { 'if-match': '*' });
     expect(any.status).toBe(200);
     expect((await call(token, 'POST', `/tickets/${created.body!.id}/close`, undefined, { 'if-match': '*' })).status).toBe(200);
