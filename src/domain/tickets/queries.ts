@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, 
 import type { Db } from '../../db/client.js';
 import { compiledSelect, rowReader, selectRows } from '../../db/rows.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor, isIsoInstant, isSerial, type CursorValue } from '../keyset.js';
 import { isStorableText, parseInput } from '../input.js';
 import type { Scope } from '../scope.js';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
 import { SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../../db/schema/index.js';
 import { instantSchema, parseInput, RECORD_SERVER_FIELDS } from '../input.js';
 
