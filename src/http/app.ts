@@ -277,11 +277,17 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       return sendProblem(res, problem(400, 'malformed_json', 'Malformed JSON', 'The request body is not valid JSON'));
     }
     if (type === JSON_TOO_DEEP) {
-      return sendProblem(res, problem(400, 'json_too_deep', 'JSON too deep', `The body nests arrays and objects deeper than ${MAX_INPUT_DEPTH} levels`));
+      const message = `Arrays and objects nest deeper than ${MAX_INPUT_DEPTH} levels (at byte ${(error as { offset?: number }).offset})`;
+      return sendProblem(res, { ...problem(400, 'json_too_deep', 'JSON too deep', message), errors: [{ path: '', pointer: '', message }] });
     }
     if (error instanceof URIError && (error as { status?: number }).status === 400) {
-      // Express's router could not percent-decode a path segment (`/tickets/%`).
-      return sendProblem(res, { ...problem(400, 'malformed_path', 'Malformed path', 'A path segment is not valid percent-encoded UTF-8'), instance: req.originalUrl });
+      // Express's router could not percent-decode a path segment (`/tickets/%`); `id` is the only path parameter.
+      const message = 'Not valid percent-encoded UTF-8';
+      return sendProblem(res, {
+        ...problem(400, 'malformed_path', 'Malformed path', `The record id in the path is ${message.charAt(0).toLowerCase()}${message.slice(1)}`),
+        errors: [{ path: 'id', pointer: '/id', message }],
+        instance: req.originalUrl,
+      });
     }
     if (type === 'entity.too.large') {
       return sendProblem(res, problem(413, 'payload_too_large', 'Payload too large', `The body exceeds ${BODY_LIMIT}`));
@@ -322,7 +328,7 @@ function refuseDeepJson(_req: Request, _res: Response, body: Buffer, encoding: s
     } else if (byte === 0x22) {
       inString = true;
     } else if (byte === 0x5b || byte === 0x7b) {
-      if (++depth > MAX_INPUT_DEPTH) throw Object.assign(new Error('JSON too deep'), { type: JSON_TOO_DEEP });
+      if (++depth > MAX_INPUT_DEPTH) throw Object.assign(new Error('JSON too deep'), { type: JSON_TOO_DEEP, offset: i });
     } else if (byte === 0x5d || byte === 0x7d) {
       depth--;
     }
