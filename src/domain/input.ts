@@ -57,6 +57,14 @@ export function isStorableText(value: string): boolean {
 }
 
 /**
+ * `value` made storable by dropping NUL and replacing unpaired surrogates with U+FFFD, for
+ * text that is shown, never matched (a Slack display name): better shown a little off than lost.
+ */
+export function toStorableText(value: string): string {
+  return value.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd');
+}
+
+/**
  * Every string (and object key) in `input` that cannot be stored, with its path below
  * `prefix`. Iterative, and bounded in depth, so hostile nesting cannot exhaust the stack.
  */

@@ -315,14 +315,17 @@ describeEachDatabase('bad input, property-based', (ctx) => {
 
   it('no Slack entry point fails on arbitrary form values, and another tenant’s rows do not change', async () => {
     const before = await snapshotTenant(ctx.db, victim);
-    const user = 'UFUZZ0001';
     const mark = h.problems.length;
+    let people = 0;
     await fc.assert(
-      fc.asyncProperty(slackRequest, async (r) => {
+      fc.asyncProperty(slackRequest, fc.option(typed), async (r, name) => {
+        // A new person each time, so the display name Slack sends is stored, not remembered.
+        const user = `UFZ${++people}`;
+        const userName = name ?? undefined;
         let response;
         switch (r.kind) {
           case 'command':
-            response = await h.sender.slashCommand({ command: '/ticket', text: r.text, userId: user, teamId: own, channelId: 'C0DESK' });
+            response = await h.sender.slashCommand({ command: '/ticket', text: r.text, userId: user, userName, teamId: own, channelId: 'C0DESK' });
             break;
           case 'view': {
             const input = (value: string | null) => ({ [INPUT_ACTION]: { type: 'plain_text_input', value } });
@@ -337,12 +340,13 @@ describeEachDatabase('bad input, property-based', (ctx) => {
               [BLOCK.priority]: select(r.priority),
               [BLOCK.team]: select(r.team === 'own' ? ids.own.team : r.team),
             };
-            response = await h.sender.viewSubmission({ userId: user, teamId: own, view: { callback_id: CALLBACK.createTicketModal, state: { values } } });
+            response = await h.sender.viewSubmission({ userId: user, userName, teamId: own, view: { callback_id: CALLBACK.createTicketModal, state: { values } } });
             break;
           }
           case 'action':
             response = await h.sender.blockActions({
               userId: user,
+              userName,
               teamId: own,
               channelId: 'C0DESK',
               actions: [{ action_id: r.actionId, value: r.value === 'own' ? ids.own.ticket : r.value }],
@@ -351,6 +355,7 @@ describeEachDatabase('bad input, property-based', (ctx) => {
           case 'assign':
             response = await h.sender.blockActions({
               userId: user,
+              userName,
               teamId: own,
               channelId: 'C0DESK',
               actions: [{ action_id: ACTION.assign, type: 'users_select', block_id: assignBlockId(r.ticket === 'own' ? ids.own.ticket : r.ticket), selected_user: 'UAGENT001' }],
@@ -360,6 +365,7 @@ describeEachDatabase('bad input, property-based', (ctx) => {
             response = await h.sender.messageShortcut({
               callbackId: CALLBACK.messageShortcut,
               userId: user,
+              userName,
               teamId: own,
               channelId: 'C0DESK',
               message: { ts: '1700000000.000100', text: r.text, user: 'UREQ0001' },
