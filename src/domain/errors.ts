@@ -10,7 +10,8 @@ export type DomainErrorCode =
   | 'conflict'
   | 'invalid_transition'
   | 'forbidden'
-  | 'precondition_failed';
+  | 'precondition_failed'
+  | 'invalid_cursor';
 
 export interface FieldIssue {
   /** Path of the failing field, e.g. `["hours", "mon", 0]`. */
@@ -44,6 +45,19 @@ export class ValidationError extends DomainError {
         return [{ path, message: issue.message }];
       }),
     );
+  }
+}
+
+/**
+ * A list cursor the server did not issue (tampered, forged, or from another sort order).
+ * Not a field the client chose, so a bad request rather than a validation failure.
+ */
+export class InvalidCursorError extends DomainError {
+  readonly code = 'invalid_cursor' as const;
+  readonly issues: FieldIssue[] = [{ path: ['cursor'], message: 'Not a cursor this server issued for this sort order; start again without one' }];
+  constructor() {
+    super('The cursor was not issued by this server for this sort order');
+    this.name = 'InvalidCursorError';
   }
 }
 

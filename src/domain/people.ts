@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { people } from '../db/schema/index.js';
 import { newId, type IdFactory } from './ids.js';
+import { assertStorableText, toStorableText } from './input.js';
 import { ensureTenant } from './tenants.js';
 
 export type Person = typeof people.$inferSelect;
@@ -24,6 +25,14 @@ export async function upsertSlackPerson(
   now: Date,
   ids: IdFactory = newId,
 ): Promise<Person> {
+  // The id is matched, so it must be storable as is; the profile is only shown, so it is made so.
+  assertStorableText(profile.slackUserId, ['slack_user_id']);
+  profile = {
+    ...profile,
+    ...(profile.displayName ? { displayName: toStorableText(profile.displayName) } : {}),
+    ...(profile.email ? { email: toStorableText(profile.email) } : {}),
+    ...(profile.timezone ? { timezone: toStorableText(profile.timezone) } : {}),
+  };
   await ensureTenant(db, tenantId, now);
   const refreshed = {
     ...(profile.displayName !== undefined ? { displayName: profile.displayName } : {}),

@@ -6,6 +6,7 @@ import { preparedPer } from '../db/prepared.js';
 import { people, teamAgents, teams, tenants } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
+import { isStorableText, parseInput } from './input.js';
 import type { Scope } from './scope.js';
 import { upsertSlackPerson } from './people.js';
 import { ensureTenant } from './tenants.js';
@@ -27,10 +28,11 @@ export const teamCreateSchema = z.strictObject({
 });
 export const teamUpdateSchema = teamCreateSchema.partial();
 
+/** What a fetched team carries besides its fields: sent back, as a client may, it is ignored. */
+export const TEAM_SERVER_FIELDS = ['id', 'tenant_id', 'created_at', 'updated_at', 'created_by', 'updated_by'] as const;
+
 export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFactory = newId): Promise<Team> {
-  const parsed = teamCreateSchema.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const data = parsed.data;
+  const data = parseInput(teamCreateSchema, input, TEAM_SERVER_FIELDS);
   return guardTeamWrite(data.name, () =>
     db.transaction(async (tx) => {
       await ensureTenant(tx, scope.tenantId, scope.now);
@@ -55,9 +57,8 @@ export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFa
 }
 
 export async function updateTeam(db: Db, scope: Scope, id: string, input: unknown): Promise<Team> {
-  const parsed = teamUpdateSchema.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const data = parsed.data;
+  const data = parseInput(teamUpdateSchema, input, TEAM_SERVER_FIELDS);
+  if (!isStorableText(id)) throw new NotFoundError('Team', id);
   return guardTeamWrite(data.name ?? '', () =>
     db.transaction(async (tx) => {
       const [row] = await tx
@@ -84,6 +85,8 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
 }
 
 export async function getTeam(db: Db, tenantId: string, id: string): Promise<Team> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(id)) throw new NotFoundError('Team', id);
   const [row] = await db
     .select()
     .from(teams)

@@ -1,11 +1,12 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { preparedPer } from '../db/prepared.js';
-import { teams, tenants } from '../db/schema/index.js';
+import { slaPolicies, teams, tenants } from '../db/schema/index.js';
 import { ValidationError } from './errors.js';
+import { parseInput } from './input.js';
 import type { Scope } from './scope.js';
-import { businessCalendarSchema, DEFAULT_BUSINESS_CALENDAR, type BusinessCalendar } from './sla/calendar.js';
+import { businessCalendarSchema, DEFAULT_BUSINESS_CALENDAR, guaranteedBusinessMinutes, type BusinessCalendar } from './sla/calendar.js';
 import { DEFAULT_SLA_WARNING_PERCENT } from './sla/clock.js';
 import { recomputeWarningInstants } from './sla/warnings.js';
 
@@ -103,9 +104,7 @@ export interface TenantSlaSettings {
 }
 
 export async function updateTenantSettings(db: Db, scope: Scope, input: unknown): Promise<TenantSettings> {
-  const parsed = settingsUpdateSchema.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const patch = parsed.data;
+  const patch = parseInput(settingsUpdateSchema, input);
   return db.transaction(async (tx) => {
     await ensureTenant(tx, scope.tenantId, scope.now);
     if (patch.default_team_id) {
@@ -115,6 +114,7 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
         .where(and(eq(teams.tenantId, scope.tenantId), eq(teams.id, patch.default_team_id)));
       if (!team) throw new ValidationError([{ path: ['default_team_id'], message: 'No such team' }]);
     }
+    if (patch.business_calendar) await assertCalendarServesPolicies(tx, scope.tenantId, patch.business_calendar);
     const [before] = await tx.select().from(tenants).where(eq(tenants.tenantId, scope.tenantId)).for('update');
     const shareChanged = patch.sla_warning_percent !== undefined && patch.sla_warning_percent !== before!.slaWarningPercent;
     const [row] = await tx
@@ -134,6 +134,34 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
     if (shareChanged) await recomputeWarningInstants(tx, scope.tenantId, row!.businessCalendar, row!.slaWarningPercent);
     return toSettings(row!);
   });
+}
+
+/**
+ * A calendar too thin for a business-hours policy's targets would make every ticket under
+ * that policy fail to get a deadline: refused where it is configured, naming the policies.
+ * Inactive policies count too: tickets they already govern keep their targets.
+ */
+async function assertCalendarServesPolicies(db: Db, tenantId: string, calendar: BusinessCalendar): Promise<void> {
+  const capacity = Math.floor(guaranteedBusinessMinutes(calendar));
+  const blocking = await db
+    .select({ id: slaPolicies.id, name: slaPolicies.name, first: slaPolicies.firstResponseMinutes, resolution: slaPolicies.resolutionMinutes })
+    .from(slaPolicies)
+    .where(
+      and(
+        eq(slaPolicies.tenantId, tenantId),
+        eq(slaPolicies.isDeleted, false),
+        eq(slaPolicies.businessHoursOnly, true),
+        or(gt(slaPolicies.firstResponseMinutes, capacity), gt(slaPolicies.resolutionMinutes, capacity)),
+      ),
+    )
+    .limit(5);
+  if (blocking.length === 0) return;
+  throw new ValidationError(
+    blocking.map((p) => ({
+      path: ['business_calendar'],
+      message: `SLA policy "${p.name}" (${p.id}) counts up to ${Math.max(p.first, p.resolution)} business minutes, but this calendar guarantees only ${capacity} within the ~100-year horizon; widen the hours or lower that policy's targets first`,
+    })),
+  );
 }
 
 export async function getTenantSlaSettings(db: Db, scope: Scope): Promise<TenantSlaSettings> {

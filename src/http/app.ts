@@ -6,6 +6,7 @@ import type { Scope } from '../domain/scope.js';
 import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy, type SlaPolicyListInput } from '../domain/sla/policies.js';
 import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
 import { runIdempotently, type StoredResponse } from '../domain/idempotency.js';
+import { assertStorableText, MAX_INPUT_DEPTH } from '../domain/input.js';
 import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
@@ -81,7 +82,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   const api = express.Router();
   api.use(requireJsonBody);
-  api.use(express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json' }));
+  api.use(express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json', verify: refuseDeepJson }));
 
   /** Authenticates, builds the scope, runs the handler, and turns any failure into a problem. */
   const route =
@@ -106,6 +107,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
         now: now(),
       };
       try {
+        assertStorableRequest(req);
         await handler(req, res, scope);
       } catch (error) {
         fail(res, error, req.originalUrl);
@@ -122,7 +124,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   const ifMatch = (req: Request) => {
     const version = versionFromIfMatch(req.header('if-match'));
     if (version === 'unmatchable') throw new PreconditionFailedError('If-Match does not name a version of this record');
-    return version ?? {};
+    // `*` (RFC 9110): any current version; a missing record is still a 404.
+    return version === 'any' || version === undefined ? {} : version;
   };
 
   /**
@@ -280,15 +283,73 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     if (type === 'entity.parse.failed') {
       return sendProblem(res, problem(400, 'malformed_json', 'Malformed JSON', 'The request body is not valid JSON'));
     }
+    if (type === JSON_TOO_DEEP) {
+      const message = `Arrays and objects nest deeper than ${MAX_INPUT_DEPTH} levels (at byte ${(error as { offset?: number }).offset})`;
+      return sendProblem(res, { ...problem(400, 'json_too_deep', 'JSON too deep', message), errors: [{ path: '', pointer: '', message }] });
+    }
+    if (error instanceof URIError && (error as { status?: number }).status === 400) {
+      // Express's router could not percent-decode a path segment (`/tickets/%`); `id` is the only path parameter.
+      const message = 'Not valid percent-encoded UTF-8';
+      return sendProblem(res, {
+        ...problem(400, 'malformed_path', 'Malformed path', `The record id in the path is ${message.charAt(0).toLowerCase()}${message.slice(1)}`),
+        errors: [{ path: 'id', pointer: '/id', message }],
+        instance: req.originalUrl,
+      });
+    }
     if (type === 'entity.too.large') {
       return sendProblem(res, problem(413, 'payload_too_large', 'Payload too large', `The body exceeds ${BODY_LIMIT}`));
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendProblem(res, problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send UTF-8 JSON'));
     }
+    // Any other request the body reader refused as the client's fault (broken compression,
+    // a body shorter than its Content-Length, an unknown Content-Encoding): its 4xx, as a problem.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, { ...problem(status, 'unreadable_body', 'Unreadable body', 'The request body could not be read as sent'), instance: req.originalUrl });
+    }
     fail(res, error, req.originalUrl);
   });
   return app;
+}
+
+const JSON_TOO_DEEP = 'entity.too.deep';
+
+/**
+ * body-parser's `verify` hook, run on the raw bytes before `JSON.parse`: a body nested
+ * deeper than MAX_INPUT_DEPTH is refused here, so no recursive walk (the schemas,
+ * `JSON.stringify` of the idempotency fingerprint) ever sees it. One pass, no allocation.
+ */
+function refuseDeepJson(_req: Request, _res: Response, body: Buffer, encoding: string): void {
+  // Byte-wise scanning is exact for UTF-8 only (no ASCII byte occurs inside a multi-byte character).
+  if (encoding.toLowerCase() !== 'utf-8' && encoding.toLowerCase() !== 'utf8') {
+    throw Object.assign(new Error('Only UTF-8 JSON is accepted'), { type: 'charset.unsupported' });
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]!;
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: the next byte is escaped
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > MAX_INPUT_DEPTH) throw Object.assign(new Error('JSON too deep'), { type: JSON_TOO_DEEP, offset: i });
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth--;
+    }
+  }
+}
+
+/**
+ * Path ids, query values and the body, checked for text the database cannot store before
+ * any route sees them: one rule for every route, the field named in the problem.
+ */
+function assertStorableRequest(req: Request): void {
+  assertStorableText(req.params);
+  assertStorableText(req.query);
+  assertStorableText(req.body);
 }
 
 /** Writes with a body must say they are JSON; anything else is refused before parsing. */

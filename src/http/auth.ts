@@ -1,4 +1,5 @@
 import * as jose from 'jose';
+import { isStorableText } from '../domain/input.js';
 
 /** Who is calling the REST API, taken from a verified bearer JWT. */
 export interface Principal {
@@ -91,11 +92,28 @@ export function createAuthenticator(
     if (typeof sub !== 'string' || sub === '' || typeof tenantId !== 'string' || tenantId === '') {
       throw new AuthError('missing_claims', 'The access token must carry non-empty "sub" and "tenant_id" claims');
     }
-    if (appId !== undefined && typeof appId !== 'string') {
-      throw new AuthError('missing_claims', 'The access token "app_id" claim must be a string');
+    if (appId !== undefined && (typeof appId !== 'string' || appId === '')) {
+      throw new AuthError('missing_claims', 'The access token "app_id" claim, when present, must be a non-empty string');
+    }
+    for (const [claim, value] of [['sub', sub], ['tenant_id', tenantId], ['app_id', appId]] as const) {
+      if (value !== undefined && !isIdentityClaim(value)) {
+        throw new AuthError('invalid_token', `The access token "${claim}" claim must be at most ${MAX_CLAIM_LENGTH} printable characters`);
+      }
     }
     return { tenantId, personId: sub, appId: appId ?? null };
   };
+}
+
+/**
+ * Identity claims are stored and indexed (tenant, author, app columns) and echoed in every
+ * record: bounded, and free of control characters and unpaired surrogates the database or
+ * a log line could choke on. Slack ids and ULIDs are far shorter.
+ */
+const MAX_CLAIM_LENGTH = 128;
+const IDENTITY_CLAIM = /^[^\u0000-\u001f\u007f]+$/;
+
+function isIdentityClaim(value: string): boolean {
+  return value.length <= MAX_CLAIM_LENGTH && IDENTITY_CLAIM.test(value) && isStorableText(value);
 }
 
 function parseBearer(header: string | undefined): string {

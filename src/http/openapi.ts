@@ -148,14 +148,14 @@ const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
 
 const PROBLEM_TITLES: Record<number, string> = {
-  400: 'Malformed JSON',
+  400: 'Bad request: malformed JSON (malformed_json), JSON nested too deep (json_too_deep), a path that is not valid percent-encoding (malformed_path), or a cursor this server did not issue (invalid_cursor)',
   401: 'Missing or invalid bearer token',
   404: 'Not found',
   409: 'Conflict or invalid transition',
   412: 'If-Match names a stale version',
   413: 'Payload too large',
   415: 'Body is not application/json',
-  422: 'Validation failed',
+  422: 'Validation failed (field errors name each field: also text with NUL or unpaired surrogates, instants outside years 0001-9999)',
   500: 'Internal error',
   503: 'Database unavailable',
 };
@@ -170,7 +170,7 @@ function problems(statuses: number[]): Record<string, Json> {
 }
 
 const idParam = { name: 'id', in: 'path', required: true, description: 'Record id (tickets also accept their number, e.g. TKT-0001)', schema: { type: 'string' } };
-const ifMatchParam = { name: 'If-Match', in: 'header', required: false, description: 'ETag of the version being changed', schema: { type: 'string' } };
+const ifMatchParam = { name: 'If-Match', in: 'header', required: false, description: 'ETag of the version being changed, or * for any current version', schema: { type: 'string' } };
 const idempotencyKeyParam = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -192,22 +192,24 @@ interface Operation {
 }
 
 const WRITE = [400, 401, 409, 413, 415, 422, 500];
+/** A record route: the path id may be malformed (400) or hold unstorable text (422). */
+const BY_ID = [400, 401, 404, 422, 500];
 
 function apiOperations(): Array<[method: string, path: string, op: Operation]> {
   return [
-    ['get', '/tickets', { summary: 'List tickets', operationId: 'listTickets', ok: { status: 200, schema: 'TicketPage' }, problems: [401, 422, 500] }],
+    ['get', '/tickets', { summary: 'List tickets', operationId: 'listTickets', ok: { status: 200, schema: 'TicketPage' }, problems: [400, 401, 422, 500] }],
     ['post', '/tickets', { summary: 'Create a ticket', operationId: 'createTicket', body: ticketCreateSchema, ok: { status: 201, schema: 'Ticket', etag: true, location: true }, problems: WRITE }],
-    ['get', '/tickets/{id}', { summary: 'Get a ticket by id or number', operationId: 'getTicket', ok: { status: 200, schema: 'Ticket', etag: true }, problems: [401, 404, 500] }],
+    ['get', '/tickets/{id}', { summary: 'Get a ticket by id or number', operationId: 'getTicket', ok: { status: 200, schema: 'Ticket', etag: true }, problems: BY_ID }],
     ['patch', '/tickets/{id}', { summary: 'Update a ticket', operationId: 'updateTicket', body: ticketUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...WRITE, 404, 412] }],
-    ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [401, 404, 409, 412, 500] }],
-    ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [401, 404, 409, 412, 500] }],
-    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [401, 422, 500] }],
+    ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [...BY_ID, 409, 412] }],
+    ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...BY_ID, 409, 412] }],
+    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [400, 401, 422, 500] }],
     ['post', '/sla-policies', { summary: 'Create an SLA policy', operationId: 'createSlaPolicy', body: slaPolicyCreateSchema, ok: { status: 201, schema: 'SlaPolicy', etag: true, location: true }, problems: WRITE }],
-    ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [401, 404, 500] }],
+    ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: BY_ID }],
     ['patch', '/sla-policies/{id}', { summary: 'Update an SLA policy', operationId: 'updateSlaPolicy', body: slaPolicyUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [...WRITE, 404, 412] }],
     ['get', '/teams', { summary: 'List teams', operationId: 'listTeams', ok: { status: 200, schema: 'TeamPage' }, problems: [401, 500] }],
     ['post', '/teams', { summary: 'Create a team', operationId: 'createTeam', body: teamCreateSchema, ok: { status: 201, schema: 'Team', location: true }, problems: WRITE }],
-    ['get', '/teams/{id}', { summary: 'Get a team', operationId: 'getTeam', ok: { status: 200, schema: 'Team' }, problems: [401, 404, 500] }],
+    ['get', '/teams/{id}', { summary: 'Get a team', operationId: 'getTeam', ok: { status: 200, schema: 'Team' }, problems: BY_ID }],
     ['patch', '/teams/{id}', { summary: 'Update a team', operationId: 'updateTeam', body: teamUpdateSchema, ok: { status: 200, schema: 'Team' }, problems: [...WRITE, 404] }],
     ['get', '/settings', { summary: 'Get tenant settings', operationId: 'getSettings', ok: { status: 200, schema: 'Settings' }, problems: [401, 500] }],
     ['put', '/settings', { summary: 'Update tenant settings', operationId: 'updateSettings', body: settingsUpdateSchema, ok: { status: 200, schema: 'Settings' }, problems: WRITE }],

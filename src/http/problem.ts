@@ -2,6 +2,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  InvalidCursorError,
   InvalidTransitionError,
   NotFoundError,
   PreconditionFailedError,
@@ -67,6 +68,9 @@ export function problem(status: number, code: string, title: string, detail?: st
 function fromDomainError(error: DomainError): Problem {
   if (error instanceof ValidationError) {
     return { ...problem(422, error.code, 'Validation failed', error.message), errors: error.issues.map(fieldError) };
+  }
+  if (error instanceof InvalidCursorError) {
+    return { ...problem(400, error.code, 'Invalid cursor', error.message), errors: error.issues.map(fieldError) };
   }
   if (error instanceof NotFoundError) return problem(404, error.code, 'Not found', error.message);
   if (error instanceof ConflictError) {

@@ -98,13 +98,15 @@ export function etagOf(record: { id: string; revision: number }): string {
 
 /**
  * The version an `If-Match` header names: `{ expectedId, expectedRevision }` for the
- * domain's optimistic check, `undefined` without the header. A value that is not one of
+ * domain's optimistic check, `undefined` without the header, `'any'` for `*` (RFC 9110: any
+ * current version). A value that is not one of
  * our ETags can match nothing, so it is a failed precondition.
  */
 export function versionFromIfMatch(
   header: string | undefined,
-): { expectedId: string; expectedRevision: number } | 'unmatchable' | undefined {
+): { expectedId: string; expectedRevision: number } | 'any' | 'unmatchable' | undefined {
   if (header === undefined) return undefined;
+  if (header.trim() === '*') return 'any';
   const match = /^(?:W\/)?"([^"]+)\.(\d+)"$/.exec(header.trim());
   if (!match) return 'unmatchable';
   return { expectedId: match[1]!, expectedRevision: Number(match[2]) };

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
 import { getPerson, slackPerson, upsertSlackPerson } from '../../src/domain/people.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 
@@ -13,6 +14,13 @@ describeEachDatabase('people', (ctx) => {
     // The same Slack user in another workspace is another person.
     const elsewhere = await upsertSlackPerson(ctx.db, newTenantId(), { slackUserId: 'U0ADA' }, new Date());
     expect(elsewhere.id).not.toBe(first.id);
+  });
+
+  it('stores a profile with NUL or unpaired surrogates in its text, and refuses such an id', async () => {
+    const tenant = newTenantId();
+    const person = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'U0ODD', displayName: 'Ada\u0000 \ud800L.', email: 'a\u0000@x.io' }, new Date());
+    expect(person).toMatchObject({ displayName: 'Ada \ufffdL.', email: 'a@x.io' });
+    await expect(upsertSlackPerson(ctx.db, tenant, { slackUserId: 'U0\u0000' }, new Date())).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('remembers people after first contact, without touching the database again', async () => {

@@ -116,6 +116,27 @@ describe('createAuthenticator with an HS256 secret', () => {
     await expectAuthError(authenticate(`Bearer ${await hs256({ sub: '', tenant_id: 'tenant-1' })}`), 'missing_claims');
   });
 
+  it('rejects an empty app_id: a key must name its app or be a person', async () => {
+    await expectAuthError(authenticate(`Bearer ${await hs256({ ...baseClaims, app_id: '' })}`), 'missing_claims');
+    await expectAuthError(authenticate(`Bearer ${await hs256({ ...baseClaims, app_id: 7 })}`), 'missing_claims');
+  });
+
+  it('bounds identity claims: 128 printable characters, storable text', async () => {
+    const ok = await authenticate(`Bearer ${await hs256({ sub: 'p'.repeat(128), tenant_id: 'T'.repeat(128), app_id: 'a'.repeat(128) })}`);
+    expect(ok).toEqual({ personId: 'p'.repeat(128), tenantId: 'T'.repeat(128), appId: 'a'.repeat(128) });
+    for (const claims of [
+      { sub: 'p'.repeat(129), tenant_id: 'tenant-1' },
+      { sub: 'person-1', tenant_id: 'T'.repeat(5000) },
+      { ...baseClaims, app_id: 'a'.repeat(129) },
+      { sub: 'per\u0000son', tenant_id: 'tenant-1' },
+      { sub: 'person-1', tenant_id: 'tenant\n1' },
+      { sub: 'person-1', tenant_id: '\ud800' },
+    ]) {
+      const error = await expectAuthError(authenticate(`Bearer ${await hs256(claims)}`), 'invalid_token');
+      expect(error.message).toMatch(/claim must be at most 128 printable characters/);
+    }
+  });
+
   it('rejects a garbage token', async () => {
     await expectAuthError(authenticate('Bearer abc.def'), 'invalid_token');
   });

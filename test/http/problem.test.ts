@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ConflictError,
   ForbiddenError,
+  InvalidCursorError,
   InvalidTransitionError,
   NotFoundError,
   PreconditionFailedError,
@@ -106,6 +107,15 @@ describe('problemFromError: domain errors', () => {
       status: 403,
       code: 'forbidden',
       detail: 'Only agents can assign tickets',
+    });
+  });
+
+  it('maps InvalidCursorError to 400 invalid_cursor naming the cursor', () => {
+    expect(problemFromError(new InvalidCursorError())).toMatchObject({
+      type: 'https://helpdesk.dev/problems/invalid-cursor',
+      status: 400,
+      code: 'invalid_cursor',
+      errors: [{ path: 'cursor', pointer: '/cursor', message: expect.stringContaining('start again without one') }],
     });
   });
 

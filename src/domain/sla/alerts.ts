@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { compiledSelect } from '../../db/rows.js';
 import { slaAlerts, type SlaAlertKind, type SlaClock } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
+import { isStorableText } from '../input.js';
 import type { Scope } from '../scope.js';
 import type { Ticket } from '../tickets/queries.js';
 import { isClockRunning } from './clock.js';
@@ -63,6 +64,8 @@ export function clockStillRunning(alert: Pick<SlaAlert, 'clock' | 'cycle'>, tick
 }
 
 export async function getSlaAlert(db: Db, tenantId: string, id: string): Promise<SlaAlert> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(id)) throw new NotFoundError('SLA alert', id);
   const [row] = await db
     .select()
     .from(slaAlerts)

@@ -31,6 +31,20 @@ const MINUTES_PER_DAY = 1440;
 /** ~100 years of days: far beyond any sane SLA, but it guarantees termination for any input. */
 const MAX_DAYS = 36_600;
 
+/**
+ * Configuration limits, so every accepted calendar computes a deadline quickly: an hour a
+ * week is the least business time an SLA clock can be counted in, a thousand holidays is a
+ * century of public holidays, and 48 intervals a day is one per half hour.
+ */
+export const MIN_WEEKLY_MINUTES = 60;
+export const MAX_HOLIDAYS = 1_000;
+const MAX_INTERVALS_PER_DAY = 48;
+/**
+ * Offset changes can shorten business days: allowed for as two a year of up to two hours
+ * (Antarctica/Troll) over the horizon, so capacity estimates stay on the safe side.
+ */
+const DST_ALLOWANCE_MINUTES = 2 * 101 * 120;
+
 // ---------------------------------------------------------------------------------------------
 // Validation
 // ---------------------------------------------------------------------------------------------
@@ -57,43 +71,79 @@ const intervalSchema = z.tuple([startTimeSchema, endTimeSchema]).superRefine(([s
   }
 });
 
-const dayHoursSchema = z.array(intervalSchema).superRefine((intervals, ctx) => {
+const intervalsSchema = z.array(intervalSchema);
+type Intervals = z.output<typeof intervalsSchema>;
+const noOverlaps = (intervals: Intervals, ctx: z.RefinementCtx) => {
   for (const issue of findOverlaps(intervals)) ctx.addIssue({ code: 'custom', ...issue });
-});
+};
 
-const hoursSchema = z.strictObject(
-  Object.fromEntries(WEEKDAYS.map((d) => [d, dayHoursSchema.optional()])) as Record<
-    Weekday,
-    z.ZodOptional<typeof dayHoursSchema>
-  >,
-  {
+function hoursSchemaOf<D extends z.ZodType<Intervals, Intervals>>(day: D) {
+  return z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, day.optional()])) as Record<Weekday, z.ZodOptional<D>>, {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
         ? `Unknown weekday ${iss.keys.map((k) => `"${k}"`).join(', ')}; expected one of ${WEEKDAYS.join(', ')}`
         : undefined,
-  },
-);
-
-const holidaySchema = z
-  .string()
-  .refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD');
-
-export const businessCalendarSchema = z
-  .strictObject({
-    timezone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone'),
-    hours: hoursSchema,
-    holidays: z.array(holidaySchema),
-  })
-  .superRefine((calendar, ctx) => {
-    const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
-    if (!open) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['hours'],
-        message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
-      });
-    }
   });
+}
+
+const holidaySchema = z.string().refine(isRealIsoDate, 'Holiday must be a real calendar date written YYYY-MM-DD');
+const zoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'Unknown IANA time zone');
+
+/**
+ * Two strengths. A calendar being configured (`businessCalendarSchema`) must also keep to
+ * the configuration limits, so that every ticket under it gets its deadlines; a calendar
+ * already stored is only checked for what the arithmetic needs, so tightening the limits
+ * never breaks the tickets of a workspace configured before.
+ */
+function calendarSchemaOf(configuring: boolean) {
+  const day = configuring
+    ? intervalsSchema.max(MAX_INTERVALS_PER_DAY, `At most ${MAX_INTERVALS_PER_DAY} intervals a day`).superRefine(noOverlaps)
+    : intervalsSchema.superRefine(noOverlaps);
+  return z
+    .strictObject({
+      timezone: configuring ? z.string().max(64, 'At most 64 characters').pipe(zoneSchema) : zoneSchema,
+      hours: hoursSchemaOf(day),
+      holidays: configuring
+        ? z.array(holidaySchema.refine((date) => !date.startsWith('0000'), 'Holiday years run from 0001 to 9999')).max(MAX_HOLIDAYS, `At most ${MAX_HOLIDAYS} holidays; drop past years`)
+        : z.array(holidaySchema),
+    })
+    .superRefine((calendar, ctx) => {
+      const open = WEEKDAYS.some((d) => (calendar.hours[d]?.length ?? 0) > 0);
+      if (!open) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hours'],
+          message: 'At least one weekday needs a business-hours interval, or an SLA clock could never run',
+        });
+        return;
+      }
+      if (configuring) requireWeeklyMinimum(calendar, ctx);
+    });
+}
+
+function requireWeeklyMinimum(calendar: BusinessCalendar, ctx: z.RefinementCtx): void {
+  // Only once the intervals are well formed (refinements run after format issues too).
+  const wellFormed = WEEKDAYS.every((d) => {
+    const day: unknown = calendar.hours[d] ?? [];
+    return Array.isArray(day) && day.every((i: unknown) => Array.isArray(i) && START_TIME.test(String(i[0])) && END_TIME.test(String(i[1])));
+  });
+  if (!wellFormed) return;
+  // Intervals that close before they open are reported already; they add nothing here.
+  const opening = (d: Weekday) => (calendar.hours[d] ?? []).filter(([s, e]) => toMinutes(e) > toMinutes(s));
+  const weekly = WEEKDAYS.reduce((sum, d) => sum + openMinutes(mergeIntervals(opening(d))), 0);
+  if (weekly < MIN_WEEKLY_MINUTES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['hours'],
+      message: `Open ${weekly} minute(s) a week; at least ${MIN_WEEKLY_MINUTES} are needed for SLA deadlines to be computed (or count policies 24x7)`,
+    });
+  }
+}
+
+/** What a calendar being configured must satisfy (settings API, config file). */
+export const businessCalendarSchema = calendarSchemaOf(true);
+/** What a stored calendar must satisfy for the arithmetic to run. */
+const storedCalendarSchema = calendarSchemaOf(false);
 
 /** Validates untrusted input (API body, config file) into a calendar; throws `ValidationError`. */
 export function parseBusinessCalendar(input: unknown): BusinessCalendar {
@@ -163,7 +213,9 @@ const compiledCache = new WeakMap<object, CompiledCalendar>();
 function compile(calendar: BusinessCalendar): CompiledCalendar {
   const hit = compiledCache.get(calendar);
   if (hit) return hit;
-  const compiled = compileValid(parseBusinessCalendar(calendar));
+  const result = storedCalendarSchema.safeParse(calendar);
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  const compiled = compileValid(result.data);
   compiledCache.set(calendar, compiled);
   return compiled;
 }
@@ -188,6 +240,20 @@ function mergeIntervals(intervals: ReadonlyArray<[string, string]>): number[] {
     else flat.push(s, e);
   }
   return flat;
+}
+
+/**
+ * Business minutes the calendar is sure to provide within the computation horizon from any
+ * start: whole plain weeks, less the longest day for each holiday and an allowance for
+ * offset changes. A target above this may not be reachable, so it is refused where it is
+ * configured instead of failing a ticket's create later.
+ */
+export function guaranteedBusinessMinutes(calendar: BusinessCalendar): number {
+  const cal = compile(calendar);
+  const longestDay = Math.max(...cal.week.map(openMinutes));
+  const weeks = Math.floor(MAX_DAYS / 7) - 1; // the first, partial week may contribute nothing
+  const minutes = (weeks * cal.weekMs) / MINUTE_MS - cal.holidays.size * longestDay - DST_ALLOWANCE_MINUTES;
+  return Math.max(0, minutes);
 }
 
 function openMinutes(flat: readonly number[]): number {

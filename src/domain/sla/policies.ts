@@ -15,10 +15,11 @@ import {
 } from '../../db/schema/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, type FieldIssue } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
-import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
-import { RECORD_SERVER_FIELDS, withoutServerFields } from '../input.js';
+import { decodeCursor, encodeCursor, isIsoInstant, isTextKey, type CursorValue } from '../keyset.js';
+import { isStorableText, parseInput, RECORD_SERVER_FIELDS } from '../input.js';
 import type { Scope } from '../scope.js';
-import { ensureTenant } from '../tenants.js';
+import { ensureTenant, tenantTicketSettings } from '../tenants.js';
+import { guaranteedBusinessMinutes } from './calendar.js';
 
 export type SlaPolicy = typeof slaPolicies.$inferSelect;
 
@@ -26,10 +27,12 @@ export type SlaPolicy = typeof slaPolicies.$inferSelect;
 const MAX_TARGET_MINUTES = 10 * 366 * 24 * 60;
 const minutes = z.number().int('Must be a whole number of minutes').min(1, 'Must be at least 1 minute').max(MAX_TARGET_MINUTES);
 
+const MAX_POLICY_NAME = 200;
+
 export const SLA_POLICY_SERVER_FIELDS = RECORD_SERVER_FIELDS;
 
 const policyFields = {
-  name: z.string().trim().min(1, 'Required').max(200),
+  name: z.string().trim().min(1, 'Required').max(MAX_POLICY_NAME),
   description: z.string().max(5000).nullable().optional(),
   applies_to: z
     .array(z.enum(TICKET_TYPES))
@@ -74,9 +77,7 @@ function resolveSpelling(
 }
 
 function parsePolicyInput<S extends z.ZodType>(schema: S, input: unknown, required: boolean) {
-  const parsed = schema.safeParse(withoutServerFields(input, SLA_POLICY_SERVER_FIELDS));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const data = parsed.data as z.output<typeof slaPolicyUpdateSchema>;
+  const data = parseInput(schema, input, SLA_POLICY_SERVER_FIELDS) as z.output<typeof slaPolicyUpdateSchema>;
   const fr = resolveSpelling(data.first_response_minutes, data.first_response_mins, 'first_response_minutes', 'first_response_mins', required);
   const res = resolveSpelling(data.resolution_minutes, data.resolution_mins, 'resolution_minutes', 'resolution_mins', required);
   const issues = [fr.issue, res.issue].filter((i): i is FieldIssue => Boolean(i));
@@ -84,11 +85,44 @@ function parsePolicyInput<S extends z.ZodType>(schema: S, input: unknown, requir
   return { data, firstResponseMinutes: fr.value, resolutionMinutes: res.value };
 }
 
+/**
+ * A business-hours target must be reachable in the tenant's calendar within the clock's
+ * horizon, or every ticket it governs would fail to get a deadline: refused here instead.
+ */
+async function assertReachable(
+  db: Db,
+  tenantId: string,
+  targets: { firstResponseMinutes: number; resolutionMinutes: number; businessHoursOnly: boolean },
+  sent: z.output<typeof slaPolicyUpdateSchema>,
+): Promise<void> {
+  if (!targets.businessHoursOnly) return;
+  const { businessCalendar } = await tenantTicketSettings(db, tenantId);
+  const capacity = guaranteedBusinessMinutes(businessCalendar);
+  const issues: FieldIssue[] = [];
+  const check = (value: number, long: 'first_response_minutes' | 'resolution_minutes', short: 'first_response_mins' | 'resolution_mins') => {
+    if (value <= capacity) return;
+    const field = sent[long] !== undefined ? long : sent[short] !== undefined ? short : 'business_hours_only';
+    issues.push({
+      path: [field],
+      message: `${value} business minutes cannot be counted in the workspace's business calendar, which guarantees only ${Math.floor(capacity)} within the ~100-year horizon; lower the target, widen the calendar's hours, or count 24x7`,
+    });
+  };
+  check(targets.firstResponseMinutes, 'first_response_minutes', 'first_response_mins');
+  check(targets.resolutionMinutes, 'resolution_minutes', 'resolution_mins');
+  if (issues.length) throw new ValidationError(issues);
+}
+
 export async function createSlaPolicy(db: Db, scope: Scope, input: unknown, ids: IdFactory = newId): Promise<SlaPolicy> {
   const { data, firstResponseMinutes, resolutionMinutes } = parsePolicyInput(slaPolicyCreateSchema, input, true);
   return guardActiveUniqueness(db, scope, data.priority!, () =>
     db.transaction(async (tx) => {
       await ensureTenant(tx, scope.tenantId, scope.now);
+      await assertReachable(
+        tx,
+        scope.tenantId,
+        { firstResponseMinutes: firstResponseMinutes!, resolutionMinutes: resolutionMinutes!, businessHoursOnly: data.business_hours_only ?? false },
+        data,
+      );
       const [row] = await tx
         .insert(slaPolicies)
         .values({
@@ -125,6 +159,16 @@ export async function updateSlaPolicy(
 ): Promise<SlaPolicy> {
   const { data, firstResponseMinutes, resolutionMinutes } = parsePolicyInput(slaPolicyUpdateSchema, input, false);
   const current = await getSlaPolicy(db, scope, id);
+  await assertReachable(
+    db,
+    scope.tenantId,
+    {
+      firstResponseMinutes: firstResponseMinutes ?? current.firstResponseMinutes,
+      resolutionMinutes: resolutionMinutes ?? current.resolutionMinutes,
+      businessHoursOnly: data.business_hours_only ?? current.businessHoursOnly,
+    },
+    data,
+  );
   return guardActiveUniqueness(db, scope, data.priority ?? current.priority, async () => {
     const staleId = options.expectedId !== undefined && options.expectedId !== current.id;
     if (staleId || (options.expectedRevision !== undefined && current.revision !== options.expectedRevision)) {
@@ -161,6 +205,8 @@ export function deactivateSlaPolicy(db: Db, scope: Scope, id: string): Promise<S
 }
 
 export async function getSlaPolicy(db: Db, scope: Scope, id: string): Promise<SlaPolicy> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(id)) throw new NotFoundError('SLA policy', id);
   const [row] = await db
     .select()
     .from(slaPolicies)
@@ -179,7 +225,8 @@ export const slaPolicyListSchema = z.strictObject({
   type: z.enum(TICKET_TYPES).optional(),
   sort: z.enum(SLA_POLICY_SORTS).default('created_at'),
   limit: z.coerce.number().int('Must be a whole number').min(1).max(200, 'At most 200').default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  /** Checked by `decodeCursor`: a cursor is not a field the client writes (a bad one is a 400). */
+  cursor: z.string().optional(),
 });
 export type SlaPolicyListInput = z.input<typeof slaPolicyListSchema>;
 
@@ -202,14 +249,12 @@ function policySortValue(policy: SlaPolicy, column: PolicySortColumn): CursorVal
 function isPolicyCursorValue(column: PolicySortColumn, value: unknown): boolean {
   if (column === 'created_at') return isIsoInstant(value);
   if (column === 'priority') return TICKET_PRIORITIES.includes(value as TicketPriority);
-  return typeof value === 'string';
+  return isTextKey(MAX_POLICY_NAME)(value);
 }
 
 /** Keyset-paged, filtered list of the caller's policies (deleted ones never show). */
 export async function listSlaPolicies(db: Db, scope: Scope, input: SlaPolicyListInput = {}): Promise<SlaPolicyPage> {
-  const parsed = slaPolicyListSchema.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const query = parsed.data;
+  const query = parseInput(slaPolicyListSchema, input);
   const filters: SQL[] = [policyScope(scope), eq(slaPolicies.isDeleted, false)];
   if (query.status) filters.push(eq(slaPolicies.status, query.status));
   if (query.priority) filters.push(eq(slaPolicies.priority, query.priority));
@@ -218,7 +263,7 @@ export async function listSlaPolicies(db: Db, scope: Scope, input: SlaPolicyList
   const descending = query.sort.startsWith('-');
   const column = query.sort.replace(/^-/, '') as PolicySortColumn;
   const sortColumn = POLICY_SORT_COLUMNS[column];
-  if (query.cursor) {
+  if (query.cursor !== undefined) {
     const { value, id } = decodeCursor(query.cursor, query.sort, (v) => isPolicyCursorValue(column, v));
     const bound = column === 'created_at' ? new Date(value as string) : value;
     const beyond = descending ? lt : gt;

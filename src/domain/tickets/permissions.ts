@@ -4,6 +4,7 @@ import { preparedPer } from '../../db/prepared.js';
 import { compiledSelect } from '../../db/rows.js';
 import { teamAgents, tickets } from '../../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
+import { isStorableText } from '../input.js';
 import type { Scope } from '../scope.js';
 import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { getTeam } from '../teams.js';
@@ -62,6 +63,8 @@ export async function ticketForAction(
   ref: string,
   personId: string,
 ): Promise<{ ticket: Ticket; agents: AgentCheck; breaches: BreachRecord }> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
   const number = parseTicketNumber(ref);
   const statement = number !== undefined ? byNumberForAction : byIdForAction;
   const [row] = await statement(db, { tenantId: scope.tenantId, ref: number ?? ref, personId });

@@ -2,8 +2,9 @@ import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, 
 import type { Db } from '../../db/client.js';
 import { compiledSelect, rowReader, selectRows } from '../../db/rows.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
-import { NotFoundError, ValidationError } from '../errors.js';
-import { decodeCursor, encodeCursor, isIsoInstant, type CursorValue } from '../keyset.js';
+import { NotFoundError } from '../errors.js';
+import { decodeCursor, encodeCursor, isIsoInstant, isSerial, type CursorValue } from '../keyset.js';
+import { isStorableText, parseInput } from '../input.js';
 import type { Scope } from '../scope.js';
 import { ticketListSchema, type TicketListInput, type TicketSort } from './schemas.js';
 
@@ -43,6 +44,8 @@ export async function getTicket(
   ref: string,
   options: { includeDeleted?: boolean } = {},
 ): Promise<Ticket> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
   const number = parseTicketNumber(ref);
   const shape = `${number !== undefined ? 'number' : 'id'}${scope.appId ? '_app' : ''}${options.includeDeleted ? '_any' : ''}`;
   let statement = getTicketStatements.get(shape);
@@ -100,7 +103,7 @@ function sortValue(row: Ticket, column: SortColumn): CursorValue {
 }
 
 function isCursorValue(column: SortColumn, value: unknown): boolean {
-  if (column === 'number') return Number.isInteger(value);
+  if (column === 'number') return isSerial(value);
   if (column === 'priority') return TICKET_PRIORITIES.includes(value as TicketPriority);
   return isIsoInstant(value);
 }
@@ -140,9 +143,7 @@ export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId
 
 /** The list's SQL, built but not run (the benchmark prints its plan). */
 export function listTicketsQuery(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}) {
-  const parsed = ticketListSchema.safeParse(input);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const query = parsed.data;
+  const query = parseInput(ticketListSchema, input);
 
   const filters: SQL[] = [ticketScope(scope)];
   if (!query.include_deleted) filters.push(eq(tickets.isDeleted, false));
@@ -162,7 +163,7 @@ export function listTicketsQuery(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'
 
   const descending = query.sort.startsWith('-');
   const column = query.sort.replace(/^-/, '') as SortColumn;
-  if (query.cursor) {
+  if (query.cursor !== undefined) {
     const { value, id } = decodeCursor(query.cursor, query.sort, (v) => isCursorValue(column, v));
     filters.push(afterCursor(column, descending, value, id));
   }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
 import { SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../../db/schema/index.js';
-import { RECORD_SERVER_FIELDS, withoutServerFields } from '../input.js';
+import { instantSchema, parseInput, RECORD_SERVER_FIELDS } from '../input.js';
 
 /**
  * Ticket input schemas in the wire's snake_case: the REST API, the SDK and the Slack
@@ -18,6 +17,7 @@ export const TICKET_SERVER_FIELDS = [
   'resolved_at',
   'closed_at',
   'due_at',
+  'sla_cycle',
 ] as const;
 
 const referenceId = z
@@ -110,7 +110,7 @@ function oneOrMany<T extends z.ZodType>(item: T) {
   );
 }
 
-const instant = z.iso.datetime({ offset: true, error: 'Must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z' }).transform((v) => new Date(v));
+const instant = instantSchema;
 
 const booleanish = z.preprocess(
   (value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value),
@@ -135,7 +135,8 @@ export const ticketListSchema = z.strictObject({
   include_deleted: booleanish.optional(),
   sort: z.enum(TICKET_SORTS).default('-created_at'),
   limit: z.coerce.number().int('Must be a whole number').min(1).max(200, 'At most 200').default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  /** Checked by `decodeCursor`: a cursor is not a field the client writes (a bad one is a 400). */
+  cursor: z.string().optional(),
 });
 
 export type TicketListInput = z.input<typeof ticketListSchema>;
@@ -147,7 +148,9 @@ export type TicketListQuery = z.output<typeof ticketListSchema>;
  * ticket is written, and shows these errors next to their fields.
  */
 export function parseTicketCreate(input: unknown): z.output<typeof ticketCreateSchema> {
-  const parsed = ticketCreateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  return parsed.data;
+  return parseInput(ticketCreateSchema, input, TICKET_SERVER_FIELDS);
+}
+
+export function parseTicketUpdate(input: unknown): z.output<typeof ticketUpdateSchema> {
+  return parseInput(ticketUpdateSchema, input, TICKET_SERVER_FIELDS);
 }

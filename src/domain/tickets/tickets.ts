@@ -10,11 +10,11 @@ import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTargets } from '../sla/clock.js';
-import { withoutServerFields } from '../input.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
 import { parseTicketNumber, readTicketRow, TICKET_WIDTH, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
-import { assigneeSchema, statusSchema, TICKET_SERVER_FIELDS, ticketCreateSchema, ticketUpdateSchema } from './schemas.js';
+import { isStorableText } from '../input.js';
+import { assigneeSchema, parseTicketCreate, parseTicketUpdate, statusSchema } from './schemas.js';
 import { assertTransition } from './status.js';
 
 /** The columns a domain operation may change; everything else is stamped here. */
@@ -180,9 +180,7 @@ function emit(listener: TicketChangeListener | undefined, event: TicketChangeEve
 
 export async function createTicket(db: Db, scope: Scope, input: unknown, deps: TicketDeps = {}): Promise<Ticket> {
   const ids = deps.ids ?? newId;
-  const parsed = ticketCreateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const data = parsed.data;
+  const data = parseTicketCreate(input);
   const now = scope.now;
 
   // One read, outside any lock (the FKs catch a team or policy deleted meanwhile): the
@@ -355,6 +353,8 @@ async function changeTicket(
   decide: Decide,
   options: TicketWriteOptions = {},
 ): Promise<TicketWriteResult> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
   const read = options.current;
   if (options.remembered && !read) throw new Error('A remembered write needs the remembered ticket (`current`)');
   if (read && readMatches(read, scope, ref, options)) {
@@ -720,9 +720,7 @@ export async function updateTicket(
   input: unknown,
   options: WriteOptions & TicketDeps = {},
 ): Promise<TicketWriteResult> {
-  const parsed = ticketUpdateSchema.safeParse(withoutServerFields(input, TICKET_SERVER_FIELDS));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-  const data = parsed.data;
+  const data = parseTicketUpdate(input);
   const onlyStatus = Object.keys(data).length === 1 && data.status !== undefined;
 
   return changeTicket(

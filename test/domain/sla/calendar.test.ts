@@ -6,6 +6,9 @@ import {
   businessMinutesBetween,
   parseBusinessCalendar,
   DEFAULT_BUSINESS_CALENDAR,
+  guaranteedBusinessMinutes,
+  MAX_HOLIDAYS,
+  MIN_WEEKLY_MINUTES,
   type BusinessCalendar,
   type Weekday,
 } from '../../../src/domain/sla/calendar.js';
@@ -631,6 +634,44 @@ describe('validation', () => {
     const missing = valid() as Partial<ReturnType<typeof valid>>;
     delete missing.holidays;
     expect(issuesOf(missing).map((i) => i.path)).toEqual([['holidays']]);
+  });
+
+  it('rejects a calendar open less than an hour a week, naming the hours', () => {
+    const issues = issuesOf({ ...valid(), hours: { mon: [['09:00', '09:30']], fri: [['16:00', '16:29']] } });
+    expect(issues.map((i) => i.path)).toEqual([['hours']]);
+    expect(issues[0]!.message).toMatch(/Open 59 minute\(s\) a week; at least 60/);
+    expect(() => parseBusinessCalendar({ ...valid(), hours: { mon: [['09:00', '09:30']], fri: [['16:00', '16:30']] } })).not.toThrow();
+    expect(MIN_WEEKLY_MINUTES).toBe(60);
+  });
+
+  it('rejects more holidays than a century has, holidays in year 0, and more than 48 intervals a day', () => {
+    const day = (i: number) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
+    expect(() => parseBusinessCalendar({ ...valid(), holidays: Array.from({ length: MAX_HOLIDAYS }, (_, i) => day(i)) })).not.toThrow();
+    expect(issuesOf({ ...valid(), holidays: Array.from({ length: MAX_HOLIDAYS + 1 }, (_, i) => day(i)) }).map((i) => i.path)).toEqual([['holidays']]);
+    expect(issuesOf({ ...valid(), holidays: ['0000-01-01', '0001-01-01'] }).map((i) => i.path)).toEqual([['holidays', 0]]);
+    const halfHours = Array.from({ length: 49 }, (_, i) => [`${String(Math.floor(i / 3)).padStart(2, '0')}:${String((i % 3) * 20).padStart(2, '0')}`, `${String(Math.floor(i / 3)).padStart(2, '0')}:${String((i % 3) * 20 + 10).padStart(2, '0')}`]);
+    expect(issuesOf({ ...valid(), hours: { mon: halfHours } }).map((i) => i.path)).toEqual([['hours', 'mon']]);
+  });
+
+  it('still computes with a calendar stored before those limits (configured, not re-judged)', () => {
+    const legacy = { timezone: 'UTC', hours: { mon: [['09:00', '09:30']] as Interval[] }, holidays: ['0000-01-01', ...Array.from({ length: 1_200 }, (_, i) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10))] };
+    expect(issuesOf(legacy).map((i) => i.path.join('.'))).toContain('holidays');
+    expect(addBusinessMinutes(at('2026-03-09T09:00:00Z'), 30, legacy)).toEqual(at('2026-03-09T09:30:00Z'));
+  });
+
+  it('says how many business minutes a calendar guarantees within the horizon, on the safe side', () => {
+    const weekly = (hours: Record<string, Interval[]>, holidays: string[] = []) => guaranteedBusinessMinutes({ timezone: 'UTC', hours, holidays });
+    const week = weekly({ mon: [['09:00', '10:00']] });
+    // ~5,227 whole weeks of one hour, less the offset allowance.
+    expect(week).toBeGreaterThan(5_000 * 60 - 30_000);
+    expect(week).toBeLessThan(5_229 * 60);
+    // Each holiday may take the longest day.
+    expect(weekly({ mon: [['09:00', '10:00']] }, ['2026-01-05', '2026-01-12'])).toBe(week - 120);
+    // The default calendar reaches the longest target a policy may have (ten years).
+    expect(guaranteedBusinessMinutes(DEFAULT_BUSINESS_CALENDAR)).toBeGreaterThan(10 * 366 * 24 * 60);
+    // And what it guarantees is really reachable from an awkward start.
+    const thin = { timezone: 'Europe/Paris', hours: { mon: [['09:00', '10:00']] as Interval[] }, holidays: ['2030-01-07'] };
+    expect(() => addBusinessMinutes(at('2026-03-09T09:30:00Z'), guaranteedBusinessMinutes(thin), thin)).not.toThrow();
   });
 
   it('the arithmetic functions validate the calendar too', () => {

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import {
   ConflictError,
+  InvalidCursorError,
   NotFoundError,
   PreconditionFailedError,
   ValidationError,
@@ -395,7 +396,7 @@ describeEachDatabase('SLA policies', (ctx) => {
     expect(await walk('-created_at', 2)).toEqual(byCreation.map((p) => p.name).reverse());
 
     const first = await listSlaPolicies(ctx.db, scope(tenantId), { sort: 'name', limit: 2 });
-    await rejection(listSlaPolicies(ctx.db, scope(tenantId), { sort: '-name', cursor: first.next_cursor! }), ValidationError);
+    await rejection(listSlaPolicies(ctx.db, scope(tenantId), { sort: '-name', cursor: first.next_cursor! }), InvalidCursorError);
     await rejection(listSlaPolicies(ctx.db, scope(tenantId), { sort: 'size' as never }), ValidationError);
     await rejection(listSlaPolicies(ctx.db, scope(tenantId), { limit: 201 }), ValidationError);
   });

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/domain/errors.js';
+import { InvalidCursorError, ValidationError } from '../../../src/domain/errors.js';
 import { listTickets, type Ticket } from '../../../src/domain/tickets/queries.js';
 import type { TicketListInput, TicketSort } from '../../../src/domain/tickets/schemas.js';
 import { TICKET_SORTS } from '../../../src/domain/tickets/schemas.js';
@@ -116,8 +116,17 @@ describeEachDatabase('ticket lists', (ctx) => {
     expect(await bad({ created_after: 'yesterday' })).toEqual(['created_after']);
     expect(await bad({ sort: 'title' })).toEqual(['sort']);
     expect(await bad({ colour: 'red' })).toEqual(['colour']);
-    expect(await bad({ cursor: 'not-a-cursor' })).toEqual(['cursor']);
+    // A cursor is not a field the client writes: one the server did not issue is a bad request.
+    const badCursor = async (input: TicketListInput) => {
+      const error = await listTickets(ctx.db, scope, input).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidCursorError);
+      return (error as InvalidCursorError).issues.map((i) => i.path.join('.'));
+    };
+    expect(await badCursor({ cursor: 'not-a-cursor' })).toEqual(['cursor']);
+    expect(await badCursor({ cursor: '' })).toEqual(['cursor']);
     const page = await listTickets(ctx.db, scope, { sort: 'number', limit: 1 });
-    expect(await bad({ sort: '-created_at', cursor: page.next_cursor })).toEqual(['cursor']);
+    expect(await badCursor({ sort: '-created_at', cursor: page.next_cursor! })).toEqual(['cursor']);
+    // Re-encoded with padding: the same values, but not what the server wrote.
+    expect(await badCursor({ sort: 'number', cursor: `${page.next_cursor!}=` })).toEqual(['cursor']);
   });
 });
