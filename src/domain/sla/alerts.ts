@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { compiledSelect } from '../../db/rows.js';
 import { slaAlerts, type SlaAlertKind, type SlaClock } from '../../db/schema/index.js';
-import { NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { isStorableText } from '../input.js';
+import { mayActOnTicket } from '../tickets/permissions.js';
 import type { Scope } from '../scope.js';
-import type { Ticket } from '../tickets/queries.js';
+import { getTicket, type Ticket } from '../tickets/queries.js';
 import { isClockRunning } from './clock.js';
 
 /**
@@ -88,7 +88,13 @@ export interface AcknowledgeResult {
  * escalation: the breach records who and when, no further escalation is scheduled, and
  * escalations not yet sent are cancelled. The first acknowledgement counts.
  */
-export async function acknowledgeSlaAlert(db: Db, scope: Scope, alertId: string): Promise<AcknowledgeResult> {
+export async function acknowledgeSlaAlert(
+  db: Db,
+  scope: Scope,
+  alertId: string,
+  /** A person acting from a chat surface: only who may act on the ticket may acknowledge its alerts. */
+  options: { checkPermission?: boolean } = {},
+): Promise<AcknowledgeResult> {
   return db.transaction(async (tx) => {
     const [clicked] = await tx
       .select()
@@ -96,6 +102,11 @@ export async function acknowledgeSlaAlert(db: Db, scope: Scope, alertId: string)
       .where(and(eq(slaAlerts.tenantId, scope.tenantId), eq(slaAlerts.id, alertId)))
       .for('update');
     if (!clicked) throw new NotFoundError('SLA alert', alertId);
+    if (options.checkPermission) {
+      const ticket = await getTicket(tx, scope, clicked.ticketId, { includeDeleted: true });
+      const permitted = await mayActOnTicket(tx, ticket, scope.actorId ?? '', 'acknowledge');
+      if (!permitted.allowed) throw new ForbiddenError(permitted.reason);
+    }
     const chainKinds: SlaAlertKind[] = clicked.kind === 'warning' ? ['warning'] : ['breach', 'escalation'];
     const chain = and(
       eq(slaAlerts.tenantId, scope.tenantId),
@@ -134,64 +145,14 @@ export interface BreachFlags {
   resolution: boolean;
 }
 
-/**
- * The breach alerts delivered for a ticket, as read beside it (`ticketForAction`): whether its
- * first-response clock breached, and the latest cycle whose resolution clock did.
- */
-export interface BreachRecord {
-  firstResponse: boolean;
-  resolutionCycle: number | null;
-}
-
-/**
- * Columns to select beside a ticket (`tickets` in the FROM) that read its `BreachRecord`;
- * `breachRecordOf` decodes their two values.
- */
-export function breachRecordColumns(ticketTenantId: SQLWrapper, ticketId: SQLWrapper) {
-  const delivered = sql`from ${slaAlerts} where ${slaAlerts.tenantId} = ${ticketTenantId} and ${slaAlerts.ticketId} = ${ticketId}
-    and ${slaAlerts.kind} = 'breach' and ${slaAlerts.status} = 'delivered'`;
-  return {
-    firstResponseBreached: sql<boolean>`exists (select 1 ${delivered} and ${slaAlerts.clock} = 'first_response')`,
-    resolutionBreachCycle: sql<number | null>`(select max(${slaAlerts.cycle}) ${delivered} and ${slaAlerts.clock} = 'resolution')`,
-  };
-}
-
-/** A `BreachRecord` from the values of `breachRecordColumns` (as postgres.js or PGlite return them). */
-export function breachRecordOf(firstResponse: unknown, resolutionCycle: unknown): BreachRecord {
-  return {
-    firstResponse: firstResponse === true || firstResponse === 't',
-    resolutionCycle: resolutionCycle === null || resolutionCycle === undefined ? null : Number(resolutionCycle),
-  };
-}
-
-/** The card's flags from a record read before a change: the change may have started a new cycle. */
-export function breachFlagsOf(record: BreachRecord, ticket: Pick<Ticket, 'slaCycle'>): BreachFlags {
-  return { firstResponse: record.firstResponse, resolution: record.resolutionCycle === ticket.slaCycle };
-}
-
 /** Which clocks of the ticket's current cycle had a breach announced: the card shows them. */
 export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle'>): Promise<BreachFlags> {
-  const rows = await breachesStatement(db, { tenantId: ticket.tenantId, ticketId: ticket.id });
+  const rows = await db
+    .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
+    .from(slaAlerts)
+    .where(and(eq(slaAlerts.tenantId, ticket.tenantId), eq(slaAlerts.ticketId, ticket.id), eq(slaAlerts.kind, 'breach'), eq(slaAlerts.status, 'delivered')));
   return {
     firstResponse: rows.some((r) => r.clock === 'first_response'),
     resolution: rows.some((r) => r.clock === 'resolution' && r.cycle === ticket.slaCycle),
   };
 }
-
-/** Read on every card render: compiled once, prepared on the server. */
-const breachesStatement = compiledSelect(
-  'ticket_breaches',
-  (db) =>
-    db
-      .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
-      .from(slaAlerts)
-      .where(
-        and(
-          eq(slaAlerts.tenantId, sql.placeholder('tenantId')),
-          eq(slaAlerts.ticketId, sql.placeholder('ticketId')),
-          eq(slaAlerts.kind, 'breach'),
-          eq(slaAlerts.status, 'delivered'),
-        ),
-      ),
-  (row) => ({ clock: row[0] as SlaClock, cycle: Number(row[1]) }),
-);

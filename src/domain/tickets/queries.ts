@@ -1,8 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { compiledSelect, rowReader, selectRows } from '../../db/rows.js';
 import { TICKET_PRIORITIES, tickets, type TicketPriority } from '../../db/schema/index.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor, isIsoInstant, isSerial, type CursorValue } from '../keyset.js';
 import { isStorableText, parseInput } from '../input.js';
 import type { Scope } from '../scope.js';
@@ -11,11 +10,7 @@ import { ticketListSchema, type TicketListInput, type TicketSort } from './schem
 const { searchVector: _searchVector, ...ticketColumns } = getTableColumns(tickets);
 /** Every column but the search vector, which only the database needs. */
 export { ticketColumns };
-/** How many values `ticketColumns` selects: what a statement selects after them starts at this index of its rows. */
-export const TICKET_WIDTH = Object.keys(ticketColumns).length;
 export type Ticket = Omit<typeof tickets.$inferSelect, 'searchVector'>;
-/** A row selected with `ticketColumns` (an array, in their order), as a Ticket. */
-export const readTicketRow = rowReader<Ticket>(ticketColumns);
 
 const NUMBER_PATTERN = /^(?:TKT-)?0*(\d{1,9})$/i;
 
@@ -46,33 +41,11 @@ export async function getTicket(
 ): Promise<Ticket> {
   // No record can have such an id; the database would refuse to even compare it.
   if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
-  const number = parseTicketNumber(ref);
-  const shape = `${number !== undefined ? 'number' : 'id'}${scope.appId ? '_app' : ''}${options.includeDeleted ? '_any' : ''}`;
-  let statement = getTicketStatements.get(shape);
-  if (!statement) {
-    statement = getTicketStatement(`get_ticket_${shape}`, number !== undefined, Boolean(scope.appId), Boolean(options.includeDeleted));
-    getTicketStatements.set(shape, statement);
-  }
-  const [row] = await statement(db, { tenantId: scope.tenantId, appId: scope.appId ?? null, ref: number ?? ref });
+  const filters = [ticketScope(scope), ticketRefCondition(ref)];
+  if (!options.includeDeleted) filters.push(eq(tickets.isDeleted, false));
+  const [row] = await db.select(ticketColumns).from(tickets).where(and(...filters));
   if (!row) throw new NotFoundError('Ticket', ref);
   return row;
-}
-
-/** One compiled statement per shape of lookup (by id or number, app-scoped or not, deleted included or not). */
-const getTicketStatements = new Map<string, ReturnType<typeof getTicketStatement>>();
-
-function getTicketStatement(name: string, byNumber: boolean, byApp: boolean, includeDeleted: boolean) {
-  const p = sql.placeholder;
-  return compiledSelect(
-    name,
-    (db) => {
-      const filters = [eq(tickets.tenantId, p('tenantId')), byNumber ? eq(tickets.numberSeq, p('ref')) : eq(tickets.id, p('ref'))];
-      if (byApp) filters.push(eq(tickets.appId, p('appId')));
-      if (!includeDeleted) filters.push(eq(tickets.isDeleted, false));
-      return db.select(ticketColumns).from(tickets).where(and(...filters));
-    },
-    readTicketRow,
-  );
 }
 
 export interface TicketPage {
@@ -128,11 +101,7 @@ function idFilter(column: typeof tickets.teamId | typeof tickets.assignedToId, v
 
 export async function listTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'>, input: TicketListInput = {}): Promise<TicketPage> {
   const { query, statement } = listTicketsQuery(db, scope, input);
-  // Prepared (by its SQL text, per connection): the server skips parsing and planning for
-  // the filter combinations seen before. Not with `q`: a generic plan cannot estimate a text
-  // search's selectivity and may pick a bitmap scan of every match (measured: 46 ms instead
-  // of 0.5 ms); planned per call, the search terms are seen.
-  const rows = await selectRows(db, statement, readTicketRow, query.q ? {} : { prepareAs: 'list_tickets' });
+  const rows = await statement;
   const column = query.sort.replace(/^-/, '') as SortColumn;
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
@@ -175,4 +144,12 @@ export function listTicketsQuery(db: Db, scope: Pick<Scope, 'tenantId' | 'appId'
     .orderBy(order(SORT_COLUMNS[column]), order(tickets.id))
     .limit(query.limit + 1);
   return { query, statement };
+}
+
+/** What a requester still has on the desk: their tickets not yet closed, newest first. */
+export const MY_OPEN_STATUSES = ['open', 'in_progress', 'pending', 'resolved'] as const;
+
+export function listMyOpenTickets(db: Db, scope: Pick<Scope, 'tenantId' | 'appId' | 'actorId'>, limit = 50): Promise<TicketPage> {
+  if (!scope.actorId) throw new ValidationError([{ path: ['actor'], message: 'Listing your tickets needs a person' }]);
+  return listTickets(db, scope, { submitted_by_id: scope.actorId, status: [...MY_OPEN_STATUSES], limit });
 }

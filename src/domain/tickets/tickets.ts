@@ -1,18 +1,16 @@
-import { and, eq, getTableColumns, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorOf } from '../../db/errors.js';
 import { preparedPer } from '../../db/prepared.js';
-import { namedRowReader, postgresJsClient, rowsOf } from '../../db/rows.js';
-import { slaPolicies, teamAgents, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
-import { ConflictError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { slaPolicies, ticketEvents, tickets, tenants, type FieldChanges, type TicketStatus } from '../../db/schema/index.js';
+import { ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
-import { breachRecordColumns, breachRecordOf, type BreachRecord } from '../sla/alerts.js';
 import { closePause, computeDeadlines, openPause, slaInstantNowDue, type SlaTargets } from '../sla/clock.js';
 import { findActivePolicy, getPolicyById } from '../sla/policies.js';
 import { nextTicketNumber, rewindSlaSweep, tenantTicketSettings } from '../tenants.js';
-import { parseTicketNumber, readTicketRow, TICKET_WIDTH, ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { mayActOnTicket, type TicketAction } from './permissions.js';
+import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { isStorableText } from '../input.js';
 import { assigneeSchema, parseTicketCreate, parseTicketUpdate, statusSchema } from './schemas.js';
 import { assertTransition } from './status.js';
@@ -107,37 +105,16 @@ export interface WriteOptions {
   /** With `expectedRevision`: the record the caller's ETag was for. */
   expectedId?: string | undefined;
   /**
-   * The ticket as the caller just read it in the same scope (a Slack button reads it to
-   * check permissions). The change is then decided on it and written in one statement
-   * that applies only if the row's revision is still the one read; if anything moved
-   * meanwhile, the write falls back to locking the row and deciding again.
+   * A person acting from a chat surface: may they do this to this ticket (see mayActOnTicket)?
+   * Decided under the ticket's lock, on the ticket as it is, before the change.
    */
-  current?: Ticket | undefined;
-  /**
-   * With `current`: the caller did not just read the ticket but remembers it (as its last
-   * change left it), and checked permissions on what it remembers, `agents` included. The
-   * change is then written only if the row is still at that revision and the ticket's team
-   * still counts its agents as remembered; if not, or if the change cannot be decided on the
-   * remembered ticket in one statement, nothing is written and the result is `stale`: read
-   * afresh, check again, retry. The write reads the ticket's breach record beside it (the
-   * change event's `breaches`).
-   */
-  remembered?: { agents: RememberedAgents } | undefined;
-}
-
-/** What the caller counted of the ticket's team: its agents (`total`), and `personId` among them (`mine`: 0 or 1). */
-export interface RememberedAgents {
-  personId: string;
-  total: number;
-  mine: number;
+  permission?: TicketAction | undefined;
 }
 
 export interface TicketWriteResult {
   ticket: Ticket;
   /** False when the request changed nothing (no event recorded, no stamp). */
   changed: boolean;
-  /** A `remembered` write found the ticket or its team moved on: nothing was written or decided. */
-  stale?: true;
 }
 
 /** What a listener hears after a ticket write committed (and changed something). */
@@ -149,8 +126,6 @@ export interface TicketChangeEvent {
   /** Wire field name -> { from, to }, as recorded in the ticket's history. */
   changes: FieldChanges;
   scope: Scope;
-  /** The ticket's delivered breach alerts, when the write read them beside it (`remembered` writes). */
-  breaches?: BreachRecord;
 }
 
 /**
@@ -355,23 +330,6 @@ async function changeTicket(
 ): Promise<TicketWriteResult> {
   // No record can have such an id; the database would refuse to even compare it.
   if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
-  const read = options.current;
-  if (options.remembered && !read) throw new Error('A remembered write needs the remembered ticket (`current`)');
-  if (read && readMatches(read, scope, ref, options)) {
-    const written = await writeIfUnchanged(db, scope, read, kind, decide, options);
-    if (written) {
-      emit(options.onChange, {
-        kind,
-        ticket: written.ticket,
-        previous: read,
-        changes: written.diff,
-        scope,
-        ...(written.breaches ? { breaches: written.breaches } : {}),
-      });
-      return { ticket: written.ticket, changed: true };
-    }
-  }
-  if (options.remembered) return { ticket: read!, changed: false, stale: true };
   const result = await guardReferences(() =>
     db.transaction(async (tx): Promise<TicketWriteResult & { previous?: Ticket; diff?: FieldChanges }> => {
       const [current] = await tx
@@ -385,6 +343,10 @@ async function changeTicket(
         throw new PreconditionFailedError(`Ticket ${current.number} has changed since you last read it`);
       }
 
+      if (options.permission) {
+        const permitted = await mayActOnTicket(tx, current, scope.actorId ?? '', options.permission);
+        if (!permitted.allowed) throw new ForbiddenError(permitted.reason);
+      }
       const change = await decide(current);
       await applySla(tx, scope, current, change);
       const diff = diffChange(current, change);
@@ -416,166 +378,6 @@ async function changeTicket(
     emit(options.onChange, { kind, ticket: result.ticket, previous: result.previous, changes: result.diff, scope });
   }
   return { ticket: result.ticket, changed: result.changed };
-}
-
-/** Whether a ticket the caller read is the one `ref` names, in this scope, live, at the revision the caller expects. */
-function readMatches(read: Ticket, scope: Scope, ref: string, options: WriteOptions): boolean {
-  if (read.tenantId !== scope.tenantId || (scope.appId && read.appId !== scope.appId) || read.isDeleted) return false;
-  if (read.id !== ref && parseTicketNumber(ref) !== read.numberSeq) return false;
-  if (options.expectedId !== undefined && options.expectedId !== read.id) return false;
-  return options.expectedRevision === undefined || options.expectedRevision === read.revision;
-}
-
-const readTicketNamed = namedRowReader<Ticket>(ticketColumns);
-
-/**
- * The one-round-trip write: decides the change on the ticket as read, then updates the row
- * only if its revision is still the one read, and records the event, in one statement
- * (a CTE: atomic without a transaction). Undefined when that cannot be trusted or did not
- * apply: the decision failed or changed nothing (decided again under the lock), the change
- * makes an alert instant due (the sweep's rewind goes in the same transaction), or the row
- * moved meanwhile (under READ COMMITTED a concurrent writer's commit is re-checked
- * against the revision, so two claims cannot both apply). A `remembered` write also checks
- * that the ticket's team still counts its agents as remembered, and reads the ticket's
- * breach record in the same statement.
- */
-async function writeIfUnchanged(
-  db: Db,
-  scope: Scope,
-  read: Ticket,
-  kind: TicketEventKind,
-  decide: Decide,
-  options: TicketWriteOptions,
-): Promise<{ ticket: Ticket; diff: FieldChanges; breaches?: BreachRecord } | undefined> {
-  let change: TicketChange;
-  try {
-    change = await decide(read);
-    await applySla(db, scope, read, change);
-  } catch {
-    return undefined;
-  }
-  const diff = diffChange(read, change);
-  if (Object.keys(diff).length === 0) return undefined;
-  if (read.status === 'closed' && !CHANGES_ALLOWED_WHEN_CLOSED.has(kind)) return undefined;
-  if (slaInstantNowDue(read, { ...read, ...change }, scope.now)) return undefined;
-
-  const event = eventValues(scope, read, kind, diff, options.ids ?? newId);
-  const values = pickChanged(change, diff);
-  const agents = options.remembered?.agents;
-  const client = postgresJsClient(db);
-  if (client) {
-    // PostgreSQL: the statement's text is kept per set of changed columns and prepared.
-    const keys = Object.keys(values) as Array<keyof TicketChange>;
-    const params = [
-      ...keys.map((key) => encodeColumn(key, values[key])),
-      scope.now.toISOString(),
-      scope.actorId,
-      read.tenantId,
-      read.id,
-      read.revision,
-      event.tenantId,
-      event.id,
-      event.kind,
-      event.actorId ?? null,
-      event.appId ?? null,
-      event.sourceType,
-      scope.now.toISOString(),
-      JSON.stringify(diff),
-      ...(agents ? [agents.total, agents.personId, agents.mine] : []),
-    ];
-    const [row] = await guardReferences(() => client.unsafe(writeIfUnchangedSql(keys, Boolean(agents)), params, { prepare: true }).values());
-    if (!row) return undefined;
-    const ticket = readTicketRow(row);
-    return agents ? { ticket, diff, breaches: breachRecordOf(row[TICKET_WIDTH], row[TICKET_WIDTH + 1]) } : { ticket, diff };
-  }
-
-  const update = db
-    .update(tickets)
-    .set({ ...values, updatedAt: scope.now, updatedBy: scope.actorId, revision: sql`${tickets.revision} + 1` })
-    .where(
-      and(
-        eq(tickets.tenantId, read.tenantId),
-        eq(tickets.id, read.id),
-        eq(tickets.revision, read.revision),
-        agents ? agentsStillCounted(sql`${agents.total}`, sql`${agents.personId}`, sql`${agents.mine}`) : undefined,
-      ),
-    )
-    .returning(ticketColumns);
-  const breachColumns = breachRecordColumns(sql.raw('changed.tenant_id'), sql.raw('changed.id'));
-  const statement = sql`
-    with changed as (${update.getSQL()}),
-    recorded as (
-      insert into ${ticketEvents} (tenant_id, id, ticket_id, kind, actor_id, app_id, source_type, sla_cycle, at, changes)
-      select ${event.tenantId}, ${event.id}, changed.id, ${event.kind}, ${event.actorId ?? null}, ${event.appId ?? null},
-             ${event.sourceType}::source_type, changed.sla_cycle, ${scope.now.toISOString()}::timestamptz, ${JSON.stringify(diff)}::jsonb
-      from changed
-    )
-    select changed.*${agents ? sql`, ${breachColumns.firstResponseBreached} as first_response_breached, ${breachColumns.resolutionBreachCycle} as resolution_breach_cycle` : sql``}
-    from changed`;
-  const [row] = rowsOf<Record<string, unknown>>(await guardReferences(() => db.execute(statement)));
-  if (!row) return undefined;
-  const ticket = readTicketNamed(row);
-  return agents ? { ticket, diff, breaches: breachRecordOf(row.first_response_breached, row.resolution_breach_cycle) } : { ticket, diff };
-}
-
-/**
- * The guard of a `remembered` write: the ticket's team (as the row being updated has it)
- * still lists `total` agents, `mine` of them the person. What the permission was decided on
- * holds, whoever changed the team meanwhile. A ticket without a team counts 0 and 0.
- */
-function agentsStillCounted(total: SQLWrapper, personId: SQLWrapper, mine: SQLWrapper): SQL {
-  const ofTeam = sql`from ${teamAgents} where ${teamAgents.tenantId} = ${tickets.tenantId} and ${teamAgents.teamId} = ${tickets.teamId}`;
-  return sql`(select count(*)::int ${ofTeam}) = ${total} and (select count(*)::int ${ofTeam} and ${teamAgents.personId} = ${personId}) = ${mine}`;
-}
-
-const TICKET_TABLE_COLUMNS = getTableColumns(tickets);
-
-/** A changed value as the driver takes it, through its column's own encoder (a Date as ISO text, JSON as text...). */
-function encodeColumn(key: keyof TicketChange, value: unknown): unknown {
-  return value === null || value === undefined ? null : TICKET_TABLE_COLUMNS[key].mapToDriverValue(value as never);
-}
-
-/**
- * `writeIfUnchanged`'s statement as text, one per set of changed columns (a handful: each
- * operation changes the same few), with every parameter cast to its column's type. The
- * parameters: the changed values in `keys` order, then updated_at, updated_by, tenant,
- * id, expected revision, and the event's tenant, id, kind, actor, app, source type, at
- * and changes. It selects `ticketColumns` in order, like every ticket read.
- */
-function writeIfUnchangedSql(keys: ReadonlyArray<keyof TicketChange>, remembered: boolean): string {
-  const cacheKey = `${keys.join(',')}${remembered ? '|remembered' : ''}`;
-  let text = writeSqlCache.get(cacheKey);
-  if (text !== undefined) return text;
-  let n = 0;
-  const param = (type: string) => `$${++n}::${type}`;
-  const column = (key: string) => TICKET_TABLE_COLUMNS[key as keyof typeof TICKET_TABLE_COLUMNS];
-  const set = keys.map((key) => `"${column(key).name}" = ${param(column(key).getSQLType())}`);
-  set.push(`"updated_at" = ${param('timestamptz')}`, `"updated_by" = ${param('text')}`, `"revision" = "revision" + 1`);
-  const where = `"tenant_id" = ${param('text')} and "id" = ${param('text')} and "revision" = ${param('integer')}`;
-  const returned = Object.values(ticketColumns)
-    .map((c) => `"${c.name}"`)
-    .join(', ');
-  const event = [param('text'), param('text'), 'changed.id', param('text'), param('text'), param('text'), param('source_type'), 'changed.sla_cycle', param('timestamptz'), param('jsonb')];
-  // A remembered write: the guard's parameters (total, person, mine) come after the event's.
-  const guard = remembered ? ` and ${sqlText(agentsStillCounted(sql.raw(param('integer')), sql.raw(param('text')), sql.raw(param('integer'))))}` : '';
-  const breaches = breachRecordColumns(sql.raw('changed.tenant_id'), sql.raw('changed.id'));
-  const extra = remembered ? `, ${sqlText(sql`${breaches.firstResponseBreached}, ${breaches.resolutionBreachCycle}`)}` : '';
-  text =
-    `with changed as (update "tickets" set ${set.join(', ')} where ${where}${guard} returning ${returned}), ` +
-    `recorded as (insert into "ticket_events" (tenant_id, id, ticket_id, kind, actor_id, app_id, source_type, sla_cycle, at, changes) ` +
-    `select ${event.join(', ')} from changed) ` +
-    `select ${returned}${extra} from changed`;
-  writeSqlCache.set(cacheKey, text);
-  return text;
-}
-const writeSqlCache = new Map<string, string>();
-
-const dialect = new PgDialect();
-/** SQL built with drizzle, as text: for pieces without parameters of their own. */
-function sqlText(query: SQL): string {
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  if (params.length > 0) throw new Error('sqlText: the piece has parameters of its own');
-  return text;
 }
 
 /** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */

@@ -1,105 +1,95 @@
 import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { slaAlerts } from '../../../src/db/schema/index.js';
-import { NotFoundError } from '../../../src/domain/errors.js';
-import { breachFlagsOf, ticketBreaches } from '../../../src/domain/sla/alerts.js';
+import { ForbiddenError, NotFoundError } from '../../../src/domain/errors.js';
+import { acknowledgeSlaAlert, ticketBreaches } from '../../../src/domain/sla/alerts.js';
 import { upsertSlackPerson } from '../../../src/domain/people.js';
-import { createTeam } from '../../../src/domain/teams.js';
-import { mayActOnTicket, ticketForAction } from '../../../src/domain/tickets/permissions.js';
-import { getTicket } from '../../../src/domain/tickets/queries.js';
-import { createTicket, deleteTicket } from '../../../src/domain/tickets/tickets.js';
+import { createTeam, updateTeam } from '../../../src/domain/teams.js';
+import { mayActOnTicket } from '../../../src/domain/tickets/permissions.js';
+import { getTicket, listMyOpenTickets } from '../../../src/domain/tickets/queries.js';
+import { changeTicketStatus, claimTicket, createTicket, reopenTicket } from '../../../src/domain/tickets/tickets.js';
 import { describeEachDatabase, newTenantId } from '../../support/databases.js';
 import { scopeFor } from '../../support/scope.js';
 
 const NOW = '2026-06-01T12:00:00.000Z';
 
 describeEachDatabase('who may act on a ticket', (ctx) => {
-  it('reads a ticket with its team agent check in one go, and decides from it as from its own read', async () => {
+  async function desk() {
     const tenant = newTenantId();
     const admin = scopeFor(tenant, 'per_admin', NOW);
     const ada = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UADA' }, new Date(NOW));
     const bob = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UBOB' }, new Date(NOW));
-    const desk = await createTeam(ctx.db, admin, { name: 'Desk', agent_ids: [ada.id] });
+    const team = await createTeam(ctx.db, admin, { name: 'Desk', agent_ids: [ada.id] });
     const open = await createTeam(ctx.db, admin, { name: 'Anyone' });
-    const staffed = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Staffed', team_id: desk.id });
+    const staffed = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Staffed', team_id: team.id });
     const unstaffed = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Unstaffed', team_id: open.id });
+    return { tenant, admin, ada, bob, team, staffed, unstaffed };
+  }
 
-    const forAda = await ticketForAction(ctx.db, admin, staffed.id, ada.id);
-    expect(forAda.ticket).toEqual(await getTicket(ctx.db, admin, staffed.id));
-    expect(forAda.agents).toEqual({ total: 1, mine: 1 });
-    const forBob = await ticketForAction(ctx.db, admin, staffed.number, bob.id);
-    expect(forBob.ticket.id).toBe(staffed.id);
-    expect(forBob.agents).toEqual({ total: 1, mine: 0 });
-    expect((await ticketForAction(ctx.db, admin, unstaffed.id, bob.id)).agents).toEqual({ total: 0, mine: 0 });
-
-    for (const [ticket, person, agents] of [
-      [forAda.ticket, ada.id, forAda.agents],
-      [forBob.ticket, bob.id, forBob.agents],
-    ] as const) {
-      expect(await mayActOnTicket(ctx.db, ticket, person, 'claim', agents)).toEqual(await mayActOnTicket(ctx.db, ticket, person, 'claim'));
-    }
-    expect(await mayActOnTicket(ctx.db, forBob.ticket, bob.id, 'claim', forBob.agents)).toEqual({
+  it("lets the team's agents act, anyone on a team without agents, and the requester close or reopen", async () => {
+    const { ada, bob, staffed, unstaffed } = await desk();
+    expect(await mayActOnTicket(ctx.db, staffed, ada.id, 'claim')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, bob.id, 'claim')).toEqual({ allowed: false, reason: `Only the agents of Desk can claim ${staffed.number}.` });
+    expect(await mayActOnTicket(ctx.db, unstaffed, bob.id, 'claim')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, 'per_requester', 'close')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, 'per_requester', 'claim')).toMatchObject({ allowed: false });
+    expect(await mayActOnTicket(ctx.db, staffed, bob.id, 'reopen')).toEqual({
       allowed: false,
-      reason: `Only the agents of Desk can claim ${staffed.number}.`,
+      reason: `Only the agents of Desk or the requester can reopen ${staffed.number}.`,
     });
-    // The requester may close their own ticket whatever the team says.
-    expect(await mayActOnTicket(ctx.db, forBob.ticket, 'per_requester', 'close', { total: 1, mine: 0 })).toEqual({ allowed: true });
   });
 
-  it('reads the delivered breach alerts beside the ticket, as the card shows them', async () => {
-    const tenant = newTenantId();
-    const ticket = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Late' });
-    const other = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Elsewhere' });
-    const read = async () => (await ticketForAction(ctx.db, { tenantId: tenant }, ticket.id, 'per_x')).breaches;
-    const asCardShows = async () => ticketBreaches(ctx.db, await getTicket(ctx.db, { tenantId: tenant }, ticket.id));
-    expect(await read()).toEqual({ firstResponse: false, resolutionCycle: null });
+  it('decides the permission inside the write, on the ticket as it is under the lock', async () => {
+    const { tenant, admin, ada, bob, team, staffed } = await desk();
+    const asBob = scopeFor(tenant, bob.id, NOW);
+    await expect(claimTicket(ctx.db, asBob, staffed.id, { permission: 'claim' })).rejects.toThrow(ForbiddenError);
+    expect(await getTicket(ctx.db, admin, staffed.id)).toMatchObject({ assignedToId: null, revision: staffed.revision });
+    // Without the option (the REST API, whose tokens carry scopes instead), the write goes through.
+    const other = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Other', team_id: team.id });
+    await expect(claimTicket(ctx.db, asBob, other.id)).resolves.toMatchObject({ changed: true });
+    // Bob joins the team: the very next write sees it.
+    await updateTeam(ctx.db, admin, team.id, { agent_ids: [ada.id, bob.id] });
+    await expect(claimTicket(ctx.db, asBob, staffed.id, { permission: 'claim' })).resolves.toMatchObject({ changed: true });
+    // The requester closes and reopens their own resolved ticket; a stranger may not.
+    await changeTicketStatus(ctx.db, asBob, staffed.id, 'resolved', { permission: 'resolve' });
+    const asRequester = scopeFor(tenant, 'per_requester', NOW);
+    await expect(reopenTicket(ctx.db, asRequester, staffed.id, { permission: 'reopen' })).resolves.toMatchObject({ changed: true });
+    await expect(reopenTicket(ctx.db, scopeFor(tenant, 'per_stranger', NOW), staffed.id, { permission: 'reopen' })).rejects.toThrow();
+  });
 
-    let seq = 0;
-    const alert = (ticketId: string, clock: 'first_response' | 'resolution', cycle: number, kind: 'warning' | 'breach', status: 'pending' | 'delivered') =>
-      ctx.db.insert(slaAlerts).values({
+  it('acknowledges an alert only for who may act on its ticket', async () => {
+    const { tenant, ada, bob, staffed } = await desk();
+    const [alert] = await ctx.db
+      .insert(slaAlerts)
+      .values({
         tenantId: tenant,
-        id: `sla_${++seq}`,
-        ticketId,
-        clock,
-        cycle,
-        kind,
-        status,
+        id: `sla_${newTenantId()}`,
+        ticketId: staffed.id,
+        clock: 'first_response',
+        cycle: 1,
+        kind: 'breach',
+        status: 'delivered',
         deadlineAt: new Date(NOW),
         nextAttemptAt: new Date(NOW),
         createdAt: new Date(NOW),
-      });
-    // Warnings, undelivered breaches and other tickets' breaches do not count.
-    await alert(ticket.id, 'first_response', 1, 'warning', 'delivered');
-    await alert(ticket.id, 'resolution', 1, 'breach', 'pending');
-    await alert(other.id, 'first_response', 1, 'breach', 'delivered');
-    expect(await read()).toEqual({ firstResponse: false, resolutionCycle: null });
-    await alert(ticket.id, 'first_response', 1, 'breach', 'delivered');
-    await alert(ticket.id, 'resolution', 0, 'breach', 'delivered'); // an earlier cycle's
-    const current = await getTicket(ctx.db, { tenantId: tenant }, ticket.id);
-    expect(await read()).toEqual({ firstResponse: true, resolutionCycle: 0 });
-    expect(breachFlagsOf(await read(), current)).toEqual({ firstResponse: true, resolution: false });
-    expect(breachFlagsOf(await read(), current)).toEqual(await asCardShows());
-    // The pending breach of this cycle goes out.
-    await ctx.db
-      .update(slaAlerts)
-      .set({ status: 'delivered' })
-      .where(and(eq(slaAlerts.tenantId, tenant), eq(slaAlerts.ticketId, ticket.id), eq(slaAlerts.clock, 'resolution'), eq(slaAlerts.cycle, current.slaCycle)));
-    const record = await read();
-    expect(record).toEqual({ firstResponse: true, resolutionCycle: current.slaCycle });
-    expect(breachFlagsOf(record, current)).toEqual({ firstResponse: true, resolution: true });
-    expect(breachFlagsOf(record, current)).toEqual(await asCardShows());
-    // A reopened ticket's new cycle starts without a resolution breach.
-    expect(breachFlagsOf(record, { slaCycle: current.slaCycle + 1 })).toEqual({ firstResponse: true, resolution: false });
-    // The other ticket's breach is its own.
-    expect((await ticketForAction(ctx.db, { tenantId: tenant }, other.id, 'per_x')).breaches).toEqual({ firstResponse: true, resolutionCycle: null });
+      })
+      .returning();
+    await expect(acknowledgeSlaAlert(ctx.db, scopeFor(tenant, bob.id, NOW), alert!.id, { checkPermission: true })).rejects.toThrow(ForbiddenError);
+    const stored = await ctx.db.select().from(slaAlerts).where(and(eq(slaAlerts.tenantId, tenant), eq(slaAlerts.id, alert!.id)));
+    expect(stored[0]!.acknowledgedAt).toBeNull();
+    const done = await acknowledgeSlaAlert(ctx.db, scopeFor(tenant, ada.id, NOW), alert!.id, { checkPermission: true });
+    expect(done).toMatchObject({ acknowledged: true, acknowledgedBy: ada.id });
+    // Another tenant cannot even find it.
+    await expect(acknowledgeSlaAlert(ctx.db, scopeFor(newTenantId(), ada.id, NOW), alert!.id, { checkPermission: true })).rejects.toThrow(NotFoundError);
+    expect(await ticketBreaches(ctx.db, staffed)).toEqual({ firstResponse: true, resolution: false });
   });
 
-  it('finds nothing of another tenant, and nothing deleted', async () => {
-    const tenant = newTenantId();
-    const ticket = await createTicket(ctx.db, scopeFor(tenant, 'per_requester', NOW), { title: 'Mine' });
-    await expect(ticketForAction(ctx.db, { tenantId: newTenantId() }, ticket.id, 'per_x')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(ticketForAction(ctx.db, { tenantId: newTenantId() }, ticket.number, 'per_x')).rejects.toBeInstanceOf(NotFoundError);
-    await deleteTicket(ctx.db, scopeFor(tenant, 'per_admin', NOW), ticket.id);
-    await expect(ticketForAction(ctx.db, { tenantId: tenant }, ticket.id, 'per_x')).rejects.toBeInstanceOf(NotFoundError);
+  it("lists a requester's open tickets, their own only", async () => {
+    const { tenant, staffed, unstaffed } = await desk();
+    const mine = await listMyOpenTickets(ctx.db, scopeFor(tenant, 'per_requester', NOW));
+    expect(mine.items.map((t) => t.id).sort()).toEqual([staffed.id, unstaffed.id].sort());
+    await changeTicketStatus(ctx.db, scopeFor(tenant, 'per_admin', NOW), staffed.id, 'closed');
+    expect((await listMyOpenTickets(ctx.db, scopeFor(tenant, 'per_requester', NOW))).items.map((t) => t.id)).toEqual([unstaffed.id]);
+    expect((await listMyOpenTickets(ctx.db, scopeFor(tenant, 'per_someone_else', NOW))).items).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import { getPeople } from '../../../domain/people.js';
-import { acknowledgeSlaAlert, getSlaAlert } from '../../../domain/sla/alerts.js';
-import { mayActOnTicket } from '../../../domain/tickets/permissions.js';
-import { getTicket } from '../../../domain/tickets/queries.js';
+import { ForbiddenError } from '../../../domain/errors.js';
+import { acknowledgeSlaAlert } from '../../../domain/sla/alerts.js';
 import { slaAcknowledgedLine } from '../../blocks/alerts.js';
 import { errorMessage } from '../../blocks/card.js';
 import { actingAs, ephemeral, tell, tenantOf, type ListenerDeps } from '../shared.js';
@@ -17,15 +16,10 @@ export function handleAlertAcknowledge(deps: ListenerDeps) {
     let tenantId: string | undefined;
     try {
       tenantId = tenantOf(context);
-      const { scope, person } = await actingAs(deps, tenantId, body.user);
-      const alert = await getSlaAlert(db, tenantId, alertId);
-      const ticket = await getTicket(db, scope, alert.ticketId, { includeDeleted: true });
-      const permitted = await mayActOnTicket(db, ticket, person.id, 'acknowledge');
-      if (!permitted.allowed) {
-        await respond(ephemeral(errorMessage(permitted.reason)));
-        return;
-      }
-      const result = await acknowledgeSlaAlert(db, scope, alertId);
+      const { scope } = await actingAs(deps, tenantId, body.user);
+      // Only who may act on the alert's ticket may acknowledge it: decided by the domain.
+      const result = await acknowledgeSlaAlert(db, scope, alertId, { checkPermission: true });
+      const { alert } = result;
       if (!result.acknowledged) {
         const [earlier] = result.acknowledgedBy ? await getPeople(db, tenantId, [result.acknowledgedBy]) : [];
         const who = earlier?.slackUserId ? ` by <@${earlier.slackUserId}>` : '';
@@ -42,7 +36,8 @@ export function handleAlertAcknowledge(deps: ListenerDeps) {
         });
       }
     } catch (error) {
-      await tell(deps, respond, error, 'acknowledge this alert', tenantId);
+      if (error instanceof ForbiddenError) await respond(ephemeral(errorMessage(error.message))).catch(() => {});
+      else await tell(deps, respond, error, 'acknowledge this alert', tenantId);
     }
   };
 }

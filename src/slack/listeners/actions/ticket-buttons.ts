@@ -3,7 +3,8 @@ import type { Db } from '../../../db/client.js';
 import type { TicketStatus } from '../../../db/schema/index.js';
 import { slackPerson } from '../../../domain/people.js';
 import type { Scope } from '../../../domain/scope.js';
-import { mayActOnTicket, ticketForAction, type TicketAction } from '../../../domain/tickets/permissions.js';
+import { ForbiddenError } from '../../../domain/errors.js';
+import type { TicketAction } from '../../../domain/tickets/permissions.js';
 import { assignTicket, changeTicketStatus, claimTicket, reopenTicket, type TicketWriteOptions } from '../../../domain/tickets/tickets.js';
 import { errorMessage } from '../../blocks/card.js';
 import { parseAssignBlockId } from '../../ids.js';
@@ -48,8 +49,8 @@ export const reopenButton: TicketButton = {
 };
 
 /**
- * A button on a ticket: ack, read the ticket and who may act on it, then the change. The
- * ticket id is the button's value, or the assign picker's block id.
+ * A button on a ticket: ack, then the change, which the domain decides under the ticket's
+ * lock, permission included. The ticket id is the button's value, or the assign picker's block id.
  */
 export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
   const { db } = deps;
@@ -60,16 +61,11 @@ export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
     let tenantId: string | undefined;
     try {
       tenantId = tenantOf(context);
-      const { scope, person } = await actingAs(deps, tenantId, body.user);
-      const { ticket, agents } = await ticketForAction(db, scope, ticketId, person.id);
-      const permitted = await mayActOnTicket(db, ticket, person.id, button.permission, agents);
-      if (!permitted.allowed) {
-        await respond(ephemeral(errorMessage(permitted.reason)));
-        return;
-      }
-      await button.run(db, scope, ticket.id, action, { onChange: deps.onChange });
+      const { scope } = await actingAs(deps, tenantId, body.user);
+      await button.run(db, scope, ticketId, action, { onChange: deps.onChange, permission: button.permission });
     } catch (error) {
-      await tell(deps, respond, error, button.doing, tenantId);
+      if (error instanceof ForbiddenError) await respond(ephemeral(errorMessage(error.message))).catch(() => {});
+      else await tell(deps, respond, error, button.doing, tenantId);
     }
   };
 }

@@ -1,13 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { getPeople } from '../../../domain/people.js';
 import { listTeams } from '../../../domain/teams.js';
-import { getTicket, listTickets, parseTicketNumber, type Ticket } from '../../../domain/tickets/queries.js';
+import { getTicket, listMyOpenTickets, parseTicketNumber, type Ticket } from '../../../domain/tickets/queries.js';
 import { helpMessage, ticketList, ticketSummary } from '../../blocks/card.js';
 import { actingAs, ephemeral, openTicketForm, tell, tenantOf, type ListenerDeps } from '../shared.js';
 
 /** Subcommands of `/ticket`; anything else that is one short word is a typo, not a title. */
 const SUBCOMMANDS = ['list', 'help'] as const;
-const MY_OPEN_STATUSES = ['open', 'in_progress', 'pending', 'resolved'] as const;
 
 /** `/ticket [title | list | TKT-0042 | help]`: the form, or a private answer. */
 export function handleTicketCommand(deps: ListenerDeps) {
@@ -36,7 +35,7 @@ export function handleTicketCommand(deps: ListenerDeps) {
     try {
       const { scope, person } = await actingAs(deps, tenantOf(context), { id: body.user_id, name: body.user_name });
       if (word === 'list') {
-        const page = await listTickets(deps.db, scope, { submitted_by_id: person.id, status: [...MY_OPEN_STATUSES], limit: 50 });
+        const page = await listMyOpenTickets(deps.db, scope);
         await respond(ephemeral(ticketList({ tickets: page.items, total: page.next_cursor ? undefined : page.items.length })));
         return;
       }
