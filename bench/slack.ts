@@ -16,8 +16,8 @@
  * each round's figures are printed, and the targets are judged on the median of the rounds:
  *
  *   1. `/ticket <title>`  -> the fake records the `views.open` with that trigger_id
- *   2. `view_submission`  -> the HTTP answer (the product's ack comes after validation; the
- *                            ticket is written, its card posted and the requester told after)
+ *   2. `view_submission`  -> the HTTP answer (the product acknowledges once the ticket is
+ *                            committed; its card is posted and the requester told after)
  *   3. Claim click        -> the fake records the `chat.update` of that ticket's card
  *                            (the tickets are the ones step 2 created, cards posted)
  *
@@ -76,8 +76,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * database and Slack elsewhere. Undefined where the machine has one CPU or no taskset.
  */
 const CPUS = isMainThread && process.env.BENCH_PIN !== '0' ? benchCpus() : undefined;
-const TARGET_P99_MS = 300;
-const TARGET_RATIO = 1.5;
+/**
+ * The budget, per case in order (p99, what a person waits on): the form opening, the form
+ * closing with its ticket committed, the clicked card changing. The ratio to the bare app is
+ * printed for information.
+ */
+const BUDGET_P99_MS = [300, 500, 300] as const;
 
 const CHANNEL = 'C0ITDESK';
 const AGENTS = Array.from({ length: 10 }, (_, i) => `UAGENT${String(i + 1).padStart(3, '0')}`);
@@ -383,7 +387,7 @@ function printFigures(rounds: CaseRow[][], pick: (s: Sample) => number, combine:
     'bare p50',
     'bare p99',
     'p99 ratio',
-    ...(targets ? [`p99 < ${TARGET_P99_MS} ms`, `<= ${TARGET_RATIO}x bare`] : []),
+    ...(targets ? ['p99 budget', 'within budget'] : []),
     'errors (product/bare)',
   ];
   const sorted = (samples: Sample[]) => samples.map(pick).sort((a, b) => a - b);
@@ -404,7 +408,7 @@ function printFigures(rounds: CaseRow[][], pick: (s: Sample) => number, combine:
       fmt(of('bare', 50)),
       fmt(bp99),
       Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a',
-      ...(targets ? [pp99 < TARGET_P99_MS && clean ? 'met' : 'NOT met', ratio <= TARGET_RATIO && clean ? 'met' : 'NOT met'] : []),
+      ...(targets ? [`< ${BUDGET_P99_MS[c]} ms`, pp99 < BUDGET_P99_MS[c]! && clean ? 'met' : 'NOT met'] : []),
       `${errors('product')}/${errors('bare')}`,
     ];
   });

@@ -51,8 +51,7 @@ export function wwwAuthenticate(error: AuthError): string {
 export function createAuthenticator(
   config: AuthConfig,
 ): (authorizationHeader: string | undefined) => Promise<Principal> {
-  // Imported once as a CryptoKey: handing jose the raw bytes makes it import the key again on
-  // every verification, which doubled the CPU of each (measured 0.30 vs 0.15 ms per token).
+  // Imported once as a CryptoKey: handed the raw bytes, jose imports the key again on every verification.
   const secret = config.jwtSecret
     ? crypto.subtle.importKey('raw', new TextEncoder().encode(config.jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
     : undefined;

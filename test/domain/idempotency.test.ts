@@ -24,8 +24,14 @@ describeEachDatabase('idempotent requests', (ctx) => {
   it('answers "in progress" while the first request runs, and releases the key when it fails', async () => {
     const tenant = newTenantId();
     let finish!: () => void;
-    const first = runIdempotently(ctx.db, request(tenant), () => new Promise((resolve) => (finish = () => resolve({ status: 201, body: { id: 'tkt_a' } }))));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    let claimed!: () => void;
+    const running = new Promise<void>((resolve) => (claimed = resolve));
+    // The work runs only once the key is claimed: from then on a second request is "in progress".
+    const first = runIdempotently(ctx.db, request(tenant), () => {
+      claimed();
+      return new Promise((resolve) => (finish = () => resolve({ status: 201, body: { id: 'tkt_a' } })));
+    });
+    await running;
     await expect(runIdempotently(ctx.db, request(tenant), async () => ({ status: 201, body: {} }))).rejects.toBeInstanceOf(IdempotencyInProgressError);
     finish();
     expect(await first).toMatchObject({ replayed: false });

@@ -109,21 +109,21 @@ describe('SLA scheduler', () => {
     let release!: () => void;
     const slow = new Promise<void>((resolve) => (release = resolve));
     let started = false;
+    let sent = false;
     const slack: SlaAlertSender = {
       async send() {
         started = true;
         await slow;
+        sent = true;
         return { ts: '1700000000.000001' };
       },
     };
     const scheduler = startSlaScheduler({ db: database.db, slack, cron: null, log: quiet, delivery: { pause: async () => {} } });
     await until(async () => started);
-    let stopped = false;
-    const stopping = scheduler.stop().then(() => (stopped = true));
-    await sleep(50);
-    expect(stopped).toBe(false);
+    // stop() resolves only after the delivery in flight has finished.
+    const stopping = scheduler.stop().then(() => sent);
     release();
-    await stopping;
+    expect(await stopping).toBe(true);
     expect((await alerts())[0]).toMatchObject({ status: 'delivered' });
   });
 

@@ -302,7 +302,7 @@ describeEachDatabase('SLA alert sweep and delivery', (ctx) => {
     try {
       const changed = await updateTicket(ctx.db, as(tenantId, AGENT, 36), ticket.id, { priority: 'high' }, { onChange: scheduler.onTicketChange });
       expect(changed.ticket).toMatchObject({ firstResponseDueAt: at(15), dueAt: at(30) });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // idle() waits for the poke the change scheduled, and for the run it starts.
       await scheduler.idle();
       expect((await kinds(tenantId)).sort()).toEqual(['breach first_response 1', 'breach resolution 1']);
     } finally {

@@ -294,10 +294,10 @@ interface OffsetBucket {
 /**
  * A zone's UTC offsets, memoised as transition lists per 52-week bucket.
  *
- * Why: luxon's `IANAZone.offset` goes through `Intl.DateTimeFormat#formatToParts` (~10 µs a call)
- * and day-by-day arithmetic needs a few lookups per day, so a year-long computation would cost
- * milliseconds. Here each bucket is sampled once a day through luxon (~4 ms per zone-year, once
- * per process) and bisected to the ms where two samples differ; then a lookup is a short array scan.
+ * Why: luxon's `IANAZone.offset` goes through `Intl.DateTimeFormat#formatToParts`, and
+ * day-by-day arithmetic needs a few lookups per day. Here each bucket is sampled once a day
+ * through luxon (once per process) and bisected to the ms where two samples differ; then a
+ * lookup is a short array scan.
  *
  * Assumes a zone never changes its offset twice within 24 h. The closest pairs in tzdb since 1970
  * are about a week apart (e.g. America/Recife's one-week DST in October 2000).
