@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { listTickets } from '../src/domain/tickets/queries.js';
 import { BLOCK, CALLBACK, INPUT_ACTION } from '../src/slack/ids.js';
-import { createPostgresDatabase } from './support/databases.js';
+import { createPostgresDatabase, migratedDataDir } from './support/databases.js';
 import { FAKE_SLACK_DEFAULTS, startFakeSlack } from './support/fake-slack.js';
 import { createSlackSender } from './support/slack-requests.js';
 
@@ -83,7 +83,7 @@ async function submitThenKill(env: Record<string, string>): Promise<string[]> {
 
 describe('an acknowledged ticket form survives the process being killed', () => {
   it('on the embedded database (PGlite)', async () => {
-    const dir = join(dataDir, 'pglite');
+    const dir = migratedDataDir(join(dataDir, 'pglite'));
     const titles = await submitThenKill({ DATA_DIR: dir });
     const reopened = await openDatabase({ dataDir: dir });
     try {

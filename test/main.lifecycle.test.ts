@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/db/data-dir-lock.js';
 import { API_PREFIX } from '../src/http/app.js';
-import { createPostgresDatabase, newTenantId } from './support/databases.js';
+import { createPostgresDatabase, migratedDataDir, newTenantId } from './support/databases.js';
 import { TEST_JWT_SECRET, tokenFor } from './support/http-server.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -89,7 +89,7 @@ function freshGet(url: string): Promise<number | string> {
 
 describe('one process per PGlite data directory', () => {
   it('refuses a second process with one line naming the holder, and takes over the lock of a killed one', { timeout: 120_000 }, async () => {
-    const dir = join(dataDir, 'shared');
+    const dir = migratedDataDir(join(dataDir, 'shared'));
     const first = start({ DATA_DIR: dir });
     try {
       await first.waitFor('helpdesk ready');

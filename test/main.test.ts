@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAKE_SLACK_DEFAULTS, startFakeSlack } from './support/fake-slack.js';
+import { migratedDataDir } from './support/databases.js';
 import { createSlackSender } from './support/slack-requests.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-main-'));
@@ -71,7 +72,7 @@ describe('npm start on the embedded database', () => {
     try {
       const result = await runUntilReady(
         {
-          DATA_DIR: join(dataDir, 'with-slack'),
+          DATA_DIR: migratedDataDir(join(dataDir, 'with-slack')),
           SLACK_BOT_TOKEN: 'xoxb-main-test',
           SLACK_SIGNING_SECRET: 'main-test-secret',
           SLACK_API_URL: fake.url,

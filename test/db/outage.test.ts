@@ -176,9 +176,12 @@ describe('PostgreSQL outage: fail fast, recover alone', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(isDatabaseUnavailable(error)).toBe(true);
     } finally {
-      for (const socket of sockets) socket.destroy();
+      // Stop listening first: the driver may still be retrying, and a socket it opens after the
+      // destroy loop would keep the server from closing.
+      const holeClosed = new Promise((resolve) => hole.close(resolve));
       await unreachable.close();
-      await new Promise((resolve) => hole.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await holeClosed;
     }
   });
 

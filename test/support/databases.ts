@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -37,6 +39,16 @@ export async function createPostgresDatabase(options: {
       await cleanup.end();
     },
   };
+}
+
+/**
+ * A PGlite data directory holding a copy of the run's migrated template, for tests that start
+ * the product as a process: it opens the directory without initdb (and finds nothing to migrate).
+ */
+export function migratedDataDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xf', inject('pgliteTemplate'), '-C', dir]);
+  return dir;
 }
 
 /** An in-memory PGlite: empty, or a copy of the run's migrated template (no initdb, no migrations: seconds faster). */
