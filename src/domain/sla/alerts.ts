@@ -95,6 +95,8 @@ export async function acknowledgeSlaAlert(
   /** A person acting from a chat surface: only who may act on the ticket may acknowledge its alerts. */
   options: { checkPermission?: boolean } = {},
 ): Promise<AcknowledgeResult> {
+  // No alert can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(alertId)) throw new NotFoundError('SLA alert', alertId);
   return db.transaction(async (tx) => {
     const [clicked] = await tx
       .select()

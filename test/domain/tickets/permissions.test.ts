@@ -79,6 +79,8 @@ describeEachDatabase('who may act on a ticket', (ctx) => {
     expect(stored[0]!.acknowledgedAt).toBeNull();
     const done = await acknowledgeSlaAlert(ctx.db, scopeFor(tenant, ada.id, NOW), alert!.id, { checkPermission: true });
     expect(done).toMatchObject({ acknowledged: true, acknowledgedBy: ada.id });
+    // An id no alert can have is not found (never a database error).
+    await expect(acknowledgeSlaAlert(ctx.db, scopeFor(tenant, ada.id, NOW), 'sla_\u0000', { checkPermission: true })).rejects.toThrow(NotFoundError);
     // Another tenant cannot even find it.
     await expect(acknowledgeSlaAlert(ctx.db, scopeFor(newTenantId(), ada.id, NOW), alert!.id, { checkPermission: true })).rejects.toThrow(NotFoundError);
     expect(await ticketBreaches(ctx.db, staffed)).toEqual({ firstResponse: true, resolution: false });
