@@ -84,6 +84,17 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
   );
 }
 
+/** What a ticket's card and messages show of its team; null when there is no such team. */
+export type TeamLabel = Pick<Team, 'id' | 'name' | 'slackChannelId'>;
+
+export async function teamLabel(db: Db, tenantId: string, id: string): Promise<TeamLabel | null> {
+  const [row] = await db
+    .select({ id: teams.id, name: teams.name, slackChannelId: teams.slackChannelId })
+    .from(teams)
+    .where(and(eq(teams.tenantId, tenantId), eq(teams.id, id)));
+  return row ?? null;
+}
+
 export async function getTeam(db: Db, tenantId: string, id: string): Promise<Team> {
   // No record can have such an id; the database would refuse to even compare it.
   if (!isStorableText(id)) throw new NotFoundError('Team', id);

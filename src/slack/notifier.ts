@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
 import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
-import { getTeam, type Team } from '../domain/teams.js';
+import { teamLabel, type TeamLabel } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
@@ -25,7 +25,7 @@ const FOLLOW_UP_CONCURRENCY = 4;
 
 interface Rendering {
   ticket: Ticket;
-  team: Team | null;
+  team: TeamLabel | null;
   slackIds: Map<string, string>;
   breach: BreachFlags;
 }
@@ -49,12 +49,18 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     return new Map(people.flatMap((p) => (p.slackUserId ? [[p.id, p.slackUserId] as const] : [])));
   };
 
-  /** The ticket as it is now, with its team, the Slack ids of its people and its breaches: read fresh, a few milliseconds. */
-  const load = async (tenantId: string, ticketId: string, actorId: string | null = null): Promise<Rendering> => {
-    const ticket = await getTicket(db, { tenantId }, ticketId, { includeDeleted: true });
+  /** Per ticket with work queued: the last change heard. */
+  const latest = new Map<string, TicketChangeEvent>();
+
+  /**
+   * The ticket as it is now (`committed`: the state a change just wrote, when nothing later is
+   * queued for it), with its team, the Slack ids of its people and its breaches, read fresh.
+   */
+  const load = async (tenantId: string, ticketId: string, actorId: string | null = null, committed?: Ticket): Promise<Rendering> => {
+    const ticket = committed ?? (await getTicket(db, { tenantId }, ticketId, { includeDeleted: true }));
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
     const [team, slackIds, breach] = await Promise.all([
-      ticket.teamId ? getTeam(db, tenantId, ticket.teamId).catch(() => null) : null,
+      ticket.teamId ? teamLabel(db, tenantId, ticket.teamId) : null,
       slackIdsOf(tenantId, [...new Set(personIds)]),
       ticketBreaches(db, ticket),
     ]);
@@ -140,7 +146,11 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   const handle = async (event: TicketChangeEvent) => {
     try {
-      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId);
+      // A change's own committed state is the ticket as it is now when no later change of it is
+      // queued, and when it already knows its card (or is the create that posts it).
+      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
+      const current = latest.get(key) === event && (event.kind === 'created' || event.ticket.slackMessageTs !== null);
+      const rendering = await load(event.ticket.tenantId, event.ticket.id, event.scope.actorId, current ? event.ticket : undefined);
       if (event.kind === 'created') await created(event, rendering);
       else await changed(event, rendering);
     } catch (error) {
@@ -162,7 +172,9 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   return {
     onTicketChange(event) {
-      chainUnder(queues, `${event.ticket.tenantId}/${event.ticket.id}`, () => handle(event));
+      const key = `${event.ticket.tenantId}/${event.ticket.id}`;
+      latest.set(key, event);
+      chainUnder(queues, key, () => handle(event), () => latest.delete(key));
     },
     refreshCard(tenantId, ticketId) {
       chainUnder(queues, `${tenantId}/${ticketId}`, () => refresh(tenantId, ticketId));
@@ -174,11 +186,13 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 }
 
 /** Runs `work` after the work already chained under `key`; the map forgets the key once its last work is done. */
-function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>): void {
+function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>, onDone?: () => void): void {
   const next = (chains.get(key) ?? Promise.resolve()).then(work);
   chains.set(key, next);
   void next.finally(() => {
-    if (chains.get(key) === next) chains.delete(key);
+    if (chains.get(key) !== next) return;
+    chains.delete(key);
+    onDone?.();
   });
 }
 
