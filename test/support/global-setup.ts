@@ -26,11 +26,34 @@ declare module 'vitest' {
 
 export const TEMPLATE_DB = 'helpdesk_test_template';
 
+interface Prepared {
+  values: { postgresAdminUrl: string; postgresTemplate: string; postgresSocketUrl: string; pgliteTemplate: string };
+  stop(): Promise<void>;
+}
+
+/** Shared by the run's projects (each runs this setup): one server and one PGlite template for all. */
+const shared = globalThis as typeof globalThis & { helpdeskTestSetup?: { prepared: Promise<Prepared>; users: number } };
+
 /**
  * Starts one PostgreSQL server for the whole run (or uses TEST_DATABASE_URL) and
- * prepares a migrated template database; each test file clones it.
+ * prepares a migrated template database; each test file clones it. Likewise a migrated
+ * PGlite data directory, as a tar file.
  */
 export default async function setup(project: TestProject) {
+  shared.helpdeskTestSetup ??= { prepared: prepare(), users: 0 };
+  const state = shared.helpdeskTestSetup;
+  state.users += 1;
+  const { values } = await state.prepared;
+  for (const [key, value] of Object.entries(values)) project.provide(key as keyof typeof values, value);
+  return async () => {
+    state.users -= 1;
+    if (state.users > 0) return;
+    shared.helpdeskTestSetup = undefined;
+    await (await state.prepared).stop();
+  };
+}
+
+async function prepare(): Promise<Prepared> {
   let server: TempPostgres | undefined;
   const adminUrl = process.env.TEST_DATABASE_URL || (server = await startTempPostgres()).url;
 
@@ -58,20 +81,18 @@ export default async function setup(project: TestProject) {
     await pglite.close();
   }
 
-  project.provide('postgresAdminUrl', adminUrl);
-  project.provide('pgliteTemplate', pgliteTemplate);
-  project.provide('postgresTemplate', TEMPLATE_DB);
-  project.provide('postgresSocketUrl', server?.socketUrl ?? '');
-
-  return async () => {
-    rmSync(pgliteDir, { recursive: true, force: true });
-    if (server) {
-      await server.stop();
-    } else {
-      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists ${TEMPLATE_DB}`).catch(() => {});
-      await cleanup.end();
-    }
+  return {
+    values: { postgresAdminUrl: adminUrl, postgresTemplate: TEMPLATE_DB, postgresSocketUrl: server?.socketUrl ?? '', pgliteTemplate },
+    async stop() {
+      rmSync(pgliteDir, { recursive: true, force: true });
+      if (server) {
+        await server.stop();
+      } else {
+        const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+        await cleanup.unsafe(`drop database if exists ${TEMPLATE_DB}`).catch(() => {});
+        await cleanup.end();
+      }
+    },
   };
 }
 
