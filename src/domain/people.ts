@@ -4,6 +4,7 @@ import { people } from '../db/schema/index.js';
 import { newId, type IdFactory } from './ids.js';
 import { assertStorableText, toStorableText } from './input.js';
 import { ensureTenant } from './tenants.js';
+import { BoundedCache } from './cache.js';
 
 export type Person = typeof people.$inferSelect;
 
@@ -78,7 +79,7 @@ export async function getPeople(db: Db, tenantId: string, ids: string[]): Promis
 }
 
 const KNOWN_PEOPLE_MAX = 10_000;
-const knownPeople = new WeakMap<Db, Map<string, Person>>();
+const knownPeople = new WeakMap<Db, BoundedCache<string, Person>>();
 
 /**
  * The person of a Slack user, created on first contact and remembered afterwards (per
@@ -88,19 +89,13 @@ const knownPeople = new WeakMap<Db, Map<string, Person>>();
 export async function slackPerson(db: Db, tenantId: string, profile: SlackProfile, now: Date): Promise<Person> {
   let cache = knownPeople.get(db);
   if (!cache) {
-    cache = new Map();
+    cache = new BoundedCache(KNOWN_PEOPLE_MAX);
     knownPeople.set(db, cache);
   }
   const key = `${tenantId}/${profile.slackUserId}`;
   const known = cache.get(key);
-  if (known) {
-    // Map order is insertion order: re-insert to keep recently used people.
-    cache.delete(key);
-    cache.set(key, known);
-    return known;
-  }
+  if (known) return known;
   const person = await upsertSlackPerson(db, tenantId, profile, now);
   cache.set(key, person);
-  if (cache.size > KNOWN_PEOPLE_MAX) cache.delete(cache.keys().next().value!);
   return person;
 }

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { BoundedCache } from '../cache.js';
 
 /**
  * Business-hours calendar arithmetic for SLA clocks.
@@ -303,7 +304,7 @@ interface OffsetBucket {
  * are about a week apart (e.g. America/Recife's one-week DST in October 2000).
  */
 class ZoneOffsets {
-  private readonly buckets = new Map<number, OffsetBucket>();
+  private readonly buckets = new BoundedCache<number, OffsetBucket>(MAX_BUCKETS_PER_ZONE);
 
   constructor(private readonly zone: IANAZone) {}
 
@@ -339,7 +340,6 @@ class ZoneOffsets {
       prevAt = at;
       prev = next;
     }
-    if (this.buckets.size >= MAX_BUCKETS_PER_ZONE) this.buckets.delete(this.buckets.keys().next().value!);
     this.buckets.set(key, bucket);
     return bucket;
   }
