@@ -48,16 +48,11 @@ import { benchCpus, percentile, pinRest, printTable, procCpuMs, startNodeProcess
 const REQUESTS = 200;
 /**
  * Rounds of the three cases (BENCH_ROUNDS, default 9): on a shared machine one round's p99,
- * the third-slowest of 200, swings with the neighbours (the same code's p99 ratio to the
- * bare app ranged from 0.7x to 3.6x between rounds of one run); the median of the rounds
- * swings less, and less the more rounds there are (5 rounds' medians still ranged 1.0x-2.0x).
+ * the third-slowest of 200, swings with the neighbours; the median of the rounds swings
+ * less, and less the more rounds there are.
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 9) || 9);
-/**
- * Whole rounds run first and not counted: without one, the first round's Claim p99 was the
- * product's highest of the run (181 and 272 ms, against medians of 114 and 138, in two runs),
- * with code the 50 warm-up requests of a case had not yet made hot.
- */
+/** Whole rounds run first and not counted: the first round runs code not yet made hot. */
 const WARMUP_ROUNDS = 1;
 const CONCURRENCY = 50;
 /** Warm-up at full concurrency, so every client connection exists before the measured run. */
@@ -443,8 +438,7 @@ function printCpu(rounds: CaseRow[][]): void {
  * check of a ticket event (planned once per backend, kept until the table's statistics
  * change) as a scan of the tenant's tickets on a list index, not a primary-key lookup. The
  * benchmark writes its 1,250 tickets within a minute, before autovacuum first looks, so
- * every later claim scanned all of them: 1.8-2.3 ms of Postgres CPU a click, against
- * 0.7 ms with the primary key.
+ * every later claim scanned all of them.
  */
 const HISTORY_TICKETS = 5_000;
 async function seedHistory(sql: postgres.Sql, tenantId: string, teamId: string, agentIds: string[], requesterIds: string[]): Promise<void> {
