@@ -49,7 +49,9 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '5701
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
-    const candidate = current as { code?: unknown; syscall?: unknown; cause?: unknown };
+    const candidate = current as { code?: unknown; syscall?: unknown; cause?: unknown; message?: unknown };
+    // The embedded database after it was closed (shutting down): PGlite says so in words only.
+    if (candidate.message === 'PGlite is closed') return true;
     const code = typeof candidate.code === 'string' ? candidate.code : undefined;
     if (code) {
       if (DRIVER_CONNECTION_CODES.has(code) || SOCKET_CODES.has(code)) return true;

@@ -1,5 +1,6 @@
 import type { Context, RespondFn, webApi } from '@slack/bolt';
 import type { Db } from '../../db/client.js';
+import { isDatabaseUnavailable, rootCause } from '../../db/errors.js';
 import { ConflictError, DomainError } from '../../domain/errors.js';
 import { getPeople, slackPerson } from '../../domain/people.js';
 import type { Scope } from '../../domain/scope.js';
@@ -67,6 +68,9 @@ export async function tell(deps: ListenerDeps, respond: RespondFn, error: unknow
     text = error.message;
   } else if (error instanceof DomainError) {
     text = `Could not ${doing}: ${error.message}`;
+  } else if (isDatabaseUnavailable(error)) {
+    deps.log.warn(`slack: could not ${doing}, the database is unavailable (${rootCause(error)})`);
+    text = `Could not ${doing}: the helpdesk cannot reach its database right now. Please try again in a moment.`;
   } else {
     deps.log.error(`slack: could not ${doing}`, { error: error instanceof Error ? error.stack : String(error) });
     text = `Could not ${doing}: something went wrong on our side. Please try again.`;

@@ -5,8 +5,8 @@ import { updateTeam } from '../../../../src/domain/teams.js';
 import { getTicket } from '../../../../src/domain/tickets/queries.js';
 import { claimTicket } from '../../../../src/domain/tickets/tickets.js';
 import { ACTION, assignBlockId } from '../../../../src/slack/ids.js';
-import { describeEachDatabase } from '../../../support/databases.js';
-import type { FakeSlackCall } from '../../../support/fake-slack.js';
+import { describeEachDatabase, openTestDatabase } from '../../../support/databases.js';
+import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
 import { type SlackHarness, startSlackHarness } from '../../../support/slack-harness.js';
 import { AGENT, AGENT_2, CHANNEL, REQUESTER, slackWorkspaces, STRANGER, textOf } from '../../../support/slack-workspace.js';
@@ -174,5 +174,29 @@ describeEachDatabase('buttons on tickets', (ctx) => {
     await after('chat.postMessage', (c) => c.args.thread_ts !== undefined && String(c.args.text).includes('reopened'));
     const reopened = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
     expect(reopened).toMatchObject({ status: 'in_progress', slaCycle: 2 });
+  });
+});
+
+describeEachDatabase('a button while the database is unreachable', (ctx) => {
+  it('tells the person privately to try again, and logs one warning, not an error', async () => {
+    // Closed before it is used: unmigrated is enough, and it is really closed (not returned to a pool).
+    const lost = await openTestDatabase(ctx.kind, { migrated: false });
+    const h = await startSlackHarness({ db: lost.db });
+    try {
+      await lost.close();
+      const res = await h.sender.blockActions({
+        userId: AGENT,
+        teamId: FAKE_SLACK_DEFAULTS.teamId,
+        channelId: CHANNEL,
+        actions: [{ action_id: ACTION.claim, value: 'tkt_01ANYTICKET0000000000000' }],
+      });
+      expect(res.status).toBe(200);
+      const told = await h.fake.waitFor('response_url', () => true, 5000);
+      expect(String(told.args.text)).toContain('cannot reach its database right now');
+      expect(h.problems.filter((line) => line.includes('ERROR'))).toEqual([]);
+      expect(h.problems.filter((line) => line.includes('WARN') && line.includes('database is unavailable'))).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
   });
 });
