@@ -201,14 +201,19 @@ export async function listComments(
   return { items, next_cursor };
 }
 
-/**
- * The comment, locked, for a change by its author. A comment the caller may not see is
- * missing to them; one they see but did not write is forbidden.
- */
-async function commentForAuthor(tx: Db, scope: Scope, ticketRef: string, commentId: string): Promise<{ ticket: Ticket; comment: Comment }> {
-  const ticket = await findTicket(tx, scope, ticketRef, true);
-  if (!isStorableText(commentId)) throw new NotFoundError('Comment', commentId);
-  const [comment] = await tx
+/** One comment of the ticket; an internal one is missing to those who may not see it. */
+export async function getComment(db: Db, scope: Scope, ticketRef: string, commentId: string, viewer: Viewer = scope): Promise<Comment> {
+  const ticket = await findTicket(db, scope, ticketRef, false);
+  const comment = await findComment(db, scope, ticket, commentId, false);
+  if (!comment || (comment.visibility === 'internal' && !(await seesInternal(db, ticket, viewer)))) {
+    throw new NotFoundError('Comment', commentId);
+  }
+  return comment;
+}
+
+async function findComment(db: Db, scope: Scope, ticket: Ticket, commentId: string, lock: boolean): Promise<Comment | undefined> {
+  if (!isStorableText(commentId)) return undefined;
+  const query = db
     .select()
     .from(ticketComments)
     .where(
@@ -218,8 +223,18 @@ async function commentForAuthor(tx: Db, scope: Scope, ticketRef: string, comment
         eq(ticketComments.id, commentId),
         eq(ticketComments.isDeleted, false),
       ),
-    )
-    .for('update');
+    );
+  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+/**
+ * The comment, locked, for a change by its author. A comment the caller may not see is
+ * missing to them; one they see but did not write is forbidden.
+ */
+async function commentForAuthor(tx: Db, scope: Scope, ticketRef: string, commentId: string): Promise<{ ticket: Ticket; comment: Comment }> {
+  const ticket = await findTicket(tx, scope, ticketRef, true);
+  const comment = await findComment(tx, scope, ticket, commentId, true);
   if (!comment || (comment.visibility === 'internal' && !(await seesInternal(tx, ticket, scope)))) {
     throw new NotFoundError('Comment', commentId);
   }
