@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   person: 'per',
   ticketEvent: 'evt',
   alert: 'alr',
+  comment: 'cmt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

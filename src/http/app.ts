@@ -8,6 +8,7 @@ import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
 import { runIdempotently, type StoredResponse } from '../domain/idempotency.js';
 import { assertStorableText, MAX_INPUT_DEPTH } from '../domain/input.js';
 import { getTenantSettings, updateTenantSettings } from '../domain/tenants.js';
+import { addComment, deleteComment, editComment, getComment, listComments, type CommentListener, type CommentListInput } from '../domain/tickets/comments.js';
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
 import { closeTicket, createTicket, deleteTicket, updateTicket, type TicketChangeListener } from '../domain/tickets/tickets.js';
@@ -24,7 +25,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   type Problem,
 } from './problem.js';
-import { etagOf, slaPolicyToWire, teamToWire, ticketToWire, versionFromIfMatch } from './wire.js';
+import { commentToWire, etagOf, slaPolicyToWire, teamToWire, ticketToWire, versionFromIfMatch } from './wire.js';
 
 export interface HttpAppDeps {
   db: Db;
@@ -34,6 +35,8 @@ export interface HttpAppDeps {
   onError?: (error: unknown) => void;
   /** Hears every ticket change made through the API (the Slack notifier updates cards with it). */
   onTicketChange?: TicketChangeListener | undefined;
+  /** Hears every comment written, edited or deleted through the API (the Slack side mirrors it into the threads). */
+  onComment?: CommentListener | undefined;
   /** Bolt's receiver router (`POST /slack/events`), mounted beside the API on the same server. */
   slackRouter?: express.RequestHandler | undefined;
 }
@@ -200,6 +203,47 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }),
   );
 
+  // Comments: the ticket's conversation.
+  api.get(
+    '/tickets/:id/comments',
+    route(async (req, res, scope) => {
+      const page = await listComments(deps.db, scope, String(req.params.id), req.query as CommentListInput);
+      res.json({ items: page.items.map(commentToWire), next_cursor: page.next_cursor });
+    }),
+  );
+  api.post(
+    '/tickets/:id/comments',
+    route(async (req, res, scope) => {
+      await create(req, res, scope, async () => {
+        const { comment } = await addComment(deps.db, scope, String(req.params.id), req.body, {
+          onChange: deps.onTicketChange,
+          onComment: deps.onComment,
+        });
+        return created(commentToWire(comment), `${API_PREFIX}/tickets/${comment.ticketId}/comments/${comment.id}`);
+      });
+    }),
+  );
+  api.get(
+    '/tickets/:id/comments/:comment_id',
+    route(async (req, res, scope) => {
+      res.json(commentToWire(await getComment(deps.db, scope, String(req.params.id), String(req.params.comment_id))));
+    }),
+  );
+  api.patch(
+    '/tickets/:id/comments/:comment_id',
+    route(async (req, res, scope) => {
+      const comment = await editComment(deps.db, scope, String(req.params.id), String(req.params.comment_id), req.body, { onComment: deps.onComment });
+      res.json(commentToWire(comment));
+    }),
+  );
+  api.delete(
+    '/tickets/:id/comments/:comment_id',
+    route(async (req, res, scope) => {
+      await deleteComment(deps.db, scope, String(req.params.id), String(req.params.comment_id), { onComment: deps.onComment });
+      res.status(204).end();
+    }),
+  );
+
   // SLA policies
   api.get(
     '/sla-policies',
@@ -288,7 +332,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       return sendProblem(res, { ...problem(400, 'json_too_deep', 'JSON too deep', message), errors: [{ path: '', pointer: '', message }] });
     }
     if (error instanceof URIError && (error as { status?: number }).status === 400) {
-      // Express's router could not percent-decode a path segment (`/tickets/%`); `id` is the only path parameter.
+      // Express's router could not percent-decode a path segment (`/tickets/%`): a record id (`id` or `comment_id`).
       const message = 'Not valid percent-encoded UTF-8';
       return sendProblem(res, {
         ...problem(400, 'malformed_path', 'Malformed path', `The record id in the path is ${message.charAt(0).toLowerCase()}${message.slice(1)}`),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { SLA_POLICY_STATUSES, SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../db/schema/index.js';
+import { COMMENT_SOURCES, COMMENT_VISIBILITIES, SLA_POLICY_STATUSES, SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../db/schema/index.js';
 import { businessCalendarSchema } from '../domain/sla/calendar.js';
 import { slaPolicyCreateSchema, slaPolicyListSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
 import { teamCreateSchema, teamUpdateSchema } from '../domain/teams.js';
 import { settingsUpdateSchema } from '../domain/tenants.js';
+import { commentCreateSchema, commentListSchema, commentUpdateSchema } from '../domain/tickets/comments.js';
 import { ticketCreateSchema, ticketListSchema, ticketUpdateSchema } from '../domain/tickets/schemas.js';
 import { API_PREFIX, OPENAPI_PATH } from './paths.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -94,6 +95,19 @@ export const settingsWireSchema = z.strictObject({
   escalation_max: z.number().int(),
 });
 
+export const commentWireSchema = z.strictObject({
+  id: z.string(),
+  ticket_id: z.string(),
+  author_id: z.string().nullable(),
+  visibility: z.enum(COMMENT_VISIBILITIES),
+  /** Markdown. */
+  body: z.string(),
+  source: z.enum(COMMENT_SOURCES),
+  created_at: instant,
+  updated_at: instant,
+  edited_at: nullableInstant,
+});
+
 export const problemSchema = z.strictObject({
   type: z.string(),
   title: z.string(),
@@ -109,6 +123,7 @@ const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(i
 export const ticketPageSchema = page(ticketWireSchema);
 export const slaPolicyPageSchema = page(slaPolicyWireSchema);
 export const teamPageSchema = page(teamWireSchema);
+export const commentPageSchema = page(commentWireSchema);
 
 const WIRE_SCHEMAS = {
   Ticket: ticketWireSchema,
@@ -118,6 +133,8 @@ const WIRE_SCHEMAS = {
   Team: teamWireSchema,
   TeamPage: teamPageSchema,
   Settings: settingsWireSchema,
+  Comment: commentWireSchema,
+  CommentPage: commentPageSchema,
   Problem: problemSchema,
 } as const;
 type SchemaName = keyof typeof WIRE_SCHEMAS;
@@ -150,6 +167,7 @@ const json = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } 
 const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request: malformed JSON (malformed_json), JSON nested too deep (json_too_deep), a path that is not valid percent-encoding (malformed_path), or a cursor this server did not issue (invalid_cursor)',
   401: 'Missing or invalid bearer token',
+  403: 'Not allowed to the caller (internal comments, someone else’s comment)',
   404: 'Not found',
   409: 'Conflict or invalid transition',
   412: 'If-Match names a stale version',
@@ -170,6 +188,7 @@ function problems(statuses: number[]): Record<string, Json> {
 }
 
 const idParam = { name: 'id', in: 'path', required: true, description: 'Record id (tickets also accept their number, e.g. TKT-0001)', schema: { type: 'string' } };
+const commentIdParam = { name: 'comment_id', in: 'path', required: true, description: 'Comment id (cmt_…)', schema: { type: 'string' } };
 const ifMatchParam = { name: 'If-Match', in: 'header', required: false, description: 'ETag of the version being changed, or * for any current version', schema: { type: 'string' } };
 const idempotencyKeyParam = {
   name: 'Idempotency-Key',
@@ -203,6 +222,11 @@ function apiOperations(): Array<[method: string, path: string, op: Operation]> {
     ['patch', '/tickets/{id}', { summary: 'Update a ticket', operationId: 'updateTicket', body: ticketUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...WRITE, 404, 412] }],
     ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [...BY_ID, 409, 412] }],
     ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...BY_ID, 409, 412] }],
+    ['get', '/tickets/{id}/comments', { summary: 'List a ticket’s comments, oldest first (internal ones only for its team’s agents and integrations)', operationId: 'listComments', ok: { status: 200, schema: 'CommentPage' }, problems: [...BY_ID] }],
+    ['post', '/tickets/{id}/comments', { summary: 'Comment on a ticket (posted into its Slack threads as the app, on behalf of the caller)', operationId: 'createComment', body: commentCreateSchema, ok: { status: 201, schema: 'Comment', location: true }, problems: [...WRITE, 403, 404] }],
+    ['get', '/tickets/{id}/comments/{comment_id}', { summary: 'Get a comment', operationId: 'getComment', ok: { status: 200, schema: 'Comment' }, problems: BY_ID }],
+    ['patch', '/tickets/{id}/comments/{comment_id}', { summary: 'Edit your comment', operationId: 'updateComment', body: commentUpdateSchema, ok: { status: 200, schema: 'Comment' }, problems: [...WRITE, 403, 404] }],
+    ['delete', '/tickets/{id}/comments/{comment_id}', { summary: 'Soft-delete your comment', operationId: 'deleteComment', ok: { status: 204 }, problems: [...BY_ID, 403, 409] }],
     ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [400, 401, 422, 500] }],
     ['post', '/sla-policies', { summary: 'Create an SLA policy', operationId: 'createSlaPolicy', body: slaPolicyCreateSchema, ok: { status: 201, schema: 'SlaPolicy', etag: true, location: true }, problems: WRITE }],
     ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: BY_ID }],
@@ -217,7 +241,7 @@ function apiOperations(): Array<[method: string, path: string, op: Operation]> {
 }
 
 /** One query parameter per key of a list schema, each with its own (input) JSON schema. */
-function listParameters(listSchema: typeof ticketListSchema | typeof slaPolicyListSchema): Json[] {
+function listParameters(listSchema: typeof ticketListSchema | typeof slaPolicyListSchema | typeof commentListSchema): Json[] {
   const whole = inputSchema(listSchema) as { properties: Record<string, Json>; required?: string[] };
   return Object.keys(listSchema.shape).map((name) => ({
     name,
@@ -230,10 +254,13 @@ function listParameters(listSchema: typeof ticketListSchema | typeof slaPolicyLi
 function operation(method: string, path: string, op: Operation): Json {
   const parameters: Json[] = [];
   if (path.includes('{id}')) parameters.push(idParam);
+  if (path.includes('{comment_id}')) parameters.push(commentIdParam);
   if (op.ifMatch) parameters.push(ifMatchParam);
-  if (method === 'post' && op.body && !path.includes('{id}')) parameters.push(idempotencyKeyParam);
+  // Every create (201) honours Idempotency-Key, nested ones included.
+  if (method === 'post' && op.ok.status === 201) parameters.push(idempotencyKeyParam);
   if (op.operationId === 'listTickets') parameters.push(...listParameters(ticketListSchema));
   if (op.operationId === 'listSlaPolicies') parameters.push(...listParameters(slaPolicyListSchema));
+  if (op.operationId === 'listComments') parameters.push(...listParameters(commentListSchema));
 
   const headers: Json = { ...(op.ok.etag ? etagHeader : {}) };
   if (op.ok.location) headers.Location = { description: 'URL of the new record', schema: { type: 'string' } };

@@ -1,3 +1,4 @@
+import type { Comment } from '../domain/tickets/comments.js';
 import type { SlaPolicy } from '../domain/sla/policies.js';
 import type { Team } from '../domain/teams.js';
 import type { Ticket } from '../domain/tickets/queries.js';
@@ -106,4 +107,19 @@ export function versionFromIfMatch(
   const match = /^(?:W\/)?"([^"]+)\.(\d+)"$/.exec(header.trim());
   if (!match) return 'unmatchable';
   return { expectedId: match[1]!, expectedRevision: Number(match[2]) };
+}
+
+/** A comment as the API shows it; where its Slack copies live is the Slack side's bookkeeping. */
+export function commentToWire(comment: Comment) {
+  return {
+    id: comment.id,
+    ticket_id: comment.ticketId,
+    author_id: comment.authorId,
+    visibility: comment.visibility,
+    body: comment.body,
+    source: comment.source,
+    created_at: iso(comment.createdAt),
+    updated_at: iso(comment.updatedAt),
+    edited_at: iso(comment.editedAt),
+  };
 }

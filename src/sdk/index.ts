@@ -6,6 +6,10 @@
 import { API_PREFIX } from './constants.js';
 import { errorFromResponse } from './errors.js';
 import type {
+  Comment,
+  CommentCreateInput,
+  CommentListInput,
+  CommentUpdateInput,
   FetchInit,
   FetchLike,
   Page,
@@ -28,6 +32,12 @@ export { API_PREFIX, SLA_POLICY_STATUSES, SOURCE_TYPES, TICKET_PRIORITIES, TICKE
 export { HelpdeskApiError } from './errors.js';
 export type {
   BusinessCalendar,
+  Comment,
+  CommentCreateInput,
+  CommentListInput,
+  CommentSource,
+  CommentUpdateInput,
+  CommentVisibility,
   FetchInit,
   FetchLike,
   FetchResponse,
@@ -78,7 +88,22 @@ export interface CreateOptions {
   idempotencyKey?: string;
 }
 
+/** A ticket's conversation; `ticketId` is the ticket's id or number (`TKT-0001`). */
+export interface TicketCommentsApi {
+  /** One page, oldest first; internal comments only for the ticket's team agents and integrations. */
+  list(ticketId: string, query?: CommentListInput): Promise<Page<Comment>>;
+  /** Every comment the caller may see, following `next_cursor` page by page. */
+  listAll(ticketId: string, query?: CommentListInput): AsyncGenerator<Comment, void, undefined>;
+  get(ticketId: string, commentId: string): Promise<Comment>;
+  create(ticketId: string, input: CommentCreateInput, options?: CreateOptions): Promise<Comment>;
+  /** Only the comment's author may edit it. */
+  update(ticketId: string, commentId: string, patch: CommentUpdateInput): Promise<Comment>;
+  /** Soft delete; only the author. */
+  delete(ticketId: string, commentId: string): Promise<void>;
+}
+
 export interface TicketsApi {
+  comments: TicketCommentsApi;
   /** One page of tickets; pass `next_cursor` back as `cursor` for the next one. */
   list(query?: TicketListInput): Promise<Page<Ticket>>;
   /** Every ticket matching `query`, following `next_cursor` page by page. */
@@ -195,7 +220,23 @@ export function createClient(options: ClientOptions): HelpdeskClient {
   }
   const data = async <T>(spec: RequestSpec): Promise<T> => (await request<T>(spec)).data;
 
+  const commentsPath = (ticketId: string, commentId?: string) =>
+    `/tickets/${seg(ticketId)}/comments${commentId !== undefined ? `/${seg(commentId)}` : ''}`;
+  const comments: TicketCommentsApi = {
+    list: (ticketId, query = {}) => data<Page<Comment>>({ method: 'GET', path: commentsPath(ticketId), query: { ...query } }),
+    listAll: (ticketId, query = {}) =>
+      follow((cursor) => comments.list(ticketId, { ...query, ...(cursor ? { cursor } : {}) }), query.cursor),
+    get: (ticketId, commentId) => data<Comment>({ method: 'GET', path: commentsPath(ticketId, commentId) }),
+    create: (ticketId, input, opts) =>
+      data<Comment>({ method: 'POST', path: commentsPath(ticketId), body: input, headers: createHeaders(opts) }),
+    update: (ticketId, commentId, patch) => data<Comment>({ method: 'PATCH', path: commentsPath(ticketId, commentId), body: patch }),
+    async delete(ticketId, commentId) {
+      await request<void>({ method: 'DELETE', path: commentsPath(ticketId, commentId) });
+    },
+  };
+
   const tickets: TicketsApi = {
+    comments,
     list: (query = {}) => data<Page<Ticket>>({ method: 'GET', path: '/tickets', query }),
     listAll: (query = {}) => follow((cursor) => tickets.list({ ...query, ...(cursor ? { cursor } : {}) }), query.cursor),
     get: (id) => data<Ticket>({ method: 'GET', path: `/tickets/${seg(id)}` }),

@@ -29,6 +29,10 @@ export type TicketSort =
   | '-priority';
 /** Sort orders of the SLA policy list; a leading `-` means descending. */
 export type SlaPolicySort = 'created_at' | '-created_at' | 'name' | '-name' | 'priority' | '-priority';
+/** `internal` comments are seen only by the ticket's team agents and by integrations. */
+export type CommentVisibility = 'public' | 'internal';
+/** Where a comment was written: a Slack thread of the ticket, or this API. */
+export type CommentSource = 'slack' | 'api';
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 /** An ISO 8601 instant as the server writes it, e.g. `2026-01-31T09:00:00.000Z`. */
@@ -147,6 +151,23 @@ export interface Settings {
   escalation_max: number;
 }
 
+/** One message of a ticket's conversation. */
+export interface Comment {
+  /** `cmt_…` */
+  id: string;
+  ticket_id: string;
+  /** Person id of the writer (the token's `sub`); `null` when the app itself wrote it. */
+  author_id: string | null;
+  visibility: CommentVisibility;
+  /** Markdown (Slack messages are converted). */
+  body: string;
+  source: CommentSource;
+  created_at: Instant;
+  updated_at: Instant;
+  /** When the body was last edited; `null` if never. */
+  edited_at: Instant | null;
+}
+
 /** One page of a list; pass `next_cursor` back as `cursor` for the next (`null` on the last). */
 export interface Page<T> {
   items: T[];
@@ -181,6 +202,27 @@ export interface Problem {
 // ---------------------------------------------------------------------------------------------
 // Inputs (requests)
 // ---------------------------------------------------------------------------------------------
+
+/** A new comment; posted into the ticket's Slack threads as the app, on behalf of the caller. */
+export interface CommentCreateInput {
+  /** Markdown, 1 to 40,000 characters, not only whitespace. */
+  body: string;
+  /** Defaults to `public`; `internal` needs an agent of the ticket's team (or an integration token). */
+  visibility?: CommentVisibility | undefined;
+}
+
+/** An edit of your own comment. */
+export interface CommentUpdateInput {
+  body: string;
+}
+
+/** A page of a ticket's comments, oldest first. */
+export interface CommentListInput {
+  /** 1 to 200; defaults to 50. */
+  limit?: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
 
 /** A new ticket. Server-stamped fields (`id`, `number`, `due_at`, …) are ignored if sent. */
 export interface TicketCreateInput {

@@ -30,7 +30,7 @@ describe.each(DATABASE_KINDS)('migrate [%s]', (kind) => {
       expect(first.applied).toBe(journalEntries);
       const tablesAfterFirst = await listTables(database.db);
       expect(tablesAfterFirst).toEqual(
-        expect.arrayContaining(['tenants', 'tickets', 'sla_policies', 'teams', 'people', 'ticket_events', 'sla_alerts']),
+        expect.arrayContaining(['tenants', 'tickets', 'sla_policies', 'teams', 'people', 'ticket_events', 'sla_alerts', 'ticket_comments', 'ticket_threads', 'comment_messages']),
       );
 
       const second = await migrate(database.db);

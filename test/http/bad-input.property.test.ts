@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { idempotencyKeys, people, slaAlerts, slaPolicies, teamAgents, teams, tenants, ticketEvents, tickets } from '../../src/db/schema/index.js';
+import { idempotencyKeys, people, slaAlerts, slaPolicies, teamAgents, teams, tenants, ticketComments, ticketEvents, tickets } from '../../src/db/schema/index.js';
 import { API_PREFIX } from '../../src/http/app.js';
 import { ACTION, BLOCK, CALLBACK, INPUT_ACTION, assignBlockId } from '../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
@@ -110,7 +110,7 @@ const query = fc.array(
   { maxLength: 4 },
 );
 
-type Route = { method: string; path: string; id?: 'ticket' | 'policy' | 'team'; body?: boolean };
+type Route = { method: string; path: string; id?: 'ticket' | 'policy' | 'team' | 'comment'; body?: boolean };
 const ROUTES: Route[] = [
   { method: 'GET', path: '/tickets' },
   { method: 'POST', path: '/tickets', body: true },
@@ -118,6 +118,12 @@ const ROUTES: Route[] = [
   { method: 'PATCH', path: '/tickets/:id', id: 'ticket', body: true },
   { method: 'DELETE', path: '/tickets/:id', id: 'ticket' },
   { method: 'POST', path: '/tickets/:id/close', id: 'ticket' },
+  { method: 'GET', path: '/tickets/:id/comments', id: 'ticket' },
+  { method: 'POST', path: '/tickets/:id/comments', id: 'ticket', body: true },
+  // `:ticket` is the ticket of the same workspace as the comment id drawn (its own, or the victim's).
+  { method: 'GET', path: '/tickets/:ticket/comments/:id', id: 'comment' },
+  { method: 'PATCH', path: '/tickets/:ticket/comments/:id', id: 'comment', body: true },
+  { method: 'DELETE', path: '/tickets/:ticket/comments/:id', id: 'comment' },
   { method: 'GET', path: '/sla-policies' },
   { method: 'POST', path: '/sla-policies', body: true },
   { method: 'GET', path: '/sla-policies/:id', id: 'policy' },
@@ -192,7 +198,7 @@ const slackRequest = fc.oneof(
 
 /** Every row the tenant owns, in a stable order: equal snapshots mean nothing of it changed. */
 async function snapshotTenant(db: Db, tenantId: string): Promise<string> {
-  const tables = { tenants, people, teams, teamAgents, slaPolicies, tickets, ticketEvents, slaAlerts, idempotencyKeys };
+  const tables = { tenants, people, teams, teamAgents, slaPolicies, tickets, ticketEvents, slaAlerts, idempotencyKeys, ticketComments };
   const snapshot: Record<string, string[]> = {};
   for (const [name, table] of Object.entries(tables)) {
     const rows = await db.select().from(table).where(eq(table.tenantId, tenantId));
@@ -206,7 +212,7 @@ describeEachDatabase('bad input, property-based', (ctx) => {
   /** The attacker: the workspace the fake Slack installs the app in, also a REST tenant. */
   const own = FAKE_SLACK_DEFAULTS.teamId;
   const victim = newTenantId();
-  const ids = { own: {} as Record<'ticket' | 'policy' | 'team', string>, victim: {} as Record<'ticket' | 'policy' | 'team', string> };
+  const ids = { own: {} as Record<'ticket' | 'policy' | 'team' | 'comment', string>, victim: {} as Record<'ticket' | 'policy' | 'team' | 'comment', string> };
   let ownToken = '';
   let ownEtag = '';
 
@@ -229,7 +235,12 @@ describeEachDatabase('bad input, property-based', (ctx) => {
       name: 'Business hours', applies_to: ['incident'], priority: 'high', first_response_minutes: 30, resolution_minutes: 480, business_hours_only: true,
     })).body;
     const ticket = await rest(token, 'POST', '/tickets', { title: 'Printer on fire', priority: 'high', tags: ['hw'] });
-    return { token, etag: ticket.etag, ids: { ticket: ticket.body.id as string, policy: policy.id as string, team: team.id as string } };
+    const comment = (await rest(token, 'POST', `/tickets/${ticket.body.id}/comments`, { body: 'Smoke seen' })).body;
+    return {
+      token,
+      etag: ticket.etag,
+      ids: { ticket: ticket.body.id as string, policy: policy.id as string, team: team.id as string, comment: comment.id as string },
+    };
   }
 
   beforeAll(async () => {
@@ -259,7 +270,7 @@ describeEachDatabase('bad input, property-based', (ctx) => {
           if (r.id.kind === 'own' || r.id.kind === 'victim') segment = ids[r.id.kind][r.route.id];
           else segment = r.id.kind === 'raw' ? r.id.value : pct(r.id.value);
         }
-        const path = r.route.path.replace(':id', segment);
+        const path = r.route.path.replace(':ticket', ids[r.id.kind === 'victim' ? 'victim' : 'own'].ticket).replace(':id', segment);
         const search = r.query.map(([key, value]) => `${pct(key)}=${pct(value)}`).join('&');
         let authorization = `Bearer ${ownToken}`;
         if (r.auth.kind === 'raw') authorization = r.auth.value;

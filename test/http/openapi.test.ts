@@ -8,6 +8,8 @@ import { API_PREFIX, createHttpApp } from '../../src/http/app.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import {
   buildOpenApiDocument,
+  commentPageSchema,
+  commentWireSchema,
   problemSchema,
   settingsWireSchema,
   slaPolicyPageSchema,
@@ -32,6 +34,11 @@ const APP_ROUTES: Array<[string, string]> = [
   ['patch', `${API_PREFIX}/tickets/{id}`],
   ['delete', `${API_PREFIX}/tickets/{id}`],
   ['post', `${API_PREFIX}/tickets/{id}/close`],
+  ['get', `${API_PREFIX}/tickets/{id}/comments`],
+  ['post', `${API_PREFIX}/tickets/{id}/comments`],
+  ['get', `${API_PREFIX}/tickets/{id}/comments/{comment_id}`],
+  ['patch', `${API_PREFIX}/tickets/{id}/comments/{comment_id}`],
+  ['delete', `${API_PREFIX}/tickets/{id}/comments/{comment_id}`],
   ['get', `${API_PREFIX}/sla-policies`],
   ['post', `${API_PREFIX}/sla-policies`],
   ['get', `${API_PREFIX}/sla-policies/{id}`],
@@ -178,6 +185,13 @@ describe('OpenAPI document', () => {
 
     settingsWireSchema.parse((await call('get', `${API_PREFIX}/settings`)).body);
 
+    const open = (await call('post', `${API_PREFIX}/tickets`, { title: 'Conversation' })).body;
+    const comment = await call('post', `${API_PREFIX}/tickets/${open.id}/comments`, { body: 'Hello', visibility: 'public' });
+    expect(comment.status).toBe(201);
+    commentWireSchema.parse(comment.body);
+    commentPageSchema.parse((await call('get', `${API_PREFIX}/tickets/${open.id}/comments`)).body);
+    commentWireSchema.parse((await call('patch', `${API_PREFIX}/tickets/${open.id}/comments/${comment.body.id}`, { body: 'Hi' })).body);
+
     const invalid = await call('post', `${API_PREFIX}/tickets`, { title: '' });
     expect(invalid.status).toBe(422);
     problemSchema.parse(invalid.body);
@@ -199,6 +213,11 @@ describe('OpenAPI document', () => {
     const list = doc.paths[`${API_PREFIX}/tickets`]!.get.parameters.filter((p: any) => p.in === 'query');
     expect(list.map((p: any) => p.name)).toContain('include_deleted');
     expect(list.find((p: any) => p.name === 'sort').schema.enum).toContain('-created_at');
+
+    const comment = doc.paths[`${API_PREFIX}/tickets/{id}/comments`]!;
+    expect(Object.keys(comment.post.requestBody.content['application/json'].schema.properties).sort()).toEqual(['body', 'visibility']);
+    expect(comment.post.parameters.map((p: any) => p.name)).toEqual(['id', 'Idempotency-Key']);
+    expect(comment.get.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name)).toEqual(['limit', 'cursor']);
 
     expect(doc.components.schemas.Ticket.additionalProperties).toBe(false);
     expect(doc.components.schemas.TicketPage.properties.items.items).toEqual({ $ref: '#/components/schemas/Ticket' });

@@ -41,6 +41,37 @@ describeEachDatabase('SDK client', (ctx) => {
     expect((await tickets.list({ include_deleted: true })).items).toHaveLength(1);
   });
 
+  it('comments on a ticket: create (idempotently), list, listAll, get, update, delete', async () => {
+    const tenant = newTenantId();
+    const requester = await clientFor(tenant, 'per_requester');
+    const agent = await clientFor(tenant, 'per_agent');
+    const ticket = await requester.tickets.create({ title: 'Printer on fire' });
+
+    const first = await agent.tickets.comments.create(ticket.number, { body: 'On my way' }, { idempotencyKey: 'c-1' });
+    expect(first).toMatchObject({ ticket_id: ticket.id, author_id: 'per_agent', visibility: 'public', body: 'On my way', edited_at: null });
+    expect(await agent.tickets.comments.create(ticket.number, { body: 'On my way' }, { idempotencyKey: 'c-1' })).toEqual(first);
+    expect((await agent.tickets.get(ticket.id)).first_response_at).toBe(first.created_at);
+
+    for (let i = 1; i <= 4; i++) await requester.tickets.comments.create(ticket.id, { body: `Update ${i}` });
+    const page = await requester.tickets.comments.list(ticket.id, { limit: 2 });
+    expect(page.items.map((c) => c.body)).toEqual(['On my way', 'Update 1']);
+    expect(page.next_cursor).toBeTruthy();
+    const all: string[] = [];
+    for await (const comment of requester.tickets.comments.listAll(ticket.id, { limit: 2 })) all.push(comment.body);
+    expect(all).toEqual(['On my way', 'Update 1', 'Update 2', 'Update 3', 'Update 4']);
+
+    expect(await agent.tickets.comments.get(ticket.id, first.id)).toEqual(first);
+    expect(await agent.tickets.comments.update(ticket.id, first.id, { body: 'Here now' })).toMatchObject({ body: 'Here now', edited_at: expect.any(String) });
+    const forbidden = await apiError(requester.tickets.comments.update(ticket.id, first.id, { body: 'Mine' }));
+    expect(forbidden).toMatchObject({ status: 403, problem: { code: 'forbidden' } });
+    await expect(agent.tickets.comments.delete(ticket.id, first.id)).resolves.toBeUndefined();
+    expect((await apiError(agent.tickets.comments.get(ticket.id, first.id))).status).toBe(404);
+
+    const invalid = await apiError(agent.tickets.comments.create(ticket.id, { body: '' }));
+    expect(invalid.status).toBe(422);
+    expect(invalid.problem.errors?.map((e) => e.pointer)).toEqual(['/body']);
+  });
+
   it('listAll follows next_cursor across pages in order', async () => {
     const { tickets } = await clientFor();
     const created: Ticket[] = [];

@@ -11,7 +11,10 @@ import {
   type ticketListSchema,
   type ticketUpdateSchema,
 } from '../../src/domain/tickets/schemas.js';
+import type { commentCreateSchema, commentListSchema, commentUpdateSchema } from '../../src/domain/tickets/comments.js';
 import type {
+  commentPageSchema,
+  commentWireSchema,
   problemSchema,
   settingsWireSchema,
   slaPolicyPageSchema,
@@ -26,6 +29,12 @@ import type { Problem as ServerProblem } from '../../src/http/problem.js';
 import * as sdk from '../../src/sdk/index.js';
 import type {
   BusinessCalendar,
+  Comment,
+  CommentCreateInput,
+  CommentListInput,
+  CommentSource,
+  CommentUpdateInput,
+  CommentVisibility,
   Page,
   Problem,
   Settings,
@@ -74,6 +83,8 @@ export type Answers = [
   Assert<Equal<Page<Ticket>, z.output<typeof ticketPageSchema>>>,
   Assert<Equal<Page<SlaPolicy>, z.output<typeof slaPolicyPageSchema>>>,
   Assert<Equal<Page<Team>, z.output<typeof teamPageSchema>>>,
+  Assert<Equal<Comment, z.output<typeof commentWireSchema>>>,
+  Assert<Equal<Page<Comment>, z.output<typeof commentPageSchema>>>,
 ];
 
 // Enumerations.
@@ -85,6 +96,8 @@ export type Enums = [
   Assert<Equal<SlaPolicyStatus, server.SlaPolicyStatus>>,
   Assert<Equal<TicketSort, (typeof SERVER_TICKET_SORTS)[number]>>,
   Assert<Equal<Weekday, ServerWeekday>>,
+  Assert<Equal<CommentVisibility, server.CommentVisibility>>,
+  Assert<Equal<CommentSource, server.CommentSource>>,
 ];
 
 // Bodies: exactly the input the server's schemas accept (so every SDK value is accepted, and
@@ -97,6 +110,14 @@ export type Bodies = [
   Assert<Equal<TeamCreateInput, z.input<typeof teamCreateSchema>>>,
   Assert<Equal<TeamUpdateInput, z.input<typeof teamUpdateSchema>>>,
   Assert<Equal<SettingsUpdateInput, z.input<typeof settingsUpdateSchema>>>,
+  Assert<Equal<CommentCreateInput, z.input<typeof commentCreateSchema>>>,
+  Assert<Equal<CommentUpdateInput, z.input<typeof commentUpdateSchema>>>,
+];
+
+// The comment list query: the same keys; `limit` is coerced by the server, so the SDK's number is accepted.
+export type CommentListQuery = [
+  Assert<Equal<keyof CommentListInput, keyof typeof commentListSchema.shape>>,
+  Assert<Extends<CommentListInput, z.input<typeof commentListSchema>>>,
 ];
 
 // The ticket list query. The server preprocesses several parameters (their zod input type is

@@ -28,3 +28,16 @@ export const slaPolicyStatusEnum = pgEnum('sla_policy_status', SLA_POLICY_STATUS
 export const slaClockEnum = pgEnum('sla_clock', SLA_CLOCKS);
 export const slaAlertKindEnum = pgEnum('sla_alert_kind', SLA_ALERT_KINDS);
 export const slaAlertStatusEnum = pgEnum('sla_alert_status', SLA_ALERT_STATUSES);
+export const COMMENT_VISIBILITIES = ['public', 'internal'] as const;
+/** Where a comment was written: a Slack thread of the ticket, or the REST API. */
+export const COMMENT_SOURCES = ['slack', 'api'] as const;
+/** The agents' side (the card's thread in the team channel) or a requester's side. */
+export const THREAD_SIDES = ['agents', 'requester'] as const;
+
+export type CommentVisibility = (typeof COMMENT_VISIBILITIES)[number];
+export type CommentSource = (typeof COMMENT_SOURCES)[number];
+export type ThreadSide = (typeof THREAD_SIDES)[number];
+
+export const commentVisibilityEnum = pgEnum('comment_visibility', COMMENT_VISIBILITIES);
+export const commentSourceEnum = pgEnum('comment_source', COMMENT_SOURCES);
+export const threadSideEnum = pgEnum('thread_side', THREAD_SIDES);

@@ -7,3 +7,6 @@ export * from './tickets.js';
 export * from './ticket-events.js';
 export * from './sla-alerts.js';
 export * from './idempotency-keys.js';
+export * from './ticket-comments.js';
+export * from './ticket-threads.js';
+export * from './comment-messages.js';

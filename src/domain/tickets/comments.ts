@@ -1,0 +1,291 @@
+import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.js';
+import { COMMENT_VISIBILITIES, teamAgents, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
+import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
+import { newId, type IdFactory } from '../ids.js';
+import { isStorableText, parseInput } from '../input.js';
+import { decodeCursor, encodeCursor, isIsoInstant } from '../keyset.js';
+import type { Scope } from '../scope.js';
+import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
+import { recordResponse, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
+
+export type Comment = typeof ticketComments.$inferSelect;
+
+/** Who reads a conversation: a person, and the integration app when a token carries one. */
+export type Viewer = Pick<Scope, 'actorId' | 'appId'>;
+
+/** What a listener hears after a comment write committed (the Slack side posts or edits its copies). */
+export interface CommentEvent {
+  kind: 'created' | 'edited' | 'deleted';
+  comment: Comment;
+  ticket: Ticket;
+  scope: Scope;
+}
+export type CommentListener = (event: CommentEvent) => void;
+
+export interface CommentDeps {
+  ids?: IdFactory;
+  /** Hears committed comment writes; nothing is sent to Slack from the domain itself. */
+  onComment?: CommentListener | undefined;
+  /** Hears the ticket change a comment causes (its first response). */
+  onChange?: TicketChangeListener | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Input
+
+const MAX_BODY = 40_000;
+
+const body = z
+  .string()
+  .max(MAX_BODY, 'At most 40,000 characters')
+  .refine((value) => value.trim().length > 0, 'Required');
+
+/** Stamped by the server; a client echoing a comment it fetched has them ignored. */
+const COMMENT_SERVER_FIELDS = ['id', 'ticket_id', 'author_id', 'source', 'created_at', 'updated_at', 'edited_at'] as const;
+
+export const commentCreateSchema = z.strictObject({
+  body,
+  visibility: z.enum(COMMENT_VISIBILITIES).default('public'),
+});
+export type CommentCreateInput = z.input<typeof commentCreateSchema>;
+
+export const commentUpdateSchema = z.strictObject({ body });
+export type CommentUpdateInput = z.input<typeof commentUpdateSchema>;
+
+export const commentListSchema = z.strictObject({
+  limit: z.coerce.number().int('Must be a whole number').min(1).max(200, 'At most 200').default(50),
+  /** Checked by `decodeCursor`: a bad one is a 400, not a field error. */
+  cursor: z.string().optional(),
+});
+export type CommentListInput = z.input<typeof commentListSchema>;
+
+/** The one order of a conversation: oldest first, ids breaking ties. Part of every cursor. */
+const COMMENT_SORT = 'created_at';
+
+// ---------------------------------------------------------------------------
+// Who sees internal comments
+
+/**
+ * Internal comments are for the ticket's agents: integration tokens, and people listed as
+ * agents of its team. A ticket with no team (or a team listing nobody) has no one to tell
+ * apart, so anyone but its requester counts, as mayActOnTicket lets anyone act on it.
+ */
+export async function seesInternal(db: Db, ticket: Ticket, viewer: Viewer): Promise<boolean> {
+  if (viewer.appId) return true;
+  if (!viewer.actorId) return false;
+  if (ticket.teamId) {
+    const [agents] = await db
+      .select({ total: sql<number>`count(*)::int`, mine: sql<number>`count(*) filter (where ${teamAgents.personId} = ${viewer.actorId})::int` })
+      .from(teamAgents)
+      .where(and(eq(teamAgents.tenantId, ticket.tenantId), eq(teamAgents.teamId, ticket.teamId)));
+    if (agents && agents.total > 0) return agents.mine > 0;
+  }
+  return viewer.actorId !== ticket.submittedById;
+}
+
+async function findTicket(db: Db, scope: Scope, ref: string, lock: boolean): Promise<Ticket> {
+  // No record can have such an id; the database would refuse to even compare it.
+  if (!isStorableText(ref)) throw new NotFoundError('Ticket', ref);
+  const query = db
+    .select(ticketColumns)
+    .from(tickets)
+    .where(and(ticketScope(scope), ticketRefCondition(ref), eq(tickets.isDeleted, false)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new NotFoundError('Ticket', ref);
+  return row;
+}
+
+function assertOpenForComments(ticket: Ticket): void {
+  if (ticket.status === 'closed') {
+    throw new InvalidTransitionError('closed', 'closed', `${ticket.number} is closed: a closed ticket is final and takes no new comments`);
+  }
+}
+
+function emitSafely<E>(listener: ((event: E) => void) | undefined, event: E): void {
+  try {
+    listener?.(event);
+  } catch {
+    // A listener's failure must never turn a committed write into an error.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Operations
+
+/**
+ * Adds a comment to a ticket. A public comment by anyone but the requester is the ticket's
+ * first response when it has none yet: recorded through `recordResponse` in the same
+ * transaction, so the comment and the stamp commit together; listeners hear both after commit.
+ */
+export async function addComment(
+  db: Db,
+  scope: Scope,
+  ticketRef: string,
+  input: unknown,
+  deps: CommentDeps & { source?: CommentSource } = {},
+): Promise<{ comment: Comment; ticket: Ticket }> {
+  const data = parseInput(commentCreateSchema, input, COMMENT_SERVER_FIELDS);
+  const ids = deps.ids ?? newId;
+  const ticketEvents: TicketChangeEvent[] = [];
+  const result = await db.transaction(async (tx) => {
+    // Locked, so a close cannot slip in between the check and the insert.
+    let ticket = await findTicket(tx, scope, ticketRef, true);
+    assertOpenForComments(ticket);
+    if (data.visibility === 'internal' && !(await seesInternal(tx, ticket, scope))) {
+      throw new ForbiddenError(`Only the agents of ${ticket.number} can write internal comments`);
+    }
+    const [comment] = await tx
+      .insert(ticketComments)
+      .values({
+        tenantId: scope.tenantId,
+        id: ids('comment'),
+        ticketId: ticket.id,
+        authorId: scope.actorId,
+        appId: scope.appId ?? null,
+        visibility: data.visibility,
+        body: data.body,
+        source: deps.source ?? 'api',
+        createdAt: scope.now,
+        updatedAt: scope.now,
+      })
+      .returning();
+    if (data.visibility === 'public') {
+      // Events are collected, not emitted: the outer transaction has not committed yet.
+      const response = await recordResponse(tx, scope, ticket.id, { ids, onChange: (event) => ticketEvents.push(event) });
+      ticket = response.ticket;
+    }
+    return { comment: comment!, ticket };
+  });
+  for (const event of ticketEvents) emitSafely(deps.onChange, event);
+  emitSafely(deps.onComment, { kind: 'created', comment: result.comment, ticket: result.ticket, scope });
+  return result;
+}
+
+export interface CommentPage {
+  items: Comment[];
+  next_cursor: string | null;
+}
+
+/** A ticket's conversation, oldest first; internal comments only for those who may see them. */
+export async function listComments(
+  db: Db,
+  scope: Scope,
+  ticketRef: string,
+  input: CommentListInput = {},
+  viewer: Viewer = scope,
+): Promise<CommentPage> {
+  const query = parseInput(commentListSchema, input);
+  const ticket = await findTicket(db, scope, ticketRef, false);
+  const filters: SQL[] = [
+    eq(ticketComments.tenantId, scope.tenantId),
+    eq(ticketComments.ticketId, ticket.id),
+    eq(ticketComments.isDeleted, false),
+  ];
+  if (!(await seesInternal(db, ticket, viewer))) filters.push(eq(ticketComments.visibility, 'public'));
+  if (query.cursor !== undefined) {
+    const { value, id } = decodeCursor(query.cursor, COMMENT_SORT, isIsoInstant);
+    const after = new Date(value as string);
+    filters.push(or(gt(ticketComments.createdAt, after), and(eq(ticketComments.createdAt, after), gt(ticketComments.id, id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(ticketComments)
+    .where(and(...filters))
+    .orderBy(asc(ticketComments.createdAt), asc(ticketComments.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  const next_cursor = rows.length > query.limit && last ? encodeCursor(COMMENT_SORT, last.createdAt.toISOString(), last.id) : null;
+  return { items, next_cursor };
+}
+
+/** One comment of the ticket; an internal one is missing to those who may not see it. */
+export async function getComment(db: Db, scope: Scope, ticketRef: string, commentId: string, viewer: Viewer = scope): Promise<Comment> {
+  const ticket = await findTicket(db, scope, ticketRef, false);
+  const comment = await findComment(db, scope, ticket, commentId, false);
+  if (!comment || (comment.visibility === 'internal' && !(await seesInternal(db, ticket, viewer)))) {
+    throw new NotFoundError('Comment', commentId);
+  }
+  return comment;
+}
+
+async function findComment(db: Db, scope: Scope, ticket: Ticket, commentId: string, lock: boolean): Promise<Comment | undefined> {
+  if (!isStorableText(commentId)) return undefined;
+  const query = db
+    .select()
+    .from(ticketComments)
+    .where(
+      and(
+        eq(ticketComments.tenantId, scope.tenantId),
+        eq(ticketComments.ticketId, ticket.id),
+        eq(ticketComments.id, commentId),
+        eq(ticketComments.isDeleted, false),
+      ),
+    );
+  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+/**
+ * The comment, locked, for a change by its author. A comment the caller may not see is
+ * missing to them; one they see but did not write is forbidden.
+ */
+async function commentForAuthor(tx: Db, scope: Scope, ticketRef: string, commentId: string): Promise<{ ticket: Ticket; comment: Comment }> {
+  const ticket = await findTicket(tx, scope, ticketRef, true);
+  const comment = await findComment(tx, scope, ticket, commentId, true);
+  if (!comment || (comment.visibility === 'internal' && !(await seesInternal(tx, ticket, scope)))) {
+    throw new NotFoundError('Comment', commentId);
+  }
+  // An integration's comment is its own: another app, or a person, is not its author.
+  if (comment.authorId !== scope.actorId || (comment.appId ?? null) !== (scope.appId ?? null)) {
+    throw new ForbiddenError('Only the author of a comment can change it');
+  }
+  assertOpenForComments(ticket);
+  return { ticket, comment };
+}
+
+export async function editComment(
+  db: Db,
+  scope: Scope,
+  ticketRef: string,
+  commentId: string,
+  input: unknown,
+  deps: Pick<CommentDeps, 'onComment'> = {},
+): Promise<Comment> {
+  const data = parseInput(commentUpdateSchema, input, COMMENT_SERVER_FIELDS);
+  const result = await db.transaction(async (tx) => {
+    const { ticket, comment } = await commentForAuthor(tx, scope, ticketRef, commentId);
+    if (comment.body === data.body) return { ticket, comment, changed: false };
+    const [row] = await tx
+      .update(ticketComments)
+      .set({ body: data.body, editedAt: scope.now, updatedAt: scope.now })
+      .where(and(eq(ticketComments.tenantId, scope.tenantId), eq(ticketComments.id, comment.id)))
+      .returning();
+    return { ticket, comment: row!, changed: true };
+  });
+  if (result.changed) emitSafely(deps.onComment, { kind: 'edited', comment: result.comment, ticket: result.ticket, scope });
+  return result.comment;
+}
+
+/** Soft delete: the row stays (a first response it made stays made), out of every list. */
+export async function deleteComment(
+  db: Db,
+  scope: Scope,
+  ticketRef: string,
+  commentId: string,
+  deps: Pick<CommentDeps, 'onComment'> = {},
+): Promise<Comment> {
+  const result = await db.transaction(async (tx) => {
+    const { ticket, comment } = await commentForAuthor(tx, scope, ticketRef, commentId);
+    const [row] = await tx
+      .update(ticketComments)
+      .set({ isDeleted: true, deletedAt: scope.now, deletedBy: scope.actorId, updatedAt: scope.now })
+      .where(and(eq(ticketComments.tenantId, scope.tenantId), eq(ticketComments.id, comment.id)))
+      .returning();
+    return { ticket, comment: row! };
+  });
+  emitSafely(deps.onComment, { kind: 'deleted', comment: result.comment, ticket: result.ticket, scope });
+  return result.comment;
+}
