@@ -16,3 +16,14 @@ export function createLimiter(concurrency: number): <T>(task: () => Promise<T>) 
     }
   };
 }
+
+/** Runs `work` after the work already chained under `key`; the map forgets the key once its last work is done. */
+export function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>, onDone?: () => void): void {
+  const next = (chains.get(key) ?? Promise.resolve()).then(work);
+  chains.set(key, next);
+  void next.finally(() => {
+    if (chains.get(key) !== next) return;
+    chains.delete(key);
+    onDone?.();
+  });
+}

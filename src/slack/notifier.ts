@@ -4,11 +4,12 @@ import { getPeople } from '../domain/people.js';
 import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
+import { linkThread } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { ticketCard } from './blocks/card.js';
 import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
-import { createLimiter } from './limit.js';
+import { chainUnder, createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 
 export interface SlackNotifier {
@@ -90,6 +91,8 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       const posted = await client.chat.postMessage({ channel, ...card(r), unfurl_links: false });
       if (posted.ts) {
         await setSlackCard(db, { tenantId: r.ticket.tenantId }, r.ticket.id, { channelId: channel, messageTs: posted.ts });
+        // The card's thread is the agents' side of the ticket's conversation.
+        await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'agents', channel_id: channel, thread_ts: posted.ts });
         cardLink = await permalink(channel, posted.ts);
       }
     }
@@ -97,10 +100,14 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     if (requester) {
       // Like every change's notifications, the requester's DM follows the card.
       followUp(event, async () => {
-        await client.chat.postMessage({
+        const dm = await client.chat.postMessage({
           channel: requester,
           ...requesterCreatedDm({ ticket: r.ticket, teamName: r.team?.name ?? null, cardPermalink: cardLink }),
         });
+        // The DM's thread is the requester's side: its channel is the DM's id (D…), not the user's.
+        if (dm.channel && dm.ts) {
+          await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'requester', channel_id: dm.channel, thread_ts: dm.ts });
+        }
       });
     }
   };
@@ -183,17 +190,6 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       while (queues.size > 0 || followUps.size > 0) await Promise.all([...queues.values(), ...followUps.values()]);
     },
   };
-}
-
-/** Runs `work` after the work already chained under `key`; the map forgets the key once its last work is done. */
-function chainUnder(chains: Map<string, Promise<void>>, key: string, work: () => Promise<void>, onDone?: () => void): void {
-  const next = (chains.get(key) ?? Promise.resolve()).then(work);
-  chains.set(key, next);
-  void next.finally(() => {
-    if (chains.get(key) !== next) return;
-    chains.delete(key);
-    onDone?.();
-  });
 }
 
 const THREAD_KINDS: Partial<Record<TicketEventKind, ThreadLineInput['kind']>> = {

@@ -13,12 +13,16 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 
 interface Manifest {
   features: {
-    app_home?: { messages_tab_enabled?: boolean };
+    app_home?: { messages_tab_enabled?: boolean; messages_tab_read_only_enabled?: boolean };
     slash_commands?: Array<{ command: string; url?: string }>;
     shortcuts?: Array<{ callback_id: string; type: string }>;
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
+    socket_mode_enabled: boolean;
+  };
 }
 
 /**
@@ -28,9 +32,18 @@ interface Manifest {
 const METHOD_SCOPES: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'reactions.add': ['reactions:write'],
   'chat.getPermalink': [],
   'views.open': [],
   'auth.test': [],
+};
+
+/** The bot scopes each bot event subscription needs (Slack's events reference). */
+const EVENT_SCOPES: Record<string, string[]> = {
+  'message.channels': ['channels:history'],
+  'message.groups': ['groups:history'],
+  'message.im': ['im:history'],
 };
 
 /** Scopes not tied to one method call, each with its reason. */
@@ -98,8 +111,16 @@ describe('manifest.yml against the code', () => {
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
   });
 
-  it('enables the Messages tab, where requester DMs arrive', () => {
+  it('enables the Messages tab, where requester DMs arrive and requesters reply', () => {
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
+    expect(manifest.features.app_home?.messages_tab_read_only_enabled).toBe(false);
+  });
+
+  it('subscribes to exactly the bot events the app listens for, at /slack/events', () => {
+    expect(slack.registered.events.length).toBeGreaterThan(0);
+    const declared = [...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort();
+    expect(declared).toEqual([...slack.registered.events].sort());
+    expect(manifest.settings.event_subscriptions?.request_url).toMatch(/\/slack\/events$/);
   });
 
   it('has a listener for every button and picker the messages render', () => {
@@ -165,6 +186,10 @@ describe('manifest.yml against the code', () => {
     for (const method of methods) {
       expect(METHOD_SCOPES, `Web API method ${method} has no scope entry`).toHaveProperty([method]);
       for (const scope of METHOD_SCOPES[method]!) needed.add(scope);
+    }
+    for (const event of slack.registered.events) {
+      expect(EVENT_SCOPES, `bot event ${event} has no scope entry`).toHaveProperty([event]);
+      for (const scope of EVENT_SCOPES[event]!) needed.add(scope);
     }
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });

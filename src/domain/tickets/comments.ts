@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { COMMENT_VISIBILITIES, teamAgents, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
+import { COMMENT_VISIBILITIES, commentMessages, teamAgents, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import { isStorableText, parseInput } from '../input.js';
@@ -11,6 +11,14 @@ import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './q
 import { recordResponse, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
 
 export type Comment = typeof ticketComments.$inferSelect;
+
+/** The Slack message given to addComment is already some comment's: a redelivery. */
+export class MessageAlreadyRecordedError extends Error {
+  constructor() {
+    super('That Slack message is already recorded as a comment');
+    this.name = 'MessageAlreadyRecordedError';
+  }
+}
 
 /** Who reads a conversation: a person, and the integration app when a token carries one. */
 export type Viewer = Pick<Scope, 'actorId' | 'appId'>;
@@ -124,7 +132,15 @@ export async function addComment(
   scope: Scope,
   ticketRef: string,
   input: unknown,
-  deps: CommentDeps & { source?: CommentSource } = {},
+  deps: CommentDeps & {
+    source?: CommentSource;
+    /**
+     * The Slack message the comment comes from, recorded in the same transaction: a message
+     * already recorded (Slack delivered it again) throws MessageAlreadyRecordedError and
+     * nothing is written, even when two deliveries race.
+     */
+    slackMessage?: { channelId: string; threadTs: string; messageTs: string };
+  } = {},
 ): Promise<{ comment: Comment; ticket: Ticket }> {
   const data = parseInput(commentCreateSchema, input, COMMENT_SERVER_FIELDS);
   const ids = deps.ids ?? newId;
@@ -151,6 +167,16 @@ export async function addComment(
         updatedAt: scope.now,
       })
       .returning();
+    if (deps.slackMessage) {
+      const { channelId, threadTs, messageTs } = deps.slackMessage;
+      const [recorded] = await tx
+        .insert(commentMessages)
+        .values({ tenantId: scope.tenantId, commentId: comment!.id, channelId, threadTs, messageTs })
+        .onConflictDoNothing()
+        .returning({ commentId: commentMessages.commentId });
+      // Throwing rolls the comment back: the first delivery's comment is the only one.
+      if (!recorded) throw new MessageAlreadyRecordedError();
+    }
     if (data.visibility === 'public') {
       // Events are collected, not emitted: the outer transaction has not committed yet.
       const response = await recordResponse(tx, scope, ticket.id, { ids, onChange: (event) => ticketEvents.push(event) });

@@ -1,7 +1,7 @@
 /** Lines in a card's thread and DMs to the requester. */
 import { ACTION } from '../ids.js';
 import { actions, button, fieldsSection, linkButton, section, type Button, type KnownBlock, type SlackMessage } from './elements.js';
-import { API_ACTOR, mention, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
+import { API_ACTOR, fitMrkdwn, mention, mirroredMrkdwn, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
 import type { TicketStatus } from '../../db/schema/enums.js';
 
 export type ThreadLineKind = 'created' | 'claimed' | 'assigned' | 'status' | 'resolved' | 'closed' | 'reopened' | 'updated';
@@ -107,4 +107,27 @@ export function requesterUpdateDm(input: {
   if (input.cardPermalink) buttons.push(linkButton(input.cardPermalink, ticket.id));
   if (buttons.length > 0) blocks.push(actions(buttons));
   return { text: updateSentence(kind, actor, ticketLine(ticket, false)), blocks };
+}
+
+// ---------------------------------------------------------------------------
+// The ticket's conversation (threads on both sides)
+
+/** Slack truncates a message's text past 40,000 characters; the copy is cut first, cleanly. */
+const MESSAGE_TEXT_MAX = 40_000;
+
+/** The app's copy, in the other side's thread, of what a person wrote in one side's thread. */
+export function mirroredComment(authorSlackId: string, text: string): { text: string } {
+  return { text: fitMrkdwn(`${mention(authorSlackId)}: ${mirroredMrkdwn(text)}`, MESSAGE_TEXT_MAX) };
+}
+
+/** Told in the requester's thread when they write in a closed ticket's thread. */
+export function closedTicketReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
+  return {
+    text: `${ticketLine(ticket)} is closed, so this message was not passed on to the agents. If you still need help, raise a new ticket with /ticket.`,
+  };
+}
+
+/** Told in the requester's thread when their reply reopened the ticket (the agents' thread gets the notifier's line). */
+export function reopenedByReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
+  return { text: `Your reply reopened ${ticketLine(ticket)}; the agents have been told.` };
 }

@@ -64,6 +64,21 @@ export function escapeMrkdwn(text: string): string {
   return wellFormed(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** `<!channel>`, `<!here>`, `<!everyone>` (with or without a `|label`), and user-group mentions. */
+const BROADCASTS = /<!(channel|here|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>/g;
+
+/**
+ * Mrkdwn a person wrote in Slack, for the app to repost (a mirrored message): kept as written
+ * (their links, mentions of people and formatting stay), but a broadcast or user-group mention
+ * becomes plain text, so a copy never pings a whole channel or group. Slack only pings on the
+ * `<!…>` token; the plain `@here` left behind is inert (the app never sets `link_names`).
+ */
+export function mirroredMrkdwn(text: string): string {
+  return wellFormed(text).replace(BROADCASTS, (_token, broadcast: string | undefined, label: string | undefined) =>
+    broadcast ? `@${broadcast}` : label ? `${label.startsWith('@') ? '' : '@'}${label}` : '@group',
+  );
+}
+
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` without lone UTF-16 surrogates (each becomes U+FFFD, as `toWellFormed` does): Slack refuses them. */

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { registerActions } from './actions/index.js';
 import { registerCommands } from './commands/index.js';
+import { registerEvents } from './events/index.js';
 import type { ListenerDeps } from './shared.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerViews } from './views/index.js';
@@ -11,14 +12,17 @@ export interface SlackRegistrations {
   shortcuts: string[];
   views: string[];
   actions: string[];
+  /** Bot event subscriptions, as the manifest names them (`message.channels`, …). */
+  events: string[];
 }
 
-/** Registers every listener on the app. No event listeners yet: the app subscribes to no events. */
+/** Registers every listener on the app. */
 export function registerListeners(app: App, deps: ListenerDeps): SlackRegistrations {
   return {
     commands: registerCommands(app, deps),
     shortcuts: registerShortcuts(app, deps),
     views: registerViews(app, deps),
     actions: registerActions(app, deps),
+    events: registerEvents(app, deps),
   };
 }

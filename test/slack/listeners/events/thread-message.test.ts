@@ -1,0 +1,248 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { commentMessages, ticketComments } from '../../../../src/db/schema/index.js';
+import { getTicket } from '../../../../src/domain/tickets/queries.js';
+import { listThreads } from '../../../../src/domain/tickets/threads.js';
+import { changeTicketStatus } from '../../../../src/domain/tickets/tickets.js';
+import { describeEachDatabase, newTenantId } from '../../../support/databases.js';
+import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
+import { scopeFor } from '../../../support/scope.js';
+import { startSlackHarness, type SlackHarness } from '../../../support/slack-harness.js';
+import { AGENT, CHANNEL, REQUESTER, STRANGER, slackWorkspaces } from '../../../support/slack-workspace.js';
+
+/** The requester's DM with the app, as Slack names it in events (the fake answers postMessage to U… with D…). */
+const DM = `D${REQUESTER}`;
+
+let seq = 0;
+/** A person's message ts, unique in the file and apart from the fake's own (1700000000.…). */
+const nextTs = () => `1800000000.${String(++seq).padStart(6, '0')}`;
+
+describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
+  let h: SlackHarness;
+
+  beforeAll(async () => {
+    h = await startSlackHarness({ db: ctx.db });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const { since, workspace, fileTicket } = slackWorkspaces(() => h, () => ctx.db);
+
+  /** A filed ticket and the two threads of its conversation. */
+  async function conversation() {
+    const ws = await workspace();
+    const { ticket } = await fileTicket(ws.teamId);
+    const threads = await listThreads(ctx.db, ws.teamId, ticket.id);
+    const agents = threads.find((t) => t.side === 'agents')!;
+    const requester = threads.find((t) => t.side === 'requester')!;
+    return { ...ws, ticket, agents, requester };
+  }
+
+  /** A message event in a thread, as Slack delivers it; returns the message's ts. */
+  async function reply(
+    teamId: string,
+    where: { channelId: string; threadTs: string },
+    user: string,
+    text: string,
+    more: { eventId?: string; retryNum?: number; ts?: string; fields?: Record<string, unknown> } = {},
+  ) {
+    const ts = more.ts ?? nextTs();
+    const res = await h.sender.event({
+      teamId,
+      eventId: more.eventId,
+      retryNum: more.retryNum,
+      event: {
+        type: 'message',
+        channel: where.channelId,
+        channel_type: where.channelId.startsWith('D') ? 'im' : 'channel',
+        user,
+        text,
+        ts,
+        thread_ts: where.threadTs,
+        ...more.fields,
+      },
+    });
+    expect(res.status).toBe(200);
+    await h.slack.idle();
+    return ts;
+  }
+
+  const commentsOf = (teamId: string) => ctx.db.select().from(ticketComments).where(eq(ticketComments.tenantId, teamId));
+  const copiesOf = (teamId: string, commentId: string) =>
+    ctx.db.select().from(commentMessages).where(and(eq(commentMessages.tenantId, teamId), eq(commentMessages.commentId, commentId)));
+  /** Calls after `mark` (an index into the fake's calls). */
+  const callsSince = (mark: number, method: string) => h.fake.calls.slice(mark).filter((c: FakeSlackCall) => c.method === method);
+
+  it('links the card\'s thread (agents) and the requester\'s "ticket created" DM (requester) when the ticket is filed', async () => {
+    const { agents, requester, ticket } = await conversation();
+    expect(agents).toMatchObject({ channelId: CHANNEL, threadTs: ticket.slackMessageTs });
+    expect(requester.channelId).toBe(DM);
+    const dm = h.fake.callsTo('chat.postMessage').find((c) => c.args.channel === REQUESTER && String(c.args.text).includes(ticket.number));
+    expect(dm).toBeDefined();
+    expect(requester.threadTs).not.toBe(agents.threadTs);
+  });
+
+  it('mirrors an agent\'s reply into the requester\'s thread, stores it public, and stamps the first response', async () => {
+    const { teamId, ticket, agents, requester, agent } = await conversation();
+    const after = since();
+    const ts = await reply(teamId, agents, AGENT, 'Have you tried *turning it off* and on? See <https://kb.example.com|the KB>');
+    const copy = await after('chat.postMessage', (c) => c.args.channel === DM);
+    expect(copy.args).toMatchObject({
+      thread_ts: requester.threadTs,
+      text: `<@${AGENT}>: Have you tried *turning it off* and on? See <https://kb.example.com|the KB>`,
+    });
+    const [comment, ...more] = await commentsOf(teamId);
+    expect(more).toEqual([]);
+    expect(comment).toMatchObject({ ticketId: ticket.id, authorId: agent.id, visibility: 'public', source: 'slack' });
+    // The original and its copy: where an edit or delete of either would be found.
+    const copies = await copiesOf(teamId, comment!.id);
+    expect(copies.map((c) => c.channelId).sort()).toEqual([CHANNEL, DM].sort());
+    expect(copies.find((c) => c.channelId === CHANNEL)?.messageTs).toBe(ts);
+    const now = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
+    expect(now.firstResponseAt).not.toBeNull();
+  });
+
+  it('mirrors the requester\'s reply into the card\'s thread; it is no first response', async () => {
+    const { teamId, ticket, agents, requester } = await conversation();
+    const after = since();
+    await reply(teamId, requester, REQUESTER, 'It drops at :00 every hour');
+    const copy = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs);
+    expect(copy.args.text).toBe(`<@${REQUESTER}>: It drops at :00 every hour`);
+    const [comment] = await commentsOf(teamId);
+    expect(comment).toMatchObject({ visibility: 'public', body: 'It drops at :00 every hour' });
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).firstResponseAt).toBeNull();
+  });
+
+  it('keeps a private note on the agents\' side: stored internal, marked with a lock, never mirrored', async () => {
+    const { teamId, ticket, agents } = await conversation();
+    const mark = h.fake.calls.length;
+    const first = await reply(teamId, agents, AGENT, 'note: the VPN concentrator is flapping');
+    const second = await reply(teamId, agents, AGENT, ':lock: user is a VIP');
+    const reactions = callsSince(mark, 'reactions.add');
+    expect(reactions.map(({ args: { channel, timestamp, name } }) => ({ channel, timestamp, name }))).toEqual([
+      { channel: CHANNEL, timestamp: first, name: 'lock' },
+      { channel: CHANNEL, timestamp: second, name: 'lock' },
+    ]);
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    const comments = await commentsOf(teamId);
+    expect(comments.map((c) => [c.visibility, c.body]).sort()).toEqual([
+      ['internal', 'the VPN concentrator is flapping'],
+      ['internal', 'user is a VIP'],
+    ]);
+    // A private note tells the requester nothing: it is no first response.
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).firstResponseAt).toBeNull();
+  });
+
+  it('refuses a private note from someone who is not one of the ticket\'s agents, telling only them', async () => {
+    const { teamId, agents } = await conversation();
+    const mark = h.fake.calls.length;
+    await reply(teamId, agents, STRANGER, 'note: I can see this?');
+    expect(await commentsOf(teamId)).toEqual([]);
+    const told = callsSince(mark, 'chat.postEphemeral');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.args).toMatchObject({ channel: CHANNEL, user: STRANGER, thread_ts: agents.threadTs });
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+  });
+
+  it('ignores the app\'s own messages, other bots\', broadcasts, joins, top-level messages and threads of no ticket', async () => {
+    const { teamId, agents, requester } = await conversation();
+    const mark = h.fake.calls.length;
+    // The app's own copy, as Slack echoes it back.
+    await reply(teamId, requester, FAKE_SLACK_DEFAULTS.botUserId, `<@${AGENT}>: hello`, { fields: { bot_id: FAKE_SLACK_DEFAULTS.botId, app_id: FAKE_SLACK_DEFAULTS.appId } });
+    await reply(teamId, agents, 'U0OTHERBOT', 'Deploy finished', { fields: { subtype: 'bot_message', bot_id: 'B0OTHERBOT' } });
+    await reply(teamId, agents, 'U0WORKFLOW', 'A workflow says hi', { fields: { bot_id: 'B0WORKFLOW' } });
+    await reply(teamId, agents, AGENT, 'Also sent to the channel', { fields: { subtype: 'thread_broadcast' } });
+    await reply(teamId, agents, AGENT, '<@UAGENT001> has joined the channel', { fields: { subtype: 'channel_join' } });
+    // Top level (thread_ts = ts) and a thread no ticket owns.
+    const ts = nextTs();
+    await reply(teamId, { channelId: CHANNEL, threadTs: ts }, AGENT, 'a new conversation', { ts });
+    await reply(teamId, { channelId: CHANNEL, threadTs: '1600000000.000100' }, AGENT, 'some other thread');
+    expect(await commentsOf(teamId)).toEqual([]);
+    expect(h.fake.calls.slice(mark).map((c) => c.method)).toEqual([]);
+  });
+
+  it('applies a redelivered event once (same event_id, X-Slack-Retry-Num), and a second message with the same ts once', async () => {
+    const { teamId, agents } = await conversation();
+    const mark = h.fake.calls.length;
+    const eventId = `Ev${newTenantId()}`;
+    const ts = await reply(teamId, agents, AGENT, 'On it', { eventId });
+    await reply(teamId, agents, AGENT, 'On it', { eventId, ts, retryNum: 1 });
+    await reply(teamId, agents, AGENT, 'On it', { eventId, ts, retryNum: 2 });
+    expect(await commentsOf(teamId)).toHaveLength(1);
+    expect(callsSince(mark, 'chat.postMessage').filter((c) => c.args.channel === DM)).toHaveLength(1);
+  });
+
+  it('applies two deliveries of one message racing each other once', async () => {
+    const { teamId, agents } = await conversation();
+    const mark = h.fake.calls.length;
+    const ts = nextTs();
+    const event = { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text: 'Racing', ts, thread_ts: agents.threadTs };
+    const answers = await Promise.all([h.sender.event({ teamId, event }), h.sender.event({ teamId, event, retryNum: 1 })]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await h.slack.idle();
+    expect(await commentsOf(teamId)).toHaveLength(1);
+    expect(callsSince(mark, 'chat.postMessage').filter((c) => c.args.channel === DM)).toHaveLength(1);
+  });
+
+  it('puts a pending ticket back in progress when the requester replies', async () => {
+    const { teamId, ticket, requester, agent } = await conversation();
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'in_progress');
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'pending');
+    await reply(teamId, requester, REQUESTER, 'Here is the log you asked for');
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('in_progress');
+  });
+
+  it('reopens a resolved ticket when the requester replies, and tells both threads', async () => {
+    const { teamId, ticket, agents, requester, agent } = await conversation();
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'resolved');
+    const after = since();
+    await reply(teamId, requester, REQUESTER, 'Still broken, sorry');
+    const now = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
+    expect(now.status).toBe('open');
+    expect(now.slaCycle).toBe(ticket.slaCycle + 1);
+    await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.text === `<@${REQUESTER}>: Still broken, sorry`);
+    const agentsTold = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs && /reopened/i.test(String(c.args.text)));
+    expect(agentsTold.args.text).toContain(`<@${REQUESTER}>`);
+    const requesterTold = await after('chat.postMessage', (c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs);
+    expect(String(requesterTold.args.text)).toContain(`Your reply reopened *${ticket.number}*`);
+  });
+
+  it('tells the requester a closed ticket takes no replies, and passes nothing on', async () => {
+    const { teamId, ticket, requester, agent } = await conversation();
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'closed');
+    const mark = h.fake.calls.length;
+    await reply(teamId, requester, REQUESTER, 'One more thing');
+    const posted = callsSince(mark, 'chat.postMessage');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.args).toMatchObject({ channel: DM, thread_ts: requester.threadTs });
+    expect(String(posted[0]!.args.text)).toMatch(/is closed.*raise a new ticket with \/ticket/);
+    expect(await commentsOf(teamId)).toEqual([]);
+    expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('closed');
+  });
+
+  it('never lets a mirrored message ping a whole channel or group', async () => {
+    const { teamId, agents, requester } = await conversation();
+    const after = since();
+    await reply(teamId, requester, REQUESTER, 'Help <!channel> <!here|here> <!everyone> <!subteam^S0123ABCD|@it-team>, ask <@UAGENT002>');
+    const copy = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs);
+    const text = String(copy.args.text);
+    expect(text).not.toMatch(/<!/);
+    expect(text).toBe(`<@${REQUESTER}>: Help @channel @here @everyone @it-team, ask <@UAGENT002>`);
+    expect(copy.args.link_names).toBeUndefined();
+  });
+
+  it('does nothing for a workspace the app is not installed in, even naming a linked thread', async () => {
+    const { teamId, agents } = await conversation();
+    const mark = h.fake.calls.length;
+    await h.sender.event({
+      teamId: `T${newTenantId().slice(1)}`,
+      event: { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text: 'from elsewhere', ts: nextTs(), thread_ts: agents.threadTs },
+    });
+    await h.slack.idle();
+    expect(await commentsOf(teamId)).toEqual([]);
+    expect(h.fake.calls.slice(mark)).toEqual([]);
+    expect(h.problems.some((line) => line.includes('has no installation of this app'))).toBe(true);
+    h.problems.length = 0;
+  });
+});
