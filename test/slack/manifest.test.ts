@@ -33,6 +33,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
+  'chat.delete': ['chat:write'],
   'reactions.add': ['reactions:write'],
   'chat.getPermalink': [],
   'views.open': [],

@@ -1,10 +1,10 @@
 import type { Db } from '../../db/client.js';
-import { InvalidTransitionError, NotFoundError } from '../errors.js';
+import { DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
-import { addComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
+import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
 import { getTicket, type Ticket } from './queries.js';
-import { findThread, listThreads, type TicketThread } from './threads.js';
+import { findCommentByMessage, findThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
 import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './tickets.js';
 
 /**
@@ -106,4 +106,41 @@ export async function receiveThreadMessage(
       ? []
       : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => !(t.channelId === thread.channelId && t.threadTs === thread.threadTs));
   return { kind: 'comment', comment: added.comment, ticket, thread, mirrorTo, reopened };
+}
+
+export type ThreadEditOutcome = { kind: 'ignored' } | { kind: 'changed'; comment: Comment; copies: CommentMessage[] };
+
+/**
+ * Its author edited or deleted their message in a ticket thread: the comment follows, and the
+ * other copies to update or delete are returned. A message that is no comment's, a comment
+ * already deleted (a redelivery) or a closed ticket's (final) changes nothing.
+ */
+export async function changeThreadMessage(
+  db: Db,
+  scope: Scope,
+  message: { channelId: string; messageTs: string },
+  change: { kind: 'edited'; text: string } | { kind: 'deleted' },
+  deps: { onComment?: CommentListener | undefined } = {},
+): Promise<ThreadEditOutcome> {
+  const hit = await findCommentByMessage(db, scope.tenantId, message.channelId, message.messageTs);
+  if (!hit || hit.comment.isDeleted) return { kind: 'ignored' };
+  const { comment } = hit;
+  let changed: Comment;
+  try {
+    if (change.kind === 'edited') {
+      const body = comment.visibility === 'internal' ? (privateNoteBody(change.text) ?? change.text) : change.text;
+      changed = await editComment(db, scope, comment.ticketId, comment.id, { body }, deps);
+      // Slack also says "changed" when only an unfurl was added: the copies need nothing.
+      if (changed.body === comment.body) return { kind: 'ignored' };
+    } else {
+      changed = await deleteComment(db, scope, comment.ticketId, comment.id, deps);
+    }
+  } catch (error) {
+    // Not the author's (Slack lets only authors edit; an admin's delete is not theirs), a closed
+    // ticket, an emptied text: the stored comment stays as it was.
+    if (error instanceof DomainError) return { kind: 'ignored' };
+    throw error;
+  }
+  const copies = hit.copies.filter((c) => !(c.channelId === message.channelId && c.messageTs === message.messageTs));
+  return { kind: 'changed', comment: changed, copies };
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { ForbiddenError } from '../../../domain/errors.js';
-import { receiveThreadMessage } from '../../../domain/tickets/conversation.js';
+import { changeThreadMessage, receiveThreadMessage } from '../../../domain/tickets/conversation.js';
 import { recordCommentMessage } from '../../../domain/tickets/threads.js';
 import { closedTicketReply, mirroredComment, reopenedByReply } from '../../blocks/messages.js';
 import { chainUnder } from '../../limit.js';
@@ -8,7 +8,7 @@ import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
-/** The fields of a message event this listener reads (Bolt types it as a union of subtypes). */
+/** The fields of a message this listener reads (Bolt types events as a union of subtypes). */
 interface MessageFields {
   subtype?: string;
   user?: string;
@@ -16,27 +16,65 @@ interface MessageFields {
   text?: string;
   ts: string;
   thread_ts?: string;
+}
+
+interface MessageEvent extends MessageFields {
   channel: string;
+  /** message_changed: the message as it is now. */
+  message?: MessageFields;
+  /** message_deleted: the message as it was. */
+  previous_message?: MessageFields;
+}
+
+/** A person's message in a thread (not the thread's parent), or undefined. */
+function personsReply(message: MessageFields | undefined, botUserId: string | undefined): (MessageFields & { user: string; thread_ts: string }) | undefined {
+  if (!message || message.bot_id !== undefined || !message.user || message.user === botUserId) return undefined;
+  if (!message.thread_ts || message.thread_ts === message.ts) return undefined;
+  return message as MessageFields & { user: string; thread_ts: string };
 }
 
 /**
  * A person's reply in a ticket's thread (the card's, or the requester's DM): the domain stores
  * it as a comment and says where it goes; this posts the copies and the app's own answers.
- * Everything else is ignored: top-level messages, threads of no ticket, bots' messages (the
- * app's own copies above all), and every subtype (broadcasts, joins, edits, files).
+ * Its author's edit or delete is followed on the copies. Everything else is ignored: top-level
+ * messages, threads of no ticket, bots' messages (the app's own copies above all), and every
+ * other subtype (broadcasts, joins, files).
  */
 export function handleThreadMessage(deps: ListenerDeps) {
   // Messages of one thread are applied one after another, in the order they arrived.
   const threads = new Map<string, Promise<void>>();
+  const inOrder = (key: string, work: () => Promise<void>) =>
+    new Promise<void>((resolve, reject) => chainUnder(threads, key, () => work().then(resolve, reject)));
 
   return async ({ event, context, client }: MessageArgs): Promise<void> => {
-    const message = event as unknown as MessageFields;
-    if (message.subtype !== undefined || message.bot_id !== undefined) return;
-    if (!message.user || message.user === context.botUserId) return;
-    if (!message.thread_ts || message.thread_ts === message.ts || !message.text?.trim()) return;
+    const raw = event as unknown as MessageEvent;
+    if (raw.subtype === 'message_changed' || raw.subtype === 'message_deleted') {
+      const edited = raw.subtype === 'message_changed';
+      const original = personsReply(edited ? raw.message : raw.previous_message, context.botUserId);
+      if (!original || (edited && !original.text?.trim())) return;
+      const tenantId = tenantOf(context);
+      await inOrder(`${tenantId}/${raw.channel}/${original.thread_ts}`, async () => {
+        const { scope } = await actingAs(deps, tenantId, { id: original.user });
+        const outcome = await changeThreadMessage(
+          deps.db,
+          scope,
+          { channelId: raw.channel, messageTs: original.ts },
+          edited ? { kind: 'edited', text: original.text! } : { kind: 'deleted' },
+        );
+        if (outcome.kind === 'ignored') return;
+        for (const copy of outcome.copies) {
+          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, original.text!) });
+          else await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
+        }
+      });
+      return;
+    }
+    if (raw.subtype !== undefined) return;
+    const message = personsReply(raw, context.botUserId);
+    if (!message || !message.text?.trim()) return;
+    const channel = raw.channel;
     const tenantId = tenantOf(context);
     const author = message.user;
-    const key = `${tenantId}/${message.channel}/${message.thread_ts}`;
 
     const apply = async () => {
       const { scope } = await actingAs(deps, tenantId, { id: author });
@@ -45,13 +83,13 @@ export function handleThreadMessage(deps: ListenerDeps) {
         outcome = await receiveThreadMessage(
           deps.db,
           scope,
-          { channelId: message.channel, threadTs: message.thread_ts!, messageTs: message.ts, text: message.text! },
+          { channelId: channel, threadTs: message.thread_ts, messageTs: message.ts, text: message.text! },
           { onChange: deps.onChange },
         );
       } catch (error) {
         if (!(error instanceof ForbiddenError)) throw error;
         // A private note from someone who is not one of the ticket's agents: stored nowhere, they are told.
-        await client.chat.postEphemeral({ channel: message.channel, user: author, thread_ts: message.thread_ts, text: error.message });
+        await client.chat.postEphemeral({ channel, user: author, thread_ts: message.thread_ts, text: error.message });
         return;
       }
       switch (outcome.kind) {
@@ -59,13 +97,13 @@ export function handleThreadMessage(deps: ListenerDeps) {
         case 'duplicate':
           return;
         case 'closed':
-          await client.chat.postMessage({ channel: message.channel, thread_ts: message.thread_ts, ...closedTicketReply(outcome.ticket) });
+          await client.chat.postMessage({ channel, thread_ts: message.thread_ts, ...closedTicketReply(outcome.ticket) });
           return;
         case 'comment': {
           const { comment } = outcome;
           if (comment.visibility === 'internal') {
             // Marks the note as private where the agents see it; it goes nowhere else.
-            await client.reactions.add({ channel: message.channel, timestamp: message.ts, name: 'lock' });
+            await client.reactions.add({ channel, timestamp: message.ts, name: 'lock' });
             return;
           }
           for (const thread of outcome.mirrorTo) {
@@ -79,13 +117,13 @@ export function handleThreadMessage(deps: ListenerDeps) {
             if (copy.ts) await recordCommentMessage(deps.db, scope, comment.id, { channel_id: thread.channelId, thread_ts: thread.threadTs, message_ts: copy.ts });
           }
           if (outcome.reopened) {
-            await client.chat.postMessage({ channel: message.channel, thread_ts: message.thread_ts, ...reopenedByReply(outcome.ticket) });
+            await client.chat.postMessage({ channel, thread_ts: message.thread_ts, ...reopenedByReply(outcome.ticket) });
           }
           return;
         }
       }
     };
 
-    await new Promise<void>((resolve, reject) => chainUnder(threads, key, () => apply().then(resolve, reject)));
+    await inOrder(`${tenantId}/${channel}/${message.thread_ts}`, apply);
   };
 }

@@ -245,4 +245,69 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     expect(h.problems.some((line) => line.includes('has no installation of this app'))).toBe(true);
     h.problems.length = 0;
   });
+  /** message_changed / message_deleted of a person's thread reply, as Slack sends them. */
+  async function change(teamId: string, channel: string, original: { user: string; ts: string; thread_ts: string; text: string }, edit: { text: string } | 'deleted', eventId?: string) {
+    const event =
+      edit === 'deleted'
+        ? { type: 'message', subtype: 'message_deleted', hidden: true, channel, deleted_ts: original.ts, previous_message: { type: 'message', ...original } }
+        : {
+            type: 'message',
+            subtype: 'message_changed',
+            hidden: true,
+            channel,
+            message: { type: 'message', ...original, text: edit.text, edited: { user: original.user, ts: nextTs() } },
+            previous_message: { type: 'message', ...original },
+          };
+    expect((await h.sender.event({ teamId, event, eventId })).status).toBe(200);
+    await h.slack.idle();
+  }
+
+  it('follows the author\'s edit and delete of a reply on its copy, once per delivery', async () => {
+    const { teamId, agents } = await conversation();
+    const ts = await reply(teamId, agents, AGENT, 'Reboot the router');
+    const [comment] = await commentsOf(teamId);
+    const copy = (await copiesOf(teamId, comment!.id)).find((c) => c.channelId === DM)!;
+    const original = { user: AGENT, ts, thread_ts: agents.threadTs, text: 'Reboot the router' };
+
+    let mark = h.fake.calls.length;
+    await change(teamId, CHANNEL, original, { text: 'Reboot the router <!here>, then the laptop' });
+    const updates = callsSince(mark, 'chat.update');
+    expect(updates.map((c) => [c.args.channel, c.args.ts, c.args.text])).toEqual([[DM, copy.messageTs, `<@${AGENT}>: Reboot the router @here, then the laptop`]]);
+    const [edited] = await commentsOf(teamId);
+    expect(edited).toMatchObject({ body: 'Reboot the router <!here>, then the laptop' });
+    expect(edited!.editedAt).not.toBeNull();
+
+    mark = h.fake.calls.length;
+    const eventId = `Ev${newTenantId()}`;
+    await change(teamId, CHANNEL, original, 'deleted', eventId);
+    await change(teamId, CHANNEL, original, 'deleted', eventId);
+    expect(callsSince(mark, 'chat.delete').map((c) => [c.args.channel, c.args.ts])).toEqual([[DM, copy.messageTs]]);
+    const [deleted] = await commentsOf(teamId);
+    expect(deleted!.isDeleted).toBe(true);
+  });
+
+  it('keeps an edited private note private: stored without its marker, no copy touched', async () => {
+    const { teamId, agents } = await conversation();
+    const ts = await reply(teamId, agents, AGENT, 'note: first thought');
+    const mark = h.fake.calls.length;
+    await change(teamId, CHANNEL, { user: AGENT, ts, thread_ts: agents.threadTs, text: 'note: first thought' }, { text: 'note: second thought' });
+    const [note] = await commentsOf(teamId);
+    expect(note).toMatchObject({ visibility: 'internal', body: 'second thought' });
+    expect(h.fake.calls.slice(mark)).toEqual([]);
+  });
+
+  it('ignores edits of messages that are no comment, and of the app\'s own copies', async () => {
+    const { teamId, agents, requester } = await conversation();
+    await reply(teamId, agents, AGENT, 'Reboot');
+    const [comment] = await commentsOf(teamId);
+    const copy = (await copiesOf(teamId, comment!.id)).find((c) => c.channelId === DM)!;
+    const mark = h.fake.calls.length;
+    await change(teamId, CHANNEL, { user: AGENT, ts: '1600000000.000200', thread_ts: agents.threadTs, text: 'never a comment' }, { text: 'edited' });
+    // The app's own copy, edited by the app: Slack sends it with the bot's ids.
+    const own = { type: 'message', subtype: 'message_changed', hidden: true, channel: DM, message: { type: 'message', user: FAKE_SLACK_DEFAULTS.botUserId, bot_id: FAKE_SLACK_DEFAULTS.botId, ts: copy.messageTs, thread_ts: requester.threadTs, text: 'x' } };
+    expect((await h.sender.event({ teamId, event: own })).status).toBe(200);
+    await h.slack.idle();
+    expect(h.fake.calls.slice(mark)).toEqual([]);
+    expect((await commentsOf(teamId))[0]!.body).toBe('Reboot');
+  });
 });
