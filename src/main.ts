@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       notifier?.onTicketChange(event);
       pokeSla(event);
     },
+    onComment: (event) => notifier?.onComment(event),
     slackRouter: slack?.router,
     authenticate: createAuthenticator({
       jwtSecret: config.jwt.secret,

@@ -3,18 +3,24 @@ import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
 import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
+import type { CommentEvent } from '../domain/tickets/comments.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
-import { linkThread } from '../domain/tickets/threads.js';
+import { linkThread, listThreads, recordCommentMessage } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { ticketCard } from './blocks/card.js';
-import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
+import { apiComment, requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
 import { chainUnder, createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 
 export interface SlackNotifier {
   /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
   onTicketChange(event: TicketChangeEvent): void;
+  /**
+   * The domain's comment listener: a comment written outside Slack (the REST API) is posted into
+   * the ticket's threads (an internal one only on the agents' side); returns at once.
+   */
+  onComment(event: CommentEvent): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
   refreshCard(tenantId: string, ticketId: string): void;
   /** Resolves when every queued notification has been handled (tests, shutdown). */
@@ -177,7 +183,48 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     }
   };
 
+  /** Posts a comment written outside Slack into the ticket's threads, recording each copy. */
+  const postComment = async (event: CommentEvent) => {
+    const { comment, ticket } = event;
+    const internal = comment.visibility === 'internal';
+    const failed = (error: unknown, channel?: string) =>
+      log.error('slack: could not post a comment into a ticket thread', {
+        ticket: ticket.number,
+        comment: comment.id,
+        ...(channel ? { channel } : {}),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    let threads, slackIds;
+    try {
+      [threads, slackIds] = await Promise.all([
+        listThreads(db, ticket.tenantId, ticket.id),
+        comment.authorId ? slackIdsOf(ticket.tenantId, [comment.authorId]) : new Map<string, string>(),
+      ]);
+    } catch (error) {
+      return failed(error);
+    }
+    const message = apiComment({ authorSlackId: comment.authorId ? (slackIds.get(comment.authorId) ?? null) : null, body: comment.body, internal });
+    for (const thread of threads) {
+      // An internal comment is for the agents: the requester's thread never sees it.
+      if (internal && thread.side !== 'agents') continue;
+      // Each thread on its own: one side refusing the post does not keep it from the other.
+      try {
+        const posted = await client.chat.postMessage({ channel: thread.channelId, thread_ts: thread.threadTs, ...message, unfurl_links: false });
+        if (posted.ts) {
+          await recordCommentMessage(db, { tenantId: ticket.tenantId }, comment.id, { channel_id: thread.channelId, thread_ts: thread.threadTs, message_ts: posted.ts });
+        }
+      } catch (error) {
+        failed(error, thread.channelId);
+      }
+    }
+  };
+
   return {
+    onComment(event) {
+      // Slack comments are mirrored by the listener that received them; edits and deletes are not followed yet.
+      if (event.kind !== 'created' || event.comment.source === 'slack') return;
+      chainUnder(queues, `${event.ticket.tenantId}/${event.ticket.id}`, () => postComment(event));
+    },
     onTicketChange(event) {
       const key = `${event.ticket.tenantId}/${event.ticket.id}`;
       latest.set(key, event);

@@ -66,6 +66,7 @@ export async function startSlackHarness(options: {
     db: options.db,
     authenticate: createAuthenticator({ jwtSecret: TEST_JWT_SECRET }),
     onTicketChange: slack.notifier.onTicketChange,
+    onComment: slack.notifier.onComment,
     slackRouter: slack.router,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,7 +1,7 @@
 /** Lines in a card's thread and DMs to the requester. */
 import { ACTION } from '../ids.js';
 import { actions, button, fieldsSection, linkButton, section, type Button, type KnownBlock, type SlackMessage } from './elements.js';
-import { API_ACTOR, fitMrkdwn, mention, mirroredMrkdwn, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
+import { API_ACTOR, escapeMrkdwn, fitMrkdwn, mention, mirroredMrkdwn, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
 import type { TicketStatus } from '../../db/schema/enums.js';
 
 export type ThreadLineKind = 'created' | 'claimed' | 'assigned' | 'status' | 'resolved' | 'closed' | 'reopened' | 'updated';
@@ -118,6 +118,17 @@ const MESSAGE_TEXT_MAX = 40_000;
 /** The app's copy, in the other side's thread, of what a person wrote in one side's thread. */
 export function mirroredComment(authorSlackId: string, text: string): { text: string } {
   return { text: fitMrkdwn(`${mention(authorSlackId)}: ${mirroredMrkdwn(text)}`, MESSAGE_TEXT_MAX) };
+}
+
+/**
+ * The app's post, in a ticket's thread, of a comment written through the REST API. Its body is
+ * Markdown a client sent, not Slack mrkdwn: escaped, so it can neither ping nor link.
+ * An internal one (posted only on the agents' side) says so up front.
+ */
+export function apiComment(input: { authorSlackId: string | null; body: string; internal: boolean }): { text: string } {
+  const author = input.authorSlackId ? mention(input.authorSlackId) : API_ACTOR;
+  const marker = input.internal ? ':lock: _Internal note_ · ' : '';
+  return { text: fitMrkdwn(`${marker}${author}: ${escapeMrkdwn(input.body)}`, MESSAGE_TEXT_MAX) };
 }
 
 /** Told in the requester's thread when they write in a closed ticket's thread. */
