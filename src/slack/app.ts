@@ -158,6 +158,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       notifier.onTicketChange(event);
       extraListener?.(event);
     },
+    onComment: notifier.onComment,
   });
 
   app.error(async (error) => {

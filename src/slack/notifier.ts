@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
 import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
-import type { CommentEvent } from '../domain/tickets/comments.js';
+import { conversationSummary, type CommentEvent, type ConversationSummary } from '../domain/tickets/comments.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
 import { linkThread, listThreads, recordCommentMessage } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
@@ -18,7 +18,8 @@ export interface SlackNotifier {
   onTicketChange(event: TicketChangeEvent): void;
   /**
    * The domain's comment listener: a comment written outside Slack (the REST API) is posted into
-   * the ticket's threads (an internal one only on the agents' side); returns at once.
+   * the ticket's threads (an internal one only on the agents' side), and every comment added or
+   * deleted re-renders the card (its conversation line); returns at once.
    */
   onComment(event: CommentEvent): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
@@ -35,6 +36,7 @@ interface Rendering {
   team: TeamLabel | null;
   slackIds: Map<string, string>;
   breach: BreachFlags;
+  conversation: ConversationSummary;
 }
 
 /**
@@ -66,12 +68,13 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   const load = async (tenantId: string, ticketId: string, actorId: string | null = null, committed?: Ticket): Promise<Rendering> => {
     const ticket = committed ?? (await getTicket(db, { tenantId }, ticketId, { includeDeleted: true }));
     const personIds = [ticket.submittedById, ticket.assignedToId, actorId].filter((id): id is string => Boolean(id));
-    const [team, slackIds, breach] = await Promise.all([
+    const [team, slackIds, breach, conversation] = await Promise.all([
       ticket.teamId ? teamLabel(db, tenantId, ticket.teamId) : null,
       slackIdsOf(tenantId, [...new Set(personIds)]),
       ticketBreaches(db, ticket),
+      conversationSummary(db, ticket),
     ]);
-    return { ticket, team, slackIds, breach };
+    return { ticket, team, slackIds, breach, conversation };
   };
 
   const slackIdOf = (r: Rendering, personId: string | null) => (personId ? (r.slackIds.get(personId) ?? null) : null);
@@ -83,6 +86,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       assigneeSlackId: slackIdOf(r, r.ticket.assignedToId),
       teamName: r.team?.name ?? null,
       breach: r.breach,
+      conversation: r.conversation,
     });
 
   const updateCard = async (r: Rendering) => {
@@ -221,9 +225,11 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
 
   return {
     onComment(event) {
-      // Slack comments are mirrored by the listener that received them; edits and deletes are not followed yet.
-      if (event.kind !== 'created' || event.comment.source === 'slack') return;
-      chainUnder(queues, `${event.ticket.tenantId}/${event.ticket.id}`, () => postComment(event));
+      const { tenantId, id } = event.ticket;
+      // Slack comments are mirrored by the listener that received them; API edits and deletes are not followed yet.
+      if (event.kind === 'created' && event.comment.source !== 'slack') chainUnder(queues, `${tenantId}/${id}`, () => postComment(event));
+      // An edit changes neither the count nor when the requester wrote: the card stays as it is.
+      if (event.kind !== 'edited') chainUnder(queues, `${tenantId}/${id}`, () => refresh(tenantId, id));
     },
     onTicketChange(event) {
       const key = `${event.ticket.tenantId}/${event.ticket.id}`;

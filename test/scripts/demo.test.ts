@@ -106,6 +106,7 @@ describe('demo transcript renderer', () => {
       'Assignee: unassigned   Team: IT & Ops',
       'First response: due Tue 14 Nov, 22:13 UTC',
       'Resolution: no target',
+      'Replies in this thread reach the requester; start with `note:` or 🔒 for a private note.',
       '[Claim] [In progress] [Resolve]',
       '[Assign to… ▾]',
     ]);

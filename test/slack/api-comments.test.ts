@@ -61,6 +61,9 @@ describeEachDatabase('Comments written through the REST API, in Slack', (ctx) =>
     ]);
     const copies = await ctx.db.select().from(commentMessages).where(and(eq(commentMessages.tenantId, teamId), eq(commentMessages.commentId, id)));
     expect(copies.map((c) => c.channelId).sort()).toEqual([CHANNEL, DM].sort());
+    // The card counts it (an agent's comment: the requester has not written).
+    const update = h.fake.calls.slice(mark).filter((c) => c.method === 'chat.update' && c.args.ts === ticket.slackMessageTs).at(-1);
+    expect(JSON.stringify(update?.args.blocks)).toMatch(/:speech_balloon: 1 comment"/);
     expect(h.problems).toEqual([]);
   });
 

@@ -189,6 +189,29 @@ export async function addComment(
   return result;
 }
 
+/** What a ticket's card says of its conversation. */
+export interface ConversationSummary {
+  /** Comments not deleted, internal ones included (the card is the agents'). */
+  comments: number;
+  /** When the requester last wrote a public comment; null if never. */
+  requesterLastWroteAt: Date | null;
+}
+
+export async function conversationSummary(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'submittedById'>): Promise<ConversationSummary> {
+  const requesterPublic = ticket.submittedById
+    ? sql`${ticketComments.authorId} = ${ticket.submittedById} and ${ticketComments.visibility} = 'public'`
+    : sql`false`;
+  const [row] = await db
+    .select({
+      comments: sql<number>`count(*)::int`,
+      // Epoch milliseconds: a raw aggregate skips drizzle's timestamp mapping, and a number parses the same on both drivers.
+      last: sql<number | null>`(extract(epoch from max(${ticketComments.createdAt}) filter (where ${requesterPublic})) * 1000)::float8`,
+    })
+    .from(ticketComments)
+    .where(and(eq(ticketComments.tenantId, ticket.tenantId), eq(ticketComments.ticketId, ticket.id), eq(ticketComments.isDeleted, false)));
+  return { comments: row?.comments ?? 0, requesterLastWroteAt: row?.last != null ? new Date(Math.round(Number(row.last))) : null };
+}
+
 export interface CommentPage {
   items: Comment[];
   next_cursor: string | null;

@@ -16,6 +16,17 @@ export interface TicketDetailsInput {
 
 export interface TicketCardInput extends TicketDetailsInput {
   breach?: { firstResponse?: boolean; resolution?: boolean } | undefined;
+  /** The ticket's conversation so far (see `conversationSummary`). */
+  conversation?: { comments: number; requesterLastWroteAt: Date | null } | undefined;
+}
+
+/** How the card's thread works: agents otherwise cannot know their replies reach the requester. */
+export const THREAD_HINT = 'Replies in this thread reach the requester; start with `note:` or :lock: for a private note.';
+
+function conversationLine(conversation: TicketCardInput['conversation']): string | undefined {
+  if (!conversation || conversation.comments === 0) return undefined;
+  const count = `:speech_balloon: ${conversation.comments} ${conversation.comments === 1 ? 'comment' : 'comments'}`;
+  return conversation.requesterLastWroteAt ? `${count} · requester last wrote ${slackDate(conversation.requesterLastWroteAt)}` : count;
 }
 
 const BREACHED = ' :rotating_light: *breached*';
@@ -107,6 +118,9 @@ export function ticketCard(input: TicketCardInput): SlackMessage {
   );
   if (breached.length > 0) blocks.push(context(`:rotating_light: *SLA breached:* ${breached.join(', ')}`));
   blocks.push(...detailBlocks(input, breach));
+  // A closed ticket takes no replies; its count still tells what was said.
+  const about = [ticket.status === 'closed' ? undefined : THREAD_HINT, conversationLine(input.conversation)].filter((line): line is string => Boolean(line));
+  if (about.length > 0) blocks.push(context(about.join('\n')));
 
   const buttons = statusButtons(ticket);
   if (buttons.length > 0) blocks.push(actions(buttons));

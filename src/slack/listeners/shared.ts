@@ -5,6 +5,7 @@ import { ConflictError, DomainError } from '../../domain/errors.js';
 import { getPeople, slackPerson } from '../../domain/people.js';
 import type { Scope } from '../../domain/scope.js';
 import { teamChoices } from '../../domain/teams.js';
+import type { CommentListener } from '../../domain/tickets/comments.js';
 import type { TicketChangeListener } from '../../domain/tickets/tickets.js';
 import type { Logger } from '../../log.js';
 import { errorMessage } from '../blocks/card.js';
@@ -18,6 +19,8 @@ export interface ListenerDeps {
   now: () => Date;
   /** Every ticket change made from Slack goes here (the notifier, then any extra listener). */
   onChange: TicketChangeListener;
+  /** Every comment written from Slack goes here (the notifier re-renders the card's conversation line). */
+  onComment?: CommentListener | undefined;
 }
 
 /** The tenant `authorize` put on the context: the installation's workspace, never the payload's. */

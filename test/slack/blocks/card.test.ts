@@ -152,6 +152,25 @@ describe('ticketCard', () => {
     expect(resolution).not.toContain('first response,');
     expect(mrkdwnTexts(card(makeTicket(), { breach: {} }).blocks).join()).not.toContain('SLA breached');
   });
+
+  it('says where replies in its thread go, and how to keep a note private', () => {
+    const open = mrkdwnTexts(card(makeTicket()).blocks).join('\n');
+    expect(open).toContain('Replies in this thread reach the requester; start with `note:` or :lock: for a private note.');
+    // A closed ticket takes no replies: no promise that they reach anyone.
+    expect(mrkdwnTexts(card(ticketIn('closed', true)).blocks).join('\n')).not.toContain('Replies in this thread');
+  });
+
+  it('shows the conversation: how many comments, and when the requester last wrote', () => {
+    const wrote = new Date('2026-03-02T09:30:00Z');
+    const texts = (conversation: { comments: number; requesterLastWroteAt: Date | null }) =>
+      mrkdwnTexts(card(makeTicket(), { conversation }).blocks).join('\n');
+    expect(texts({ comments: 3, requesterLastWroteAt: wrote })).toContain(
+      `:speech_balloon: 3 comments · requester last wrote <!date^${wrote.getTime() / 1000}^{date_short_pretty} at {time}|2026-03-02T09:30:00Z>`,
+    );
+    expect(texts({ comments: 1, requesterLastWroteAt: null })).toMatch(/:speech_balloon: 1 comment$/m);
+    expect(texts({ comments: 0, requesterLastWroteAt: null })).not.toContain(':speech_balloon:');
+    expectWithinMessageLimits(card(makeTicket({ title: 'x'.repeat(200), description: 'y'.repeat(40_000) }), { conversation: { comments: 12_345, requesterLastWroteAt: wrote } }));
+  });
 });
 
 describe('ticketSummary', () => {

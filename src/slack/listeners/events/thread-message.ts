@@ -60,6 +60,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
           scope,
           { channelId: raw.channel, messageTs: original.ts },
           edited ? { kind: 'edited', text: original.text! } : { kind: 'deleted' },
+          { onComment: deps.onComment },
         );
         if (outcome.kind === 'ignored') return;
         for (const copy of outcome.copies) {
@@ -84,7 +85,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
           deps.db,
           scope,
           { channelId: channel, threadTs: message.thread_ts, messageTs: message.ts, text: message.text! },
-          { onChange: deps.onChange },
+          { onChange: deps.onChange, onComment: deps.onComment },
         );
       } catch (error) {
         if (!(error instanceof ForbiddenError)) throw error;

@@ -114,6 +114,21 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).firstResponseAt).toBeNull();
   });
 
+  it('re-renders the card after a reply: its comment count and when the requester last wrote', async () => {
+    const { teamId, ticket, agents, requester } = await conversation();
+    const after = since();
+    await reply(teamId, requester, REQUESTER, 'Still dropping');
+    const update = await after('chat.update', (c) => c.args.channel === CHANNEL && c.args.ts === ticket.slackMessageTs && JSON.stringify(c.args.blocks).includes(':speech_balloon:'));
+    const [comment] = await commentsOf(teamId);
+    const unix = Math.floor(comment!.createdAt.getTime() / 1000);
+    expect(JSON.stringify(update.args.blocks)).toContain(`:speech_balloon: 1 comment · requester last wrote <!date^${unix}^`);
+    // An agent's note counts; the requester's last message stays the requester's.
+    const next = since();
+    await reply(teamId, agents, AGENT, 'note: checking the logs');
+    const second = await next('chat.update', (c) => c.args.ts === ticket.slackMessageTs && JSON.stringify(c.args.blocks).includes('2 comments'));
+    expect(JSON.stringify(second.args.blocks)).toContain(`requester last wrote <!date^${unix}^`);
+  });
+
   it('keeps a private note on the agents\' side: stored internal, marked with a lock, never mirrored', async () => {
     const { teamId, ticket, agents } = await conversation();
     const mark = h.fake.calls.length;
