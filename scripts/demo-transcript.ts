@@ -17,6 +17,8 @@ export interface TranscriptDirectory {
   users: Record<string, TranscriptPerson>;
   /** Channel id -> name without '#'. */
   channels: Record<string, string>;
+  /** A DM's channel id (D…) -> the Slack user id of the person the app talks to in it. */
+  dms?: Record<string, string> | undefined;
   /** Zone channel messages are shown in (a channel has many readers); UTC by default. */
   channelTimeZone?: string | undefined;
 }
@@ -47,6 +49,7 @@ const EMOJI: Record<string, string> = {
   red_circle: '🔴',
   large_orange_circle: '🟠',
   link: '🔗',
+  speech_balloon: '💬',
 };
 
 type Json = Record<string, unknown>;
@@ -246,11 +249,19 @@ export function renderCall(call: RecordedCall, directory: TranscriptDirectory, o
     case 'chat.update': {
       const channel = str(args.channel) ?? '?';
       const edited = call.method === 'chat.update' ? ' (card updated)' : '';
-      if (/^[UW]/.test(channel)) {
-        return entry(`DM to ${nameOf(directory, channel)}  ${bot}${edited}`, messageLines(args, directory, directory.users[channel]?.tz));
+      // A DM is named by its person (U…) when the app opens it, by its own id (D…) in its thread.
+      const dmWith = /^[UW]/.test(channel) ? channel : directory.dms?.[channel];
+      if (dmWith) {
+        const where = `DM to ${nameOf(directory, dmWith)}${str(args.thread_ts) ? ' › thread' : ''}`;
+        return entry(`${where}  ${bot}${edited}`, messageLines(args, directory, directory.users[dmWith]?.tz));
       }
       const where = `${channelLabel(directory, channel)}${str(args.thread_ts) ? ' › thread' : ''}`;
       return entry(`${where}  ${bot}${edited}`, messageLines(args, directory, directory.channelTimeZone));
+    }
+    case 'reactions.add': {
+      const channel = str(args.channel) ?? '?';
+      const where = directory.dms?.[channel] ? `DM with ${nameOf(directory, directory.dms[channel])}` : channelLabel(directory, channel);
+      return [`${where}  ${bot} reacted ${renderMrkdwn(`:${str(args.name) ?? '?'}:`, directory)} to the message`];
     }
     case 'chat.postEphemeral': {
       const user = str(args.user) ?? '?';

@@ -16,6 +16,7 @@ import { openDatabase, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { upsertSlackPerson } from '../src/domain/people.js';
 import { getTicket } from '../src/domain/tickets/queries.js';
+import { listThreads } from '../src/domain/tickets/threads.js';
 import { API_PREFIX } from '../src/http/paths.js';
 import { startSlaScheduler, type SlaScheduler } from '../src/jobs/sla.js';
 import { createLogger } from '../src/log.js';
@@ -52,6 +53,8 @@ export const DEMO_DIRECTORY: TranscriptDirectory = {
   botName: BOT_NAME,
   users: { [ada.id]: { name: ada.name, tz: ada.tz }, [grace.id]: { name: grace.name, tz: grace.tz } },
   channels: { [itHelp.id]: itHelp.name, [general.id]: general.name },
+  // The fake names the app's DM with a person D + their user id.
+  dms: { [`D${ada.id}`]: ada.id },
   channelTimeZone: 'UTC',
 };
 
@@ -93,6 +96,13 @@ export interface DemoContext {
   currentCard(): FakeSlackCall;
   /** Clicks the button labelled `label` on a message, as `userId`, with Slack's block_actions payload. */
   click(userId: string, message: { channel: string; ts?: string; call: FakeSlackCall }, label: string): Promise<void>;
+  /**
+   * `userId` writes `text` as a reply in the ticket's card thread (`agents`) or in their DM
+   * thread with the app (`requester`): a signed message event, as Slack delivers it.
+   */
+  reply(userId: string, side: 'agents' | 'requester', text: string): Promise<{ channel: string; threadTs: string }>;
+  /** Index into the fake's calls where this step began. */
+  stepStart(): number;
   /** Moves the app's clock forward; the story's time is the app's, not the wall clock's. */
   advanceClock(minutes: number): void;
   /** One run of the SLA job (sweep and delivery), as node-cron fires it every minute. */
@@ -277,6 +287,37 @@ export const DEMO_STORY: DemoStep[] = [
   },
   {
     actor: grace.id,
+    title: "Grace asks Ada a question in the card's thread",
+    async run(ctx) {
+      const dm = await ctx.reply(grace.id, 'agents', 'Which VPN client version are you on, and does it fail on your phone hotspot too?');
+      await ctx.expectCall('chat.postMessage', "the question copied into Ada's DM thread", (c) => c.args.channel === dm.channel && c.args.thread_ts === dm.threadTs);
+    },
+  },
+  {
+    actor: ada.id,
+    title: 'Ada answers in the thread of her "ticket created" DM',
+    async run(ctx) {
+      await ctx.reply(ada.id, 'requester', 'Version 5.2 — and yes, the hotspot fails the same way.');
+      await ctx.expectCall('chat.postMessage', "Ada's answer copied into the card's thread", (c) => inThread(ctx.state)(c) && contentOf(c).includes('Version 5.2'));
+      await ctx.expectCall('chat.update', 'the card counting the conversation', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('2 comments'));
+    },
+  },
+  {
+    actor: grace.id,
+    title: "Grace writes a private note in the card's thread (starting with `note:`); Ada never sees it",
+    async run(ctx) {
+      const dm = await ctx.reply(grace.id, 'agents', "note: her profile predates the certificate rotation; I'll reissue it");
+      await ctx.expectCall('reactions.add', 'the 🔒 on the note', (c) => c.args.channel === itHelp.id && c.args.name === 'lock');
+      await ctx.expectCall('chat.update', 'the card counting the note', (c) => isCardCall(ctx.state)(c) && contentOf(c).includes('3 comments'));
+      await ctx.harness.slack.idle();
+      // The note stays with the agents: nothing reached Ada's DM.
+      if (ctx.harness.fake.calls.slice(ctx.stepStart()).some((c) => c.args.channel === dm.channel || c.args.channel === ada.id)) {
+        throw new DemoError("the private note reached Ada's DM");
+      }
+    },
+  },
+  {
+    actor: grace.id,
     title: 'Grace needs to know more and clicks [Pending]',
     async run(ctx) {
       await ctx.click(grace.id, { ...ctx.state.card!, call: ctx.currentCard() }, 'Pending');
@@ -374,6 +415,10 @@ function fakeUsers(): FakeSlackUser[] {
     team_id: DEMO_WORKSPACE.id,
   }));
 }
+
+let messageSeq = 0;
+/** A person's message ts: unique in the run, apart from the fake's own (1700000000.…). */
+const nextMessageTs = () => `1800000000.${String(++messageSeq).padStart(6, '0')}`;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -487,6 +532,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         });
         if (answer.status !== 200) throw new DemoError(`the app answered the [${label}] click with HTTP ${answer.status}`);
       },
+      async reply(userId, side, text) {
+        const threads = state.ticketId ? await listThreads(db, DEMO_WORKSPACE.id, state.ticketId) : [];
+        const thread = threads.find((t) => t.side === side);
+        const other = threads.find((t) => t.side !== side);
+        if (!thread || !other) throw new DemoError(`the ticket has no ${side === 'agents' ? "card thread" : 'DM thread'} to reply in`);
+        const where = side === 'agents' ? `#${itHelp.name} › thread` : 'DM with Helpdesk › thread';
+        ctx.say(`${where}  ${DEMO_DIRECTORY.users[userId]?.name ?? userId}: ${text}`);
+        const answer = await h.sender.event({
+          teamId: DEMO_WORKSPACE.id,
+          event: {
+            type: 'message',
+            channel: thread.channelId,
+            channel_type: side === 'agents' ? 'channel' : 'im',
+            user: userId,
+            text,
+            ts: nextMessageTs(),
+            thread_ts: thread.threadTs,
+          },
+        });
+        if (answer.status !== 200) throw new DemoError(`the app answered the message event with HTTP ${answer.status}`);
+        return { channel: other.channelId, threadTs: other.threadTs };
+      },
+      stepStart: () => mark,
       advanceClock(minutes) {
         clock.advance(minutes);
       },

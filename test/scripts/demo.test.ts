@@ -28,6 +28,16 @@ function expectTheStory(text: string) {
   expect(text).toContain('#it-help › thread  Helpdesk: @Grace acknowledged this alert — no further escalation');
   expect(text).toContain('#it-help › thread  Helpdesk: @Grace claimed this ticket');
   expect(text).toContain('DM to Ada  Helpdesk: @Grace is working on TKT-0001');
+  // The conversation: Grace's question reaches Ada's DM thread, Ada's answer the card's thread, Grace's note stays put.
+  expect(text).toContain('#it-help › thread  Grace: Which VPN client version are you on');
+  expect(text).toContain('DM to Ada › thread  Helpdesk: @Grace: Which VPN client version are you on, and does it fail on your phone hotspot too?');
+  expect(text).toContain('DM with Helpdesk › thread  Ada: Version 5.2');
+  expect(text).toContain('#it-help › thread  Helpdesk: @Ada: Version 5.2 — and yes, the hotspot fails the same way.');
+  expect(text).toContain("#it-help › thread  Grace: note: her profile predates the certificate rotation; I'll reissue it");
+  expect(text).toContain('#it-help  Helpdesk reacted 🔒 to the message');
+  expect(text).not.toMatch(/DM to Ada.*certificate rotation/);
+  expect(text).toMatch(/💬 3 comments · requester last wrote \w{3} \d+ \w{3}, \d\d:\d\d UTC/);
+  expect(text).toContain('Replies in this thread reach the requester; start with `note:` or 🔒 for a private note.');
   expect(text).toContain('DM to Ada  Helpdesk: @Grace needs your input on TKT-0001');
   expect(text).toMatch(/DM to Ada {2}Helpdesk: TKT-0001 · .* was resolved by @Grace/);
   expect(text).toContain('[Close] [Reopen] [View ticket ↗]');
@@ -109,6 +119,16 @@ describe('demo transcript renderer', () => {
       'Replies in this thread reach the requester; start with `note:` or 🔒 for a private note.',
       '[Claim] [In progress] [Resolve]',
       '[Assign to… ▾]',
+    ]);
+  });
+
+  it('names a DM thread by its person, and shows the app\'s reactions', () => {
+    const dms = { ...directory, dms: { DU0ADA: 'U0ADA' } };
+    expect(renderCall({ method: 'chat.postMessage', args: { channel: 'DU0ADA', thread_ts: '1.2', text: '<@U0GRACE>: Which version?' } }, dms)).toEqual([
+      'DM to Ada › thread  Helpdesk: @Grace: Which version?',
+    ]);
+    expect(renderCall({ method: 'reactions.add', args: { channel: 'C0ITHELP', timestamp: '1.3', name: 'lock' } }, dms)).toEqual([
+      '#it-help  Helpdesk reacted 🔒 to the message',
     ]);
   });
 
