@@ -5,7 +5,7 @@ import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
 import { conversationSummary, type CommentEvent, type ConversationSummary } from '../domain/tickets/comments.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
-import { linkThread, listThreads, recordCommentMessage } from '../domain/tickets/threads.js';
+import { linkThread, listCommentMessages, listThreads, recordCommentMessage } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { ticketCard } from './blocks/card.js';
@@ -18,7 +18,8 @@ export interface SlackNotifier {
   onTicketChange(event: TicketChangeEvent): void;
   /**
    * The domain's comment listener: a comment written outside Slack (the REST API) is posted into
-   * the ticket's threads (an internal one only on the agents' side), and every comment added or
+   * the ticket's threads (an internal one only on the agents' side) and its edit or delete follows
+   * on those copies; every comment added or
    * deleted re-renders the card (its conversation line); returns at once.
    */
   onComment(event: CommentEvent): void;
@@ -187,7 +188,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     }
   };
 
-  /** Posts a comment written outside Slack into the ticket's threads, recording each copy. */
+  /** Posts a comment written outside Slack into the ticket's threads, recording each copy; an edit or delete follows on the copies. */
   const postComment = async (event: CommentEvent) => {
     const { comment, ticket } = event;
     const internal = comment.visibility === 'internal';
@@ -195,23 +196,33 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       log.error('slack: could not post a comment into a ticket thread', {
         ticket: ticket.number,
         comment: comment.id,
+        kind: event.kind,
         ...(channel ? { channel } : {}),
         error: error instanceof Error ? error.message : String(error),
       });
-    let threads, slackIds;
+    let threads, copies, slackIds;
     try {
-      [threads, slackIds] = await Promise.all([
-        listThreads(db, ticket.tenantId, ticket.id),
+      [threads, copies, slackIds] = await Promise.all([
+        event.kind === 'created' ? listThreads(db, ticket.tenantId, ticket.id) : [],
+        event.kind === 'created' ? [] : listCommentMessages(db, ticket.tenantId, comment.id),
         comment.authorId ? slackIdsOf(ticket.tenantId, [comment.authorId]) : new Map<string, string>(),
       ]);
     } catch (error) {
       return failed(error);
     }
     const message = apiComment({ authorSlackId: comment.authorId ? (slackIds.get(comment.authorId) ?? null) : null, body: comment.body, internal });
+    for (const copy of copies) {
+      // Each copy on its own: one refused call does not keep the others stale.
+      try {
+        if (event.kind === 'deleted') await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
+        else await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...message });
+      } catch (error) {
+        failed(error, copy.channelId);
+      }
+    }
     for (const thread of threads) {
       // An internal comment is for the agents: the requester's thread never sees it.
       if (internal && thread.side !== 'agents') continue;
-      // Each thread on its own: one side refusing the post does not keep it from the other.
       try {
         const posted = await client.chat.postMessage({ channel: thread.channelId, thread_ts: thread.threadTs, ...message, unfurl_links: false });
         if (posted.ts) {
@@ -226,8 +237,8 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
   return {
     onComment(event) {
       const { tenantId, id } = event.ticket;
-      // Slack comments are mirrored by the listener that received them; API edits and deletes are not followed yet.
-      if (event.kind === 'created' && event.comment.source !== 'slack') chainUnder(queues, `${tenantId}/${id}`, () => postComment(event));
+      // Slack comments are mirrored (and their edits followed) by the listener that received them.
+      if (event.comment.source !== 'slack') chainUnder(queues, `${tenantId}/${id}`, () => postComment(event));
       // An edit changes neither the count nor when the requester wrote: the card stays as it is.
       if (event.kind !== 'edited') chainUnder(queues, `${tenantId}/${id}`, () => refresh(tenantId, id));
     },

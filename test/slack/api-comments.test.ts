@@ -67,6 +67,33 @@ describeEachDatabase('Comments written through the REST API, in Slack', (ctx) =>
     expect(h.problems).toEqual([]);
   });
 
+  it('follows an API edit and delete on every copy it posted (chat.update, then chat.delete)', async () => {
+    const { teamId, ticket, agent } = await conversation();
+    const token = await tokenFor({ sub: agent.id, tenant_id: teamId });
+    const { id } = await comment(token, ticket.id, { body: 'Reboot the router' });
+    const copies = await ctx.db.select().from(commentMessages).where(and(eq(commentMessages.tenantId, teamId), eq(commentMessages.commentId, id)));
+    const where = copies.map((c) => [c.channelId, c.messageTs]).sort();
+    expect(where).toHaveLength(2);
+    const send = async (method: string, body?: unknown) => {
+      const res = await fetch(`${h.baseUrl}${API_PREFIX}/tickets/${ticket.id}/comments/${id}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.ok).toBe(true);
+      await h.slack.idle();
+    };
+    let mark = h.fake.calls.length;
+    await send('PATCH', { body: 'Reboot the router <!here>' });
+    const updates = h.fake.calls.slice(mark).filter((c) => c.method === 'chat.update' && c.args.ts !== ticket.slackMessageTs);
+    expect(updates.map((c) => [c.args.channel, c.args.ts]).sort()).toEqual(where);
+    expect(updates.map((c) => c.args.text)).toEqual([`<@${AGENT}>: Reboot the router &lt;!here&gt;`, `<@${AGENT}>: Reboot the router &lt;!here&gt;`]);
+    mark = h.fake.calls.length;
+    await send('DELETE');
+    expect(h.fake.calls.slice(mark).filter((c) => c.method === 'chat.delete').map((c) => [c.args.channel, c.args.ts]).sort()).toEqual(where);
+    expect(h.problems).toEqual([]);
+  });
+
   it('posts an internal comment only into the agents\' thread, marked as internal', async () => {
     const { teamId, ticket, agent, agents, requester } = await conversation();
     const token = await tokenFor({ sub: agent.id, tenant_id: teamId });

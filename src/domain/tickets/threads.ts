@@ -77,6 +77,15 @@ export async function recordCommentMessage(
     .onConflictDoNothing();
 }
 
+/** Every Slack copy recorded for a comment: what an edit or delete made outside Slack follows. */
+export async function listCommentMessages(db: Db, tenantId: string, commentId: string): Promise<CommentMessage[]> {
+  return db
+    .select()
+    .from(commentMessages)
+    .where(and(eq(commentMessages.tenantId, tenantId), eq(commentMessages.commentId, commentId)))
+    .orderBy(asc(commentMessages.channelId), asc(commentMessages.messageTs));
+}
+
 /**
  * The comment a Slack message is a copy of, with all its copies: what an edit or delete event
  * in one thread needs to update the others.
