@@ -62,7 +62,7 @@ const idlePglite: PGlite[] = [];
 /** An in-memory PGlite: empty, or a copy of the run's migrated template (no initdb, no migrations). */
 export async function createPgliteDatabase(options: { migrated: boolean }): Promise<Database> {
   if (!options.migrated) return openDatabase({ dataDir: 'memory://' });
-  const client = idlePglite.pop() ?? (await PGlite.create({ loadDataDir: new Blob([await readFile(inject('pgliteTemplate'))]) }));
+  const client = idlePglite.pop() ?? (await loadPgliteTemplate());
   return {
     db: drizzle(client, { schema }) as unknown as Db,
     kind: 'pglite',
@@ -74,6 +74,23 @@ export async function createPgliteDatabase(options: { migrated: boolean }): Prom
       idlePglite.push(client);
     },
   };
+}
+
+const loadPgliteTemplate = async () => PGlite.create({ loadDataDir: new Blob([await readFile(inject('pgliteTemplate'))]) });
+
+/**
+ * A migrated database of the kind, already closed for good (never returned to a pool): what
+ * the app has in hand while its database is unreachable.
+ */
+export async function closedTestDatabase(kind: DatabaseKind): Promise<Database> {
+  if (kind === 'postgres') {
+    const database = await createPostgresDatabase({ migrated: true });
+    await database.close();
+    return database;
+  }
+  const client = await loadPgliteTemplate();
+  await client.close();
+  return { db: drizzle(client, { schema }) as unknown as Db, kind: 'pglite', location: 'closed', close: async () => {} };
 }
 
 export function openTestDatabase(kind: DatabaseKind, options: { migrated: boolean } = { migrated: true }) {

@@ -5,7 +5,7 @@ import { updateTeam } from '../../../../src/domain/teams.js';
 import { getTicket } from '../../../../src/domain/tickets/queries.js';
 import { claimTicket } from '../../../../src/domain/tickets/tickets.js';
 import { ACTION, assignBlockId } from '../../../../src/slack/ids.js';
-import { describeEachDatabase, openTestDatabase } from '../../../support/databases.js';
+import { describeEachDatabase, closedTestDatabase } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
 import { type SlackHarness, startSlackHarness } from '../../../support/slack-harness.js';
@@ -179,11 +179,9 @@ describeEachDatabase('buttons on tickets', (ctx) => {
 
 describeEachDatabase('a button while the database is unreachable', (ctx) => {
   it('tells the person privately to try again, and logs one warning, not an error', async () => {
-    // Closed before it is used: unmigrated is enough, and it is really closed (not returned to a pool).
-    const lost = await openTestDatabase(ctx.kind, { migrated: false });
+    const lost = await closedTestDatabase(ctx.kind);
     const h = await startSlackHarness({ db: lost.db });
     try {
-      await lost.close();
       const res = await h.sender.blockActions({
         userId: AGENT,
         teamId: FAKE_SLACK_DEFAULTS.teamId,

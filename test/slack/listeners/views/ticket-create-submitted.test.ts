@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getTicket, listTickets } from '../../../../src/domain/tickets/queries.js';
 import { ACTION, BLOCK, CALLBACK } from '../../../../src/slack/ids.js';
-import { describeEachDatabase, openTestDatabase } from '../../../support/databases.js';
+import { describeEachDatabase, closedTestDatabase } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS } from '../../../support/fake-slack.js';
 import { type SlackHarness, startSlackHarness } from '../../../support/slack-harness.js';
 import { CHANNEL, modalValues, REQUESTER, slackWorkspaces, textOf } from '../../../support/slack-workspace.js';
@@ -79,11 +79,9 @@ describeEachDatabase('the ticket form submitted', (ctx) => {
   });
 
   it('shows "please try again" in the open form when the database cannot be reached', async () => {
-    // Closed before it is used: unmigrated is enough, and it is really closed (not returned to a pool).
-    const lost = await openTestDatabase(ctx.kind, { migrated: false });
+    const lost = await closedTestDatabase(ctx.kind);
     const broken = await startSlackHarness({ db: lost.db });
     try {
-      await lost.close();
       const res = await broken.sender.viewSubmission({
         userId: REQUESTER,
         teamId: FAKE_SLACK_DEFAULTS.teamId,
