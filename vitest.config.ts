@@ -21,7 +21,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Test files wait on databases, child processes and HTTP as much as they compute: more
     // files at once than CPUs keeps both CPUs of a small machine busy.
-    maxWorkers: 3,
+    maxWorkers: 4,
     projects: [
       // In-process tests share their workers' loaded modules (and compiled PGlite) from file to file.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: PROCESS_TESTS, isolate: false } },
