@@ -1,7 +1,9 @@
 import type { Db } from '../../db/client.js';
+import type { CommentVisibility } from '../../db/schema/index.js';
 import { DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
+import { ticketReplyDefault } from '../teams.js';
 import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
 import { getTicket, type Ticket } from './queries.js';
 import { findCommentByMessage, findThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
@@ -41,22 +43,47 @@ export type ThreadMessageOutcome =
 
 /** Agents mark a private note by starting the message with one of these. */
 const NOTE_MARKERS = [':lock:', '🔒', 'note:'];
+/** Agents of a team whose replies are internal by default send one to the requester with this. */
+const REPLY_MARKER = 'reply:';
+
+/** The text after `marker` at its start (case-insensitive), or undefined when it does not start with it. */
+function afterMarker(text: string, markers: string[]): string | undefined {
+  const trimmed = text.trimStart();
+  const marker = markers.find((m) => trimmed.toLowerCase().startsWith(m));
+  if (!marker) return undefined;
+  const body = trimmed.slice(marker.length).trim();
+  // A marker alone still says what was meant; keep what was written rather than store nothing.
+  return body || trimmed;
+}
 
 /** The note's text without its marker, or undefined when the message is not a private note. */
 export function privateNoteBody(text: string): string | undefined {
-  const trimmed = text.trimStart();
-  const marker = NOTE_MARKERS.find((m) => trimmed.toLowerCase().startsWith(m));
-  if (!marker) return undefined;
-  const body = trimmed.slice(marker.length).trim();
-  // "note:" alone still is a note; keep what was written rather than store nothing.
-  return body || trimmed;
+  return afterMarker(text, NOTE_MARKERS);
+}
+
+/** The reply's text without `reply:`, or undefined when the message does not start with it. */
+export function publicReplyBody(text: string): string | undefined {
+  return afterMarker(text, [REPLY_MARKER]);
+}
+
+/**
+ * What an agent's message in the card's thread is. A marker decides (a lock or `note:`:
+ * internal; `reply:`: public, whatever the team's default, so the habit of one team works in
+ * another), else the team's default; the marker is not part of the comment.
+ */
+export function agentMessage(text: string, teamDefault: CommentVisibility): { body: string; visibility: CommentVisibility } {
+  const note = privateNoteBody(text);
+  if (note !== undefined) return { body: note, visibility: 'internal' };
+  const reply = publicReplyBody(text);
+  if (reply !== undefined) return { body: reply, visibility: 'public' };
+  return { body: text, visibility: teamDefault };
 }
 
 /**
  * Applies a person's message in a ticket thread, once per Slack message:
  * - agents' side: a private note (see NOTE_MARKERS) is an internal comment, never mirrored;
- *   anything else is a public comment (an agent's is the first response), mirrored to the
- *   requester's side;
+ *   a `reply:` is a public comment (an agent's is the first response), mirrored to the
+ *   requester's side; anything else is what the ticket's team chose (`agent_reply_default`);
  * - requester's side: a public comment mirrored to the agents; a pending ticket goes back
  *   to in progress, a resolved one is reopened; a closed one takes nothing.
  */
@@ -68,8 +95,10 @@ export async function receiveThreadMessage(
 ): Promise<ThreadMessageOutcome> {
   const thread = await findThread(db, scope.tenantId, message.channelId, message.threadTs);
   if (!thread) return { kind: 'ignored' };
-  const note = thread.side === 'agents' ? privateNoteBody(message.text) : undefined;
-  const input = note === undefined ? { body: message.text, visibility: 'public' } : { body: note, visibility: 'internal' };
+  const input =
+    thread.side === 'agents'
+      ? agentMessage(message.text, await ticketReplyDefault(db, scope.tenantId, thread.ticketId))
+      : { body: message.text, visibility: 'public' as const };
   let added: { comment: Comment; ticket: Ticket };
   try {
     added = await addComment(db, scope, thread.ticketId, input, {
@@ -128,7 +157,7 @@ export async function changeThreadMessage(
   let changed: Comment;
   try {
     if (change.kind === 'edited') {
-      const body = comment.visibility === 'internal' ? (privateNoteBody(change.text) ?? change.text) : change.text;
+      const body = (comment.visibility === 'internal' ? privateNoteBody(change.text) : publicReplyBody(change.text)) ?? change.text;
       changed = await editComment(db, scope, comment.ticketId, comment.id, { body }, deps);
       // Slack also says "changed" when only an unfurl was added: the copies need nothing.
       if (changed.body === comment.body) return { kind: 'ignored' };

@@ -64,7 +64,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
         );
         if (outcome.kind === 'ignored') return;
         for (const copy of outcome.copies) {
-          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, original.text!) });
+          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, outcome.comment.body) });
           else await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
         }
       });
@@ -111,7 +111,8 @@ export function handleThreadMessage(deps: ListenerDeps) {
             const copy = await client.chat.postMessage({
               channel: thread.channelId,
               thread_ts: thread.threadTs,
-              ...mirroredComment(author, message.text!),
+              // The comment's body: what was written, without a `reply:` marker.
+              ...mirroredComment(author, comment.body),
               unfurl_links: false,
             });
             // Where the copy lives, so an edit or delete of the original can follow it.

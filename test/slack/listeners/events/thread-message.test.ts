@@ -4,11 +4,12 @@ import { commentMessages, ticketComments } from '../../../../src/db/schema/index
 import { getTicket } from '../../../../src/domain/tickets/queries.js';
 import { listThreads } from '../../../../src/domain/tickets/threads.js';
 import { changeTicketStatus } from '../../../../src/domain/tickets/tickets.js';
+import { updateTeam } from '../../../../src/domain/teams.js';
 import { describeEachDatabase, newTenantId } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
 import { startSlackHarness, type SlackHarness } from '../../../support/slack-harness.js';
-import { AGENT, CHANNEL, REQUESTER, STRANGER, slackWorkspaces } from '../../../support/slack-workspace.js';
+import { AGENT, CHANNEL, REQUESTER, STRANGER, slackWorkspaces, textOf } from '../../../support/slack-workspace.js';
 
 /** The requester's DM with the app, as Slack names it in events (the fake answers postMessage to U… with D…). */
 const DM = `D${REQUESTER}`;
@@ -147,6 +148,41 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     ]);
     // A private note tells the requester nothing: it is no first response.
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).firstResponseAt).toBeNull();
+  });
+
+  it('keeps an agent\'s plain reply with the agents when the team says so; `reply:` reaches the requester, without the marker', async () => {
+    const ws = await workspace();
+    await updateTeam(ctx.db, ws.admin, ws.team.id, { agent_reply_default: 'internal' });
+    const { ticket, card } = await fileTicket(ws.teamId);
+    // The card says how its thread works for this team.
+    expect(textOf(card)).toContain('Replies in this thread stay with the agents; start with `reply:` to reach the requester.');
+    expect(textOf(card)).not.toContain('Replies in this thread reach the requester');
+    const threads = await listThreads(ctx.db, ws.teamId, ticket.id);
+    const agents = threads.find((t) => t.side === 'agents')!;
+    const requester = threads.find((t) => t.side === 'requester')!;
+
+    let mark = h.fake.calls.length;
+    const plain = await reply(ws.teamId, agents, AGENT, 'Looks like the VPN concentrator again');
+    expect(callsSince(mark, 'reactions.add').map((c) => [c.args.timestamp, c.args.name])).toEqual([[plain, 'lock']]);
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    expect((await getTicket(ctx.db, { tenantId: ws.teamId }, ticket.id)).firstResponseAt).toBeNull();
+
+    mark = h.fake.calls.length;
+    const after = since();
+    await reply(ws.teamId, agents, AGENT, 'reply: We are on it, back within the hour');
+    const copy = await after('chat.postMessage', (c) => c.args.channel === DM);
+    expect(copy.args).toMatchObject({ thread_ts: requester.threadTs, text: `<@${AGENT}>: We are on it, back within the hour` });
+    expect(callsSince(mark, 'reactions.add')).toEqual([]);
+    const comments = await commentsOf(ws.teamId);
+    expect(comments.map((c) => [c.visibility, c.body]).sort()).toEqual([
+      ['internal', 'Looks like the VPN concentrator again'],
+      ['public', 'We are on it, back within the hour'],
+    ]);
+    expect((await getTicket(ctx.db, { tenantId: ws.teamId }, ticket.id)).firstResponseAt).not.toBeNull();
+    // The requester's own messages are public whatever the team's default.
+    const next = since();
+    await reply(ws.teamId, requester, REQUESTER, 'Thanks!');
+    await next('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs && c.args.text === `<@${REQUESTER}>: Thanks!`);
   });
 
   it('refuses a private note from someone who is not one of the ticket\'s agents, telling only them', async () => {
