@@ -116,6 +116,11 @@ export interface FakeSlack {
   /** Users by id, for `users.info`; may be edited directly. */
   readonly users: Map<string, FakeSlackUser>;
   addUser(user: FakeSlackUser): void;
+  /**
+   * A private conversation the app is not a member of: `chat.postMessage` there answers
+   * `not_in_channel`, `conversations.join` `method_not_supported_for_channel_type`.
+   */
+  keepOut(channelId: string): void;
   /** Stops listening; answers still in flight are sent first. */
   close(): Promise<void>;
 }
@@ -258,6 +263,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const failures = new Map<string, FakeSlackFailure[]>();
   const waiters = new Set<Waiter>();
   const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
+  const keptOut = new Set<string>();
 
   // Message timestamps: unique and increasing, 100µs apart ('1700000000.000100', '1700000000.000200', …).
   let tsSeq = 0;
@@ -323,6 +329,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }),
     'chat.postMessage': (args) => {
       const channel = conversationFor(requireArg(args, 'channel', 'channel_not_found'));
+      if (keptOut.has(channel)) throw new SlackError('not_in_channel');
       refuse(checkMessage(args));
       const ts = nextTs();
       return { channel, ts, message: message(args, ts) };
@@ -378,6 +385,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (ids.length === 0) throw new SlackError('users_list_not_supplied');
       const id = ids.length === 1 ? `D${ids[0]}` : `G${ids.join('').slice(0, 12)}`;
       return { channel: { id } };
+    },
+    'conversations.join': (args) => {
+      const id = requireArg(args, 'channel', 'channel_not_found');
+      if (keptOut.has(id)) throw new SlackError('method_not_supported_for_channel_type');
+      return { channel: { id, is_channel: true, is_member: true } };
     },
     'conversations.info': (args) => {
       const id = requireArg(args, 'channel', 'channel_not_found');
@@ -605,6 +617,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     users,
     addUser: (user) => {
       users.set(user.id, user);
+    },
+    keepOut: (channelId) => {
+      keptOut.add(channelId);
     },
     close: async () => {
       closing = true;

@@ -1,12 +1,12 @@
 import type { Db } from '../../db/client.js';
 import type { CommentVisibility } from '../../db/schema/index.js';
-import { DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
+import { ConflictError, DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { ticketReplyDefault } from '../teams.js';
 import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
 import { getTicket, type Ticket } from './queries.js';
-import { findCommentByMessage, findThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
+import { findCommentByMessage, findThread, linkThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
 import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './tickets.js';
 
 /**
@@ -130,10 +130,10 @@ export async function receiveThreadMessage(
       if (!(error instanceof InvalidTransitionError)) throw error;
     }
   }
+  // To the other side: a requester's message reaches the agents (not their own other threads,
+  // where it would come back to them as a copy); an agent's reaches every requester's thread.
   const mirrorTo =
-    added.comment.visibility === 'internal'
-      ? []
-      : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => !(t.channelId === thread.channelId && t.threadTs === thread.threadTs));
+    added.comment.visibility === 'internal' ? [] : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => t.side !== thread.side);
   return { kind: 'comment', comment: added.comment, ticket, thread, mirrorTo, reopened };
 }
 
@@ -172,4 +172,30 @@ export async function changeThreadMessage(
   }
   const copies = hit.copies.filter((c) => !(c.channelId === message.channelId && c.messageTs === message.messageTs));
   return { kind: 'changed', comment: changed, copies };
+}
+
+/** Where a ticket was raised from: the Slack thread of a channel message (its own, or the one it replies in). */
+export interface MessageSource {
+  channel_id: string;
+  thread_ts: string;
+}
+
+export type SourceThreadOutcome =
+  | { kind: 'linked'; thread: TicketThread }
+  /** The thread already carries another ticket's conversation: replies there stay that ticket's. */
+  | { kind: 'taken'; ticketId: string };
+
+/**
+ * A ticket raised from a message: that message's thread becomes a requester's side of the
+ * ticket, so what is said there reaches the agents and back. A thread follows one ticket: a
+ * second ticket raised from the same thread leaves it with the first. The format is checked
+ * (`linkThread` throws a ValidationError on a malformed channel or ts); the tenant is the scope's.
+ */
+export async function linkSourceThread(db: Db, scope: Pick<Scope, 'tenantId' | 'now'>, ticketId: string, source: MessageSource): Promise<SourceThreadOutcome> {
+  try {
+    return { kind: 'linked', thread: await linkThread(db, scope, ticketId, { side: 'requester', ...source }) };
+  } catch (error) {
+    if (error instanceof ConflictError && error.conflictingId) return { kind: 'taken', ticketId: error.conflictingId };
+    throw error;
+  }
 }
