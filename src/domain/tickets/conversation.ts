@@ -28,7 +28,7 @@ export type ThreadMessageOutcome =
   | { kind: 'ignored' }
   /** Slack delivered this message before: it was applied then. */
   | { kind: 'duplicate' }
-  /** The requester wrote in a closed ticket's thread: nothing stored, they are to be told. */
+  /** Someone wrote in a closed ticket's thread (either side): nothing stored, they are to be told. */
   | { kind: 'closed'; ticket: Ticket; thread: TicketThread }
   | {
       kind: 'comment';
@@ -109,7 +109,7 @@ export async function receiveThreadMessage(
   } catch (error) {
     if (error instanceof MessageAlreadyRecordedError) return { kind: 'duplicate' };
     if (error instanceof NotFoundError) return { kind: 'ignored' };
-    if (error instanceof InvalidTransitionError && thread.side === 'requester') {
+    if (error instanceof InvalidTransitionError) {
       return { kind: 'closed', ticket: await getTicket(db, scope, thread.ticketId, { includeDeleted: true }), thread };
     }
     throw error;

@@ -138,6 +138,11 @@ export function closedTicketReply(ticket: Pick<TicketView, 'number' | 'title'>):
   };
 }
 
+/** Told privately to an agent who wrote in a closed ticket's card thread. */
+export function closedTicketAgentReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
+  return { text: `${ticketLine(ticket)} is closed, so this message was not recorded or passed on to the requester. A closed ticket is final.` };
+}
+
 /** Told in the requester's thread when their reply reopened the ticket (the agents' thread gets the notifier's line). */
 export function reopenedByReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
   return { text: `Your reply reopened ${ticketLine(ticket)}; the agents have been told.` };

@@ -272,6 +272,36 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('closed');
   });
 
+  it('tells an agent privately that a closed ticket takes no replies, storing and mirroring nothing', async () => {
+    const { teamId, ticket, agents, agent } = await conversation();
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'closed');
+    const mark = h.fake.calls.length;
+    await reply(teamId, agents, AGENT, 'One more thing for the requester');
+    await reply(teamId, agents, AGENT, 'note: and one for us');
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    const told = callsSince(mark, 'chat.postEphemeral');
+    expect(told.map((c) => [c.args.channel, c.args.user, c.args.thread_ts])).toEqual([
+      [CHANNEL, AGENT, agents.threadTs],
+      [CHANNEL, AGENT, agents.threadTs],
+    ]);
+    expect(String(told[0]!.args.text)).toBe(`*${ticket.number}* · ${ticket.title} is closed, so this message was not recorded or passed on to the requester. A closed ticket is final.`);
+    expect(await commentsOf(teamId)).toEqual([]);
+    expect(h.problems).toEqual([]);
+  });
+
+  it('applies the messages of one thread in the order they arrived', async () => {
+    const { teamId, agents, requester } = await conversation();
+    const texts = ['first', 'second', 'third', 'fourth', 'fifth'];
+    // Each delivery is acknowledged at once; the work after the ack is chained per thread.
+    for (const text of texts) {
+      const res = await h.sender.event({ teamId, event: { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text, ts: nextTs(), thread_ts: agents.threadTs } });
+      expect(res.status).toBe(200);
+    }
+    await h.slack.idle();
+    const copies = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs);
+    expect(copies.map((c) => c.args.text)).toEqual(texts.map((t) => `<@${AGENT}>: ${t}`));
+  });
+
   it('never lets a mirrored message ping a whole channel or group', async () => {
     const { teamId, agents, requester } = await conversation();
     const after = since();
