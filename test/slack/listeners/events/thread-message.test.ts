@@ -1,15 +1,16 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commentMessages, ticketComments } from '../../../../src/db/schema/index.js';
-import { getTicket } from '../../../../src/domain/tickets/queries.js';
+import { getTicket, listTickets } from '../../../../src/domain/tickets/queries.js';
 import { listThreads } from '../../../../src/domain/tickets/threads.js';
 import { changeTicketStatus } from '../../../../src/domain/tickets/tickets.js';
 import { updateTeam } from '../../../../src/domain/teams.js';
+import { CALLBACK } from '../../../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
 import { startSlackHarness, type SlackHarness } from '../../../support/slack-harness.js';
-import { AGENT, CHANNEL, REQUESTER, STRANGER, slackWorkspaces, textOf } from '../../../support/slack-workspace.js';
+import { AGENT, CHANNEL, modalValues, REQUESTER, STRANGER, slackWorkspaces, textOf } from '../../../support/slack-workspace.js';
 
 /** The requester's DM with the app, as Slack names it in events (the fake answers postMessage to U… with D…). */
 const DM = `D${REQUESTER}`;
@@ -300,6 +301,27 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     await h.slack.idle();
     const copies = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs);
     expect(copies.map((c) => c.args.text)).toEqual(texts.map((t) => `<@${AGENT}>: ${t}`));
+  });
+
+  it('works the same when the team\'s channel is private (message.groups)', async () => {
+    const ws = await workspace();
+    const PRIVATE = 'G0PRIVDESK';
+    await updateTeam(ctx.db, ws.admin, ws.team.id, { slack_channel_id: PRIVATE });
+    const res = await h.sender.viewSubmission({ userId: REQUESTER, teamId: ws.teamId, view: { callback_id: CALLBACK.createTicketModal, state: { values: modalValues({ title: 'Private desk' }) } } });
+    expect(res.status).toBe(200);
+    await h.slack.idle();
+    const [ticket] = (await listTickets(ctx.db, { tenantId: ws.teamId }, { sort: '-number', limit: 1 })).items;
+    const threads = await listThreads(ctx.db, ws.teamId, ticket!.id);
+    const agents = threads.find((t) => t.side === 'agents')!;
+    const requester = threads.find((t) => t.side === 'requester')!;
+    expect(agents.channelId).toBe(PRIVATE);
+    const after = since();
+    await h.sender.event({ teamId: ws.teamId, event: { type: 'message', channel: PRIVATE, channel_type: 'group', user: AGENT, text: 'Looking', ts: nextTs(), thread_ts: agents.threadTs } });
+    await h.slack.idle();
+    await after('chat.postMessage', (c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs && c.args.text === `<@${AGENT}>: Looking`);
+    const next = since();
+    await reply(ws.teamId, requester, REQUESTER, 'Thanks');
+    await next('chat.postMessage', (c) => c.args.channel === PRIVATE && c.args.thread_ts === agents.threadTs && c.args.text === `<@${REQUESTER}>: Thanks`);
   });
 
   it('never lets a mirrored message ping a whole channel or group', async () => {
