@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { CommentVisibility } from '../../db/schema/index.js';
-import { ConflictError, DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
+import { ConflictError, DomainError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { ticketReplyDefault } from '../teams.js';
@@ -111,6 +111,10 @@ export async function receiveThreadMessage(
     if (error instanceof NotFoundError) return { kind: 'ignored' };
     if (error instanceof InvalidTransitionError) {
       return { kind: 'closed', ticket: await getTicket(db, scope, thread.ticketId, { includeDeleted: true }), thread };
+    }
+    if (error instanceof ForbiddenError && input.visibility === 'internal' && privateNoteBody(message.text) === undefined) {
+      // Internal by the team's default, not by a marker: they may not have known, so say how to reach the requester.
+      throw new ForbiddenError(`${error.message}; in this team, replies in a card's thread stay with the agents unless they start with \`reply:\``);
     }
     throw error;
   }

@@ -184,6 +184,16 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     const next = since();
     await reply(ws.teamId, requester, REQUESTER, 'Thanks!');
     await next('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs && c.args.text === `<@${REQUESTER}>: Thanks!`);
+
+    // Someone who is no agent of the team, writing plainly there, is told how to reach the requester.
+    mark = h.fake.calls.length;
+    await reply(ws.teamId, agents, STRANGER, 'Is it the VPN?');
+    const told = callsSince(mark, 'chat.postEphemeral');
+    expect(told.map((c) => [c.args.user, c.args.text])).toEqual([
+      [STRANGER, `Only the agents of ${ticket.number} can write internal comments; in this team, replies in a card's thread stay with the agents unless they start with \`reply:\``],
+    ]);
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    expect(await commentsOf(ws.teamId)).toHaveLength(3);
   });
 
   it('refuses a private note from someone who is not one of the ticket\'s agents, telling only them', async () => {
