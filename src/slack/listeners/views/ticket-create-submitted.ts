@@ -69,16 +69,16 @@ export function handleTicketCreateSubmitted(deps: ListenerDeps) {
             try {
               linked = { ticket, scope, source, outcome: await linkSourceThread(db, scope, ticket.id, source) };
             } catch (error) {
-              // A channel or ts no Slack message has: the ticket stands, with its DM as its requester's side.
-              if (!(error instanceof ValidationError)) throw error;
-              log.warn('slack: a ticket form named a source thread that is no Slack thread; it was not linked');
+              // The ticket is committed and stands, with its DM as its requester's side: telling the
+              // person it was not saved would have them file it twice.
+              if (error instanceof ValidationError) log.warn('slack: a ticket form named a source thread that is no Slack thread; it was not linked');
+              else log.error('slack: could not link the thread a ticket was raised from', { ticket: ticket.number, error: error instanceof Error ? error.message : String(error) });
             }
           }
           return { status: 201, body: { id: ticket.id } };
         },
       );
       await ack();
-      if (linked) await answerInSourceThread(deps, client, body.user.id, linked);
     } catch (error) {
       // The first delivery of this very submission is still writing it: that one answers.
       if (error instanceof IdempotencyInProgressError) return ack();
@@ -87,6 +87,12 @@ export function handleTicketCreateSubmitted(deps: ListenerDeps) {
       if (isDatabaseUnavailable(error)) log.warn(`slack: ticket not saved, the database is unavailable (${rootCause(error)})`);
       else log.error('slack: ticket create failed', { error: error instanceof Error ? error.stack : String(error) });
       return formError({ [BLOCK.title]: "Couldn't save your ticket, please try again." });
+    }
+    // Acknowledged: nothing from here on may answer the form again.
+    if (linked) {
+      await answerInSourceThread(deps, client, body.user.id, linked).catch((error: unknown) =>
+        log.error('slack: could not answer in the thread a ticket was raised from', { error: error instanceof Error ? error.message : String(error) }),
+      );
     }
   };
 }
