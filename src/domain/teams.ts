@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../db/errors.js';
 import { preparedPer } from '../db/prepared.js';
-import { people, teamAgents, teams, tenants } from '../db/schema/index.js';
+import { COMMENT_VISIBILITIES, people, teamAgents, teams, tenants, tickets, type CommentVisibility } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
 import { isStorableText, parseInput } from './input.js';
@@ -25,6 +25,12 @@ export const teamCreateSchema = z.strictObject({
   agent_ids: agentIds.optional(),
   /** Mentioned when an unacknowledged SLA breach is escalated; person ids or Slack user ids, like `agent_ids`. */
   escalation_contact_ids: z.array(z.string().min(1).max(128)).max(50).optional(),
+  /**
+   * What an agent's plain message in a ticket card's thread is: `public` (default; it reaches the
+   * requester, `note:` or a lock keeps it internal) or `internal` (it stays with the agents,
+   * `reply:` sends it to the requester).
+   */
+  agent_reply_default: z.enum(COMMENT_VISIBILITIES).optional(),
 });
 export const teamUpdateSchema = teamCreateSchema.partial();
 
@@ -44,6 +50,7 @@ export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFa
           name: data.name,
           slackChannelId: data.slack_channel_id ?? null,
           escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids ?? [], 'escalation_contact_ids'),
+          ...(data.agent_reply_default !== undefined ? { agentReplyDefault: data.agent_reply_default } : {}),
           createdBy: scope.actorId,
           updatedBy: scope.actorId,
           createdAt: scope.now,
@@ -69,6 +76,7 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
           ...(data.escalation_contact_ids !== undefined
             ? { escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids, 'escalation_contact_ids') }
             : {}),
+          ...(data.agent_reply_default !== undefined ? { agentReplyDefault: data.agent_reply_default } : {}),
           updatedBy: scope.actorId,
           updatedAt: scope.now,
         })
@@ -85,14 +93,24 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
 }
 
 /** What a ticket's card and messages show of its team; null when there is no such team. */
-export type TeamLabel = Pick<Team, 'id' | 'name' | 'slackChannelId'>;
+export type TeamLabel = Pick<Team, 'id' | 'name' | 'slackChannelId' | 'agentReplyDefault'>;
 
 export async function teamLabel(db: Db, tenantId: string, id: string): Promise<TeamLabel | null> {
   const [row] = await db
-    .select({ id: teams.id, name: teams.name, slackChannelId: teams.slackChannelId })
+    .select({ id: teams.id, name: teams.name, slackChannelId: teams.slackChannelId, agentReplyDefault: teams.agentReplyDefault })
     .from(teams)
     .where(and(eq(teams.tenantId, tenantId), eq(teams.id, id)));
   return row ?? null;
+}
+
+/** What an agent's plain message in a ticket's card thread is: its team's choice, public without a team. */
+export async function ticketReplyDefault(db: Db, tenantId: string, ticketId: string): Promise<CommentVisibility> {
+  const [row] = await db
+    .select({ replyDefault: teams.agentReplyDefault })
+    .from(tickets)
+    .innerJoin(teams, and(eq(teams.tenantId, tickets.tenantId), eq(teams.id, tickets.teamId)))
+    .where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, ticketId)));
+  return row?.replyDefault ?? 'public';
 }
 
 export async function getTeam(db: Db, tenantId: string, id: string): Promise<Team> {

@@ -81,6 +81,7 @@ export const teamWireSchema = z.strictObject({
   slack_channel_id: z.string().nullable(),
   agent_ids: z.array(z.string()),
   escalation_contact_ids: z.array(z.string()),
+  agent_reply_default: z.enum(COMMENT_VISIBILITIES),
   created_at: instant,
   updated_at: instant,
   created_by: z.string().nullable(),

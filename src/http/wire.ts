@@ -81,6 +81,7 @@ export function teamToWire(team: Team) {
     slack_channel_id: team.slackChannelId,
     agent_ids: team.agentIds,
     escalation_contact_ids: team.escalationContactIds,
+    agent_reply_default: team.agentReplyDefault,
     created_at: iso(team.createdAt),
     updated_at: iso(team.updatedAt),
     created_by: team.createdBy,

@@ -122,6 +122,8 @@ export interface Team {
   agent_ids: string[];
   /** Person ids mentioned when an unacknowledged SLA breach is escalated. */
   escalation_contact_ids: string[];
+  /** What an agent's plain message in a ticket card's thread is (see `TeamCreateInput`). */
+  agent_reply_default: CommentVisibility;
   created_at: Instant;
   updated_at: Instant;
   created_by: string | null;
@@ -346,6 +348,12 @@ export interface TeamCreateInput {
   agent_ids?: string[];
   /** Mentioned when an unacknowledged SLA breach is escalated; person ids or Slack user ids, like `agent_ids`. */
   escalation_contact_ids?: string[];
+  /**
+   * What an agent's plain message in a ticket card's thread is: `public` (the default; it reaches
+   * the requester, `note:` or :lock: keeps it with the agents) or `internal` (it stays with the
+   * agents, `reply:` sends it to the requester).
+   */
+  agent_reply_default?: CommentVisibility;
 }
 
 /** Only the fields sent change; `agent_ids` replaces the whole list. */

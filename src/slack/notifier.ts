@@ -88,6 +88,7 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       teamName: r.team?.name ?? null,
       breach: r.breach,
       conversation: r.conversation,
+      replyDefault: r.team?.agentReplyDefault,
     });
 
   const updateCard = async (r: Rendering) => {

@@ -29,6 +29,22 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
     expect((await listTeams(ctx.db, tenant)).map((t) => t.name)).toEqual(['IT Support']);
   });
 
+  it('keeps where an agent\'s plain reply goes: public unless the team says internal', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const desk = await createTeam(ctx.db, scope, { name: 'Desk' });
+    expect(desk.agentReplyDefault).toBe('public');
+    const quiet = await createTeam(ctx.db, scope, { name: 'Security', agent_reply_default: 'internal' });
+    expect((await getTeam(ctx.db, tenant, quiet.id)).agentReplyDefault).toBe('internal');
+    // Changing something else keeps it; changing it flips it.
+    expect((await updateTeam(ctx.db, scope, quiet.id, { name: 'SecOps' })).agentReplyDefault).toBe('internal');
+    expect((await updateTeam(ctx.db, scope, quiet.id, { agent_reply_default: 'public' })).agentReplyDefault).toBe('public');
+    const bad = await updateTeam(ctx.db, scope, desk.id, { agent_reply_default: 'private' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect((bad as ValidationError).issues[0]!.path).toEqual(['agent_reply_default']);
+    expect((await getTeam(ctx.db, tenant, desk.id)).agentReplyDefault).toBe('public');
+  });
+
   it('takes Slack user ids as agents, making them people of this workspace', async () => {
     const tenant = newTenantId();
     const scope = scopeFor(tenant, 'per_admin', NOW);

@@ -64,7 +64,7 @@ const FIELDS = [
   'title', 'description', 'type', 'priority', 'category', 'submitted_by_id', 'assigned_to_id', 'team_id', 'tags',
   'status', 'source', 'source_type', 'related_asset_id', 'sla_cycle', 'id', 'number', 'due_at', 'tenant_id',
   'name', 'applies_to', 'first_response_minutes', 'first_response_mins', 'resolution_minutes', 'resolution_mins',
-  'business_hours_only', 'slack_channel_id', 'agent_ids', 'escalation_contact_ids', 'default_team_id',
+  'business_hours_only', 'slack_channel_id', 'agent_ids', 'escalation_contact_ids', 'agent_reply_default', 'default_team_id',
   'sla_warning_percent', 'escalation_interval_minutes', 'escalation_max',
 ] as const;
 const fieldName = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: text });

@@ -35,6 +35,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.postEphemeral': ['chat:write'],
   'chat.delete': ['chat:write'],
   'reactions.add': ['reactions:write'],
+  'conversations.join': ['channels:join'],
   'chat.getPermalink': [],
   'views.open': [],
   'auth.test': [],

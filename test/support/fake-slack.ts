@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView, type BlockKitRefusal } from './block-kit.js';
+import { attachFakeSocketMode, type FakeSocketMode } from './fake-socket-mode.js';
 
 /**
  * A local fake of Slack's Web API over HTTP on 127.0.0.1, for end-to-end tests
@@ -116,6 +117,13 @@ export interface FakeSlack {
   /** Users by id, for `users.info`; may be edited directly. */
   readonly users: Map<string, FakeSlackUser>;
   addUser(user: FakeSlackUser): void;
+  /**
+   * A private conversation the app is not a member of: `chat.postMessage` there answers
+   * `not_in_channel`, `conversations.join` `method_not_supported_for_channel_type`.
+   */
+  keepOut(channelId: string): void;
+  /** Socket Mode's WebSocket end: `apps.connections.open` answers with its URL. */
+  readonly socketMode: FakeSocketMode;
   /** Stops listening; answers still in flight are sent first. */
   close(): Promise<void>;
 }
@@ -258,6 +266,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const failures = new Map<string, FakeSlackFailure[]>();
   const waiters = new Set<Waiter>();
   const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
+  const keptOut = new Set<string>();
+  /** Set once the server listens (the URL needs its port). */
+  let socketMode: FakeSocketMode | undefined;
 
   // Message timestamps: unique and increasing, 100µs apart ('1700000000.000100', '1700000000.000200', …).
   let tsSeq = 0;
@@ -323,6 +334,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }),
     'chat.postMessage': (args) => {
       const channel = conversationFor(requireArg(args, 'channel', 'channel_not_found'));
+      if (keptOut.has(channel)) throw new SlackError('not_in_channel');
       refuse(checkMessage(args));
       const ts = nextTs();
       return { channel, ts, message: message(args, ts) };
@@ -378,6 +390,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (ids.length === 0) throw new SlackError('users_list_not_supplied');
       const id = ids.length === 1 ? `D${ids[0]}` : `G${ids.join('').slice(0, 12)}`;
       return { channel: { id } };
+    },
+    // Called with the app-level token (xapp-…); Slack answers a fresh wss:// URL each time.
+    'apps.connections.open': () => ({ url: socketMode!.url }),
+    'conversations.join': (args) => {
+      const id = requireArg(args, 'channel', 'channel_not_found');
+      if (keptOut.has(id)) throw new SlackError('method_not_supported_for_channel_type');
+      return { channel: { id, is_channel: true, is_member: true } };
     },
     'conversations.info': (args) => {
       const id = requireArg(args, 'channel', 'channel_not_found');
@@ -567,6 +586,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  socketMode = attachFakeSocketMode(server, base);
 
   return {
     url: `${base}/api/`,
@@ -606,8 +626,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     addUser: (user) => {
       users.set(user.id, user);
     },
+    keepOut: (channelId) => {
+      keptOut.add(channelId);
+    },
+    socketMode,
     close: async () => {
       closing = true;
+      socketMode!.close();
       for (const waiter of waiters) {
         clearTimeout(waiter.timer);
         waiter.reject(new Error(`fake Slack closed while waiting for ${waiter.method}`));

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { stampColumns, tenantColumn, timestamptz } from './columns.js';
+import { commentVisibilityEnum } from './enums.js';
 import { people } from './people.js';
 import { tenants } from './tenants.js';
 
@@ -14,6 +15,12 @@ export const teams = pgTable(
     slackChannelId: text('slack_channel_id'),
     /** Person ids mentioned when an unacknowledged SLA breach is escalated. */
     escalationContactIds: text('escalation_contact_ids').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * What an agent's plain message in a card's thread is: `public` (it reaches the requester;
+     * `note:` or a lock keeps it internal) or `internal` (it stays with the agents; `reply:`
+     * makes it public). A comment's own visibility values, so the setting reads as what it does.
+     */
+    agentReplyDefault: commentVisibilityEnum('agent_reply_default').notNull().default('public'),
     createdBy: text('created_by'),
     updatedBy: text('updated_by'),
     ...stampColumns(),

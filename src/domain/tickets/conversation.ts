@@ -1,10 +1,12 @@
 import type { Db } from '../../db/client.js';
-import { DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
+import type { CommentVisibility } from '../../db/schema/index.js';
+import { ConflictError, DomainError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
+import { ticketReplyDefault } from '../teams.js';
 import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
 import { getTicket, type Ticket } from './queries.js';
-import { findCommentByMessage, findThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
+import { findCommentByMessage, findThread, linkThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
 import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './tickets.js';
 
 /**
@@ -26,7 +28,7 @@ export type ThreadMessageOutcome =
   | { kind: 'ignored' }
   /** Slack delivered this message before: it was applied then. */
   | { kind: 'duplicate' }
-  /** The requester wrote in a closed ticket's thread: nothing stored, they are to be told. */
+  /** Someone wrote in a closed ticket's thread (either side): nothing stored, they are to be told. */
   | { kind: 'closed'; ticket: Ticket; thread: TicketThread }
   | {
       kind: 'comment';
@@ -41,22 +43,47 @@ export type ThreadMessageOutcome =
 
 /** Agents mark a private note by starting the message with one of these. */
 const NOTE_MARKERS = [':lock:', '🔒', 'note:'];
+/** Agents of a team whose replies are internal by default send one to the requester with this. */
+const REPLY_MARKER = 'reply:';
+
+/** The text after `marker` at its start (case-insensitive), or undefined when it does not start with it. */
+function afterMarker(text: string, markers: string[]): string | undefined {
+  const trimmed = text.trimStart();
+  const marker = markers.find((m) => trimmed.toLowerCase().startsWith(m));
+  if (!marker) return undefined;
+  const body = trimmed.slice(marker.length).trim();
+  // A marker alone still says what was meant; keep what was written rather than store nothing.
+  return body || trimmed;
+}
 
 /** The note's text without its marker, or undefined when the message is not a private note. */
 export function privateNoteBody(text: string): string | undefined {
-  const trimmed = text.trimStart();
-  const marker = NOTE_MARKERS.find((m) => trimmed.toLowerCase().startsWith(m));
-  if (!marker) return undefined;
-  const body = trimmed.slice(marker.length).trim();
-  // "note:" alone still is a note; keep what was written rather than store nothing.
-  return body || trimmed;
+  return afterMarker(text, NOTE_MARKERS);
+}
+
+/** The reply's text without `reply:`, or undefined when the message does not start with it. */
+export function publicReplyBody(text: string): string | undefined {
+  return afterMarker(text, [REPLY_MARKER]);
+}
+
+/**
+ * What an agent's message in the card's thread is. A marker decides (a lock or `note:`:
+ * internal; `reply:`: public, whatever the team's default, so the habit of one team works in
+ * another), else the team's default; the marker is not part of the comment.
+ */
+export function agentMessage(text: string, teamDefault: CommentVisibility): { body: string; visibility: CommentVisibility } {
+  const note = privateNoteBody(text);
+  if (note !== undefined) return { body: note, visibility: 'internal' };
+  const reply = publicReplyBody(text);
+  if (reply !== undefined) return { body: reply, visibility: 'public' };
+  return { body: text, visibility: teamDefault };
 }
 
 /**
  * Applies a person's message in a ticket thread, once per Slack message:
  * - agents' side: a private note (see NOTE_MARKERS) is an internal comment, never mirrored;
- *   anything else is a public comment (an agent's is the first response), mirrored to the
- *   requester's side;
+ *   a `reply:` is a public comment (an agent's is the first response), mirrored to the
+ *   requester's side; anything else is what the ticket's team chose (`agent_reply_default`);
  * - requester's side: a public comment mirrored to the agents; a pending ticket goes back
  *   to in progress, a resolved one is reopened; a closed one takes nothing.
  */
@@ -68,8 +95,10 @@ export async function receiveThreadMessage(
 ): Promise<ThreadMessageOutcome> {
   const thread = await findThread(db, scope.tenantId, message.channelId, message.threadTs);
   if (!thread) return { kind: 'ignored' };
-  const note = thread.side === 'agents' ? privateNoteBody(message.text) : undefined;
-  const input = note === undefined ? { body: message.text, visibility: 'public' } : { body: note, visibility: 'internal' };
+  const input =
+    thread.side === 'agents'
+      ? agentMessage(message.text, await ticketReplyDefault(db, scope.tenantId, thread.ticketId))
+      : { body: message.text, visibility: 'public' as const };
   let added: { comment: Comment; ticket: Ticket };
   try {
     added = await addComment(db, scope, thread.ticketId, input, {
@@ -80,8 +109,12 @@ export async function receiveThreadMessage(
   } catch (error) {
     if (error instanceof MessageAlreadyRecordedError) return { kind: 'duplicate' };
     if (error instanceof NotFoundError) return { kind: 'ignored' };
-    if (error instanceof InvalidTransitionError && thread.side === 'requester') {
+    if (error instanceof InvalidTransitionError) {
       return { kind: 'closed', ticket: await getTicket(db, scope, thread.ticketId, { includeDeleted: true }), thread };
+    }
+    if (error instanceof ForbiddenError && input.visibility === 'internal' && privateNoteBody(message.text) === undefined) {
+      // Internal by the team's default, not by a marker: they may not have known, so say how to reach the requester.
+      throw new ForbiddenError(`${error.message}; in this team, replies in a card's thread stay with the agents unless they start with \`reply:\``);
     }
     throw error;
   }
@@ -101,10 +134,10 @@ export async function receiveThreadMessage(
       if (!(error instanceof InvalidTransitionError)) throw error;
     }
   }
+  // To the other side: a requester's message reaches the agents (not their own other threads,
+  // where it would come back to them as a copy); an agent's reaches every requester's thread.
   const mirrorTo =
-    added.comment.visibility === 'internal'
-      ? []
-      : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => !(t.channelId === thread.channelId && t.threadTs === thread.threadTs));
+    added.comment.visibility === 'internal' ? [] : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => t.side !== thread.side);
   return { kind: 'comment', comment: added.comment, ticket, thread, mirrorTo, reopened };
 }
 
@@ -128,7 +161,7 @@ export async function changeThreadMessage(
   let changed: Comment;
   try {
     if (change.kind === 'edited') {
-      const body = comment.visibility === 'internal' ? (privateNoteBody(change.text) ?? change.text) : change.text;
+      const body = (comment.visibility === 'internal' ? privateNoteBody(change.text) : publicReplyBody(change.text)) ?? change.text;
       changed = await editComment(db, scope, comment.ticketId, comment.id, { body }, deps);
       // Slack also says "changed" when only an unfurl was added: the copies need nothing.
       if (changed.body === comment.body) return { kind: 'ignored' };
@@ -143,4 +176,30 @@ export async function changeThreadMessage(
   }
   const copies = hit.copies.filter((c) => !(c.channelId === message.channelId && c.messageTs === message.messageTs));
   return { kind: 'changed', comment: changed, copies };
+}
+
+/** Where a ticket was raised from: the Slack thread of a channel message (its own, or the one it replies in). */
+export interface MessageSource {
+  channel_id: string;
+  thread_ts: string;
+}
+
+export type SourceThreadOutcome =
+  | { kind: 'linked'; thread: TicketThread }
+  /** The thread already carries another ticket's conversation: replies there stay that ticket's. */
+  | { kind: 'taken'; ticketId: string };
+
+/**
+ * A ticket raised from a message: that message's thread becomes a requester's side of the
+ * ticket, so what is said there reaches the agents and back. A thread follows one ticket: a
+ * second ticket raised from the same thread leaves it with the first. The format is checked
+ * (`linkThread` throws a ValidationError on a malformed channel or ts); the tenant is the scope's.
+ */
+export async function linkSourceThread(db: Db, scope: Pick<Scope, 'tenantId' | 'now'>, ticketId: string, source: MessageSource): Promise<SourceThreadOutcome> {
+  try {
+    return { kind: 'linked', thread: await linkThread(db, scope, ticketId, { side: 'requester', ...source }) };
+  } catch (error) {
+    if (error instanceof ConflictError && error.conflictingId) return { kind: 'taken', ticketId: error.conflictingId };
+    throw error;
+  }
 }

@@ -45,6 +45,24 @@ export async function linkThread(
   return thread;
 }
 
+/**
+ * Unlinks a requester's thread from a ticket: the app cannot take part in it (not a member of
+ * its channel), so it is no side of the conversation. The agents' side is never unlinked.
+ */
+export async function unlinkRequesterThread(db: Db, tenantId: string, ticketId: string, channel: string, threadTs: string): Promise<void> {
+  await db
+    .delete(ticketThreads)
+    .where(
+      and(
+        eq(ticketThreads.tenantId, tenantId),
+        eq(ticketThreads.ticketId, ticketId),
+        eq(ticketThreads.side, 'requester'),
+        eq(ticketThreads.channelId, channel),
+        eq(ticketThreads.threadTs, threadTs),
+      ),
+    );
+}
+
 /** The ticket a Slack thread belongs to, if any: how an incoming message finds its ticket. */
 export async function findThread(db: Db, tenantId: string, channel: string, threadTs: string): Promise<TicketThread | undefined> {
   const [row] = await db

@@ -1,5 +1,5 @@
 /** The ticket card in its team's channel, and the ephemeral answers of `/ticket`. */
-import type { TicketPriority, TicketStatus } from '../../db/schema/enums.js';
+import type { CommentVisibility, TicketPriority, TicketStatus } from '../../db/schema/enums.js';
 import { ACTION, assignBlockId, COMMAND } from '../ids.js';
 import { actions, button, context, fieldsSection, linkButton, plain, section, SLACK_LIMITS, type Button, type KnownBlock, type SlackMessage } from './elements.js';
 import { escapeMrkdwn, mention, present, PRIORITY_EMOJI, PRIORITY_LABELS, slackDate, STATUS_LABELS, ticketLine, truncate, TYPE_LABELS, userText, type TicketView } from './text.js';
@@ -18,10 +18,18 @@ export interface TicketCardInput extends TicketDetailsInput {
   breach?: { firstResponse?: boolean; resolution?: boolean } | undefined;
   /** The ticket's conversation so far (see `conversationSummary`). */
   conversation?: { comments: number; requesterLastWroteAt: Date | null } | undefined;
+  /** What a plain reply in the card's thread is: the team's `agent_reply_default` (public when unset). */
+  replyDefault?: CommentVisibility | undefined;
 }
 
-/** How the card's thread works: agents otherwise cannot know their replies reach the requester. */
-export const THREAD_HINT = 'Replies in this thread reach the requester; start with `note:` or :lock: for a private note.';
+/**
+ * How the card's thread works, per the team's default: agents otherwise cannot know whether
+ * their replies reach the requester.
+ */
+export const THREAD_HINTS: Record<CommentVisibility, string> = {
+  public: 'Replies in this thread reach the requester; start with `note:` or :lock: for a private note.',
+  internal: 'Replies in this thread stay with the agents; start with `reply:` to reach the requester.',
+};
 
 function conversationLine(conversation: TicketCardInput['conversation']): string | undefined {
   if (!conversation || conversation.comments === 0) return undefined;
@@ -119,7 +127,7 @@ export function ticketCard(input: TicketCardInput): SlackMessage {
   if (breached.length > 0) blocks.push(context(`:rotating_light: *SLA breached:* ${breached.join(', ')}`));
   blocks.push(...detailBlocks(input, breach));
   // A closed ticket takes no replies; its count still tells what was said.
-  const about = [ticket.status === 'closed' ? undefined : THREAD_HINT, conversationLine(input.conversation)].filter((line): line is string => Boolean(line));
+  const about = [ticket.status === 'closed' ? undefined : THREAD_HINTS[input.replyDefault ?? 'public'], conversationLine(input.conversation)].filter((line): line is string => Boolean(line));
   if (about.length > 0) blocks.push(context(about.join('\n')));
 
   const buttons = statusButtons(ticket);

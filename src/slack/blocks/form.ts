@@ -184,3 +184,37 @@ export function readTicketModal(values: ViewOutput['state']['values']): TicketMo
     category: text(BLOCK.category),
   };
 }
+
+// ---------------------------------------------------------------------------
+// The message a shortcut's form was opened from, carried in its private_metadata
+
+/** The thread of the message a ticket is raised from (`channel_id`, `thread_ts`). */
+export interface FormMessageSource {
+  channel_id: string;
+  thread_ts: string;
+}
+
+/** The form's private_metadata naming the message's thread (well under Slack's 3000 characters). */
+export function messageSourceMetadata(source: FormMessageSource): string {
+  return JSON.stringify({ source: { channel_id: source.channel_id, thread_ts: source.thread_ts } });
+}
+
+/**
+ * The message thread a submitted form names: undefined when it names none (the `/ticket`
+ * form), `'malformed'` when its metadata is not what `messageSourceMetadata` writes. The ids'
+ * format is the domain's to check; this only reads the shape.
+ */
+export function readMessageSource(privateMetadata: string | undefined): FormMessageSource | 'malformed' | undefined {
+  if (!privateMetadata) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(privateMetadata);
+  } catch {
+    return 'malformed';
+  }
+  const source = (parsed as { source?: unknown } | null)?.source;
+  if (source === undefined) return undefined;
+  const { channel_id: channel, thread_ts: threadTs } = (source ?? {}) as Record<string, unknown>;
+  if (typeof channel !== 'string' || typeof threadTs !== 'string') return 'malformed';
+  return { channel_id: channel, thread_ts: threadTs };
+}

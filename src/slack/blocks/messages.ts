@@ -138,7 +138,40 @@ export function closedTicketReply(ticket: Pick<TicketView, 'number' | 'title'>):
   };
 }
 
+/** Told privately to an agent who wrote in a closed ticket's card thread. */
+export function closedTicketAgentReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
+  return { text: `${ticketLine(ticket)} is closed, so this message was not recorded or passed on to the requester. A closed ticket is final.` };
+}
+
 /** Told in the requester's thread when their reply reopened the ticket (the agents' thread gets the notifier's line). */
 export function reopenedByReply(ticket: Pick<TicketView, 'number' | 'title'>): { text: string } {
   return { text: `Your reply reopened ${ticketLine(ticket)}; the agents have been told.` };
+}
+
+// ---------------------------------------------------------------------------
+// A ticket raised from a channel message: the app's answer in that message's thread
+
+/** In the message's thread once its ticket exists: people there learn that their replies reach the agents. */
+export function sourceThreadAnswer(input: { ticket: Pick<TicketView, 'number' | 'title'>; teamName: string | null; requesterSlackId: string }): { text: string } {
+  const team = input.teamName ? ` for *${userText(input.teamName, 200)}*` : '';
+  return {
+    text: `:ticket: ${mention(input.requesterSlackId)} raised ${ticketLine(input.ticket)}${team} from this message. Replies in this thread reach the agents, and theirs appear here.`,
+  };
+}
+
+/** In the message's thread when it already follows another ticket: replies there stay with that one. */
+export function sourceThreadTaken(input: { ticket: Pick<TicketView, 'number' | 'title'>; following: Pick<TicketView, 'number' | 'title'>; requesterSlackId: string }): { text: string } {
+  return {
+    text: `:ticket: ${mention(input.requesterSlackId)} raised ${ticketLine(input.ticket)} from this message. Replies in this thread keep going to ${ticketLine(input.following)}.`,
+  };
+}
+
+/** DM to the requester when the app cannot post in the message's thread (not a member there). */
+export function sourceThreadUnreachable(input: { ticket: Pick<TicketView, 'number' | 'title'> }): { text: string } {
+  return {
+    text:
+      `I could not answer in the thread of the message you raised ${ticketLine(input.ticket)} from: I am not a member of that conversation, ` +
+      'so replies there do not reach the agents. Follow the ticket here instead, in the thread of my "ticket created" message. ' +
+      'To have tickets raised in that channel followed in their own thread, invite me to it.',
+  };
 }

@@ -50,11 +50,12 @@ export async function openTicketForm(
   tenantId: string,
   initial: { title?: string; description?: string },
   sourceMessageLink?: string,
+  privateMetadata?: string,
 ): Promise<void> {
   const choices = await teamChoices(deps.db, tenantId);
   await client.views.open({
     trigger_id: triggerId,
-    view: ticketModal({ teams: choices.teams, defaultTeamId: choices.defaultTeamId ?? undefined, initial, sourceMessageLink }),
+    view: ticketModal({ teams: choices.teams, defaultTeamId: choices.defaultTeamId ?? undefined, initial, sourceMessageLink, privateMetadata }),
   });
 }
 

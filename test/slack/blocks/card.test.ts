@@ -160,6 +160,13 @@ describe('ticketCard', () => {
     expect(mrkdwnTexts(card(ticketIn('closed', true)).blocks).join('\n')).not.toContain('Replies in this thread');
   });
 
+  it('says replies stay with the agents when the team keeps them internal, and how to reach the requester', () => {
+    const internal = mrkdwnTexts(card(makeTicket(), { replyDefault: 'internal' }).blocks).join('\n');
+    expect(internal).toContain('Replies in this thread stay with the agents; start with `reply:` to reach the requester.');
+    expect(internal).not.toContain('reach the requester;');
+    expect(mrkdwnTexts(card(makeTicket(), { replyDefault: 'public' }).blocks).join('\n')).toContain('Replies in this thread reach the requester;');
+  });
+
   it('shows the conversation: how many comments, and when the requester last wrote', () => {
     const wrote = new Date('2026-03-02T09:30:00Z');
     const texts = (conversation: { comments: number; requesterLastWroteAt: Date | null }) =>

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { ForbiddenError } from '../../../domain/errors.js';
 import { changeThreadMessage, receiveThreadMessage } from '../../../domain/tickets/conversation.js';
 import { recordCommentMessage } from '../../../domain/tickets/threads.js';
-import { closedTicketReply, mirroredComment, reopenedByReply } from '../../blocks/messages.js';
+import { closedTicketAgentReply, closedTicketReply, mirroredComment, reopenedByReply } from '../../blocks/messages.js';
 import { chainUnder } from '../../limit.js';
 import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
 
@@ -64,7 +64,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
         );
         if (outcome.kind === 'ignored') return;
         for (const copy of outcome.copies) {
-          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, original.text!) });
+          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, outcome.comment.body) });
           else await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
         }
       });
@@ -98,7 +98,9 @@ export function handleThreadMessage(deps: ListenerDeps) {
         case 'duplicate':
           return;
         case 'closed':
-          await client.chat.postMessage({ channel, thread_ts: message.thread_ts, ...closedTicketReply(outcome.ticket) });
+          // The requester's thread is told in the open (how to raise a new ticket); an agent, privately.
+          if (outcome.thread.side === 'requester') await client.chat.postMessage({ channel, thread_ts: message.thread_ts, ...closedTicketReply(outcome.ticket) });
+          else await client.chat.postEphemeral({ channel, user: author, thread_ts: message.thread_ts, ...closedTicketAgentReply(outcome.ticket) });
           return;
         case 'comment': {
           const { comment } = outcome;
@@ -111,7 +113,8 @@ export function handleThreadMessage(deps: ListenerDeps) {
             const copy = await client.chat.postMessage({
               channel: thread.channelId,
               thread_ts: thread.threadTs,
-              ...mirroredComment(author, message.text!),
+              // The comment's body: what was written, without a `reply:` marker.
+              ...mirroredComment(author, comment.body),
               unfurl_links: false,
             });
             // Where the copy lives, so an edit or delete of the original can follow it.

@@ -1,14 +1,16 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commentMessages, ticketComments } from '../../../../src/db/schema/index.js';
-import { getTicket } from '../../../../src/domain/tickets/queries.js';
+import { getTicket, listTickets } from '../../../../src/domain/tickets/queries.js';
 import { listThreads } from '../../../../src/domain/tickets/threads.js';
 import { changeTicketStatus } from '../../../../src/domain/tickets/tickets.js';
+import { updateTeam } from '../../../../src/domain/teams.js';
+import { CALLBACK } from '../../../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
 import { startSlackHarness, type SlackHarness } from '../../../support/slack-harness.js';
-import { AGENT, CHANNEL, REQUESTER, STRANGER, slackWorkspaces } from '../../../support/slack-workspace.js';
+import { AGENT, CHANNEL, modalValues, REQUESTER, STRANGER, slackWorkspaces, textOf } from '../../../support/slack-workspace.js';
 
 /** The requester's DM with the app, as Slack names it in events (the fake answers postMessage to U… with D…). */
 const DM = `D${REQUESTER}`;
@@ -149,6 +151,51 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).firstResponseAt).toBeNull();
   });
 
+  it('keeps an agent\'s plain reply with the agents when the team says so; `reply:` reaches the requester, without the marker', async () => {
+    const ws = await workspace();
+    await updateTeam(ctx.db, ws.admin, ws.team.id, { agent_reply_default: 'internal' });
+    const { ticket, card } = await fileTicket(ws.teamId);
+    // The card says how its thread works for this team.
+    expect(textOf(card)).toContain('Replies in this thread stay with the agents; start with `reply:` to reach the requester.');
+    expect(textOf(card)).not.toContain('Replies in this thread reach the requester');
+    const threads = await listThreads(ctx.db, ws.teamId, ticket.id);
+    const agents = threads.find((t) => t.side === 'agents')!;
+    const requester = threads.find((t) => t.side === 'requester')!;
+
+    let mark = h.fake.calls.length;
+    const plain = await reply(ws.teamId, agents, AGENT, 'Looks like the VPN concentrator again');
+    expect(callsSince(mark, 'reactions.add').map((c) => [c.args.timestamp, c.args.name])).toEqual([[plain, 'lock']]);
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    expect((await getTicket(ctx.db, { tenantId: ws.teamId }, ticket.id)).firstResponseAt).toBeNull();
+
+    mark = h.fake.calls.length;
+    const after = since();
+    await reply(ws.teamId, agents, AGENT, 'reply: We are on it, back within the hour');
+    const copy = await after('chat.postMessage', (c) => c.args.channel === DM);
+    expect(copy.args).toMatchObject({ thread_ts: requester.threadTs, text: `<@${AGENT}>: We are on it, back within the hour` });
+    expect(callsSince(mark, 'reactions.add')).toEqual([]);
+    const comments = await commentsOf(ws.teamId);
+    expect(comments.map((c) => [c.visibility, c.body]).sort()).toEqual([
+      ['internal', 'Looks like the VPN concentrator again'],
+      ['public', 'We are on it, back within the hour'],
+    ]);
+    expect((await getTicket(ctx.db, { tenantId: ws.teamId }, ticket.id)).firstResponseAt).not.toBeNull();
+    // The requester's own messages are public whatever the team's default.
+    const next = since();
+    await reply(ws.teamId, requester, REQUESTER, 'Thanks!');
+    await next('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs && c.args.text === `<@${REQUESTER}>: Thanks!`);
+
+    // Someone who is no agent of the team, writing plainly there, is told how to reach the requester.
+    mark = h.fake.calls.length;
+    await reply(ws.teamId, agents, STRANGER, 'Is it the VPN?');
+    const told = callsSince(mark, 'chat.postEphemeral');
+    expect(told.map((c) => [c.args.user, c.args.text])).toEqual([
+      [STRANGER, `Only the agents of ${ticket.number} can write internal comments; in this team, replies in a card's thread stay with the agents unless they start with \`reply:\``],
+    ]);
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    expect(await commentsOf(ws.teamId)).toHaveLength(3);
+  });
+
   it('refuses a private note from someone who is not one of the ticket\'s agents, telling only them', async () => {
     const { teamId, agents } = await conversation();
     const mark = h.fake.calls.length;
@@ -234,6 +281,57 @@ describeEachDatabase('Replies in a ticket\'s Slack threads', (ctx) => {
     expect(String(posted[0]!.args.text)).toMatch(/is closed.*raise a new ticket with \/ticket/);
     expect(await commentsOf(teamId)).toEqual([]);
     expect((await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).status).toBe('closed');
+  });
+
+  it('tells an agent privately that a closed ticket takes no replies, storing and mirroring nothing', async () => {
+    const { teamId, ticket, agents, agent } = await conversation();
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, new Date()), ticket.id, 'closed');
+    const mark = h.fake.calls.length;
+    await reply(teamId, agents, AGENT, 'One more thing for the requester');
+    await reply(teamId, agents, AGENT, 'note: and one for us');
+    expect(callsSince(mark, 'chat.postMessage')).toEqual([]);
+    const told = callsSince(mark, 'chat.postEphemeral');
+    expect(told.map((c) => [c.args.channel, c.args.user, c.args.thread_ts])).toEqual([
+      [CHANNEL, AGENT, agents.threadTs],
+      [CHANNEL, AGENT, agents.threadTs],
+    ]);
+    expect(String(told[0]!.args.text)).toBe(`*${ticket.number}* · ${ticket.title} is closed, so this message was not recorded or passed on to the requester. A closed ticket is final.`);
+    expect(await commentsOf(teamId)).toEqual([]);
+    expect(h.problems).toEqual([]);
+  });
+
+  it('applies the messages of one thread in the order they arrived', async () => {
+    const { teamId, agents, requester } = await conversation();
+    const texts = ['first', 'second', 'third', 'fourth', 'fifth'];
+    // Each delivery is acknowledged at once; the work after the ack is chained per thread.
+    for (const text of texts) {
+      const res = await h.sender.event({ teamId, event: { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text, ts: nextTs(), thread_ts: agents.threadTs } });
+      expect(res.status).toBe(200);
+    }
+    await h.slack.idle();
+    const copies = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs);
+    expect(copies.map((c) => c.args.text)).toEqual(texts.map((t) => `<@${AGENT}>: ${t}`));
+  });
+
+  it('works the same when the team\'s channel is private (message.groups)', async () => {
+    const ws = await workspace();
+    const PRIVATE = 'G0PRIVDESK';
+    await updateTeam(ctx.db, ws.admin, ws.team.id, { slack_channel_id: PRIVATE });
+    const res = await h.sender.viewSubmission({ userId: REQUESTER, teamId: ws.teamId, view: { callback_id: CALLBACK.createTicketModal, state: { values: modalValues({ title: 'Private desk' }) } } });
+    expect(res.status).toBe(200);
+    await h.slack.idle();
+    const [ticket] = (await listTickets(ctx.db, { tenantId: ws.teamId }, { sort: '-number', limit: 1 })).items;
+    const threads = await listThreads(ctx.db, ws.teamId, ticket!.id);
+    const agents = threads.find((t) => t.side === 'agents')!;
+    const requester = threads.find((t) => t.side === 'requester')!;
+    expect(agents.channelId).toBe(PRIVATE);
+    const after = since();
+    await h.sender.event({ teamId: ws.teamId, event: { type: 'message', channel: PRIVATE, channel_type: 'group', user: AGENT, text: 'Looking', ts: nextTs(), thread_ts: agents.threadTs } });
+    await h.slack.idle();
+    await after('chat.postMessage', (c) => c.args.channel === DM && c.args.thread_ts === requester.threadTs && c.args.text === `<@${AGENT}>: Looking`);
+    const next = since();
+    await reply(ws.teamId, requester, REQUESTER, 'Thanks');
+    await next('chat.postMessage', (c) => c.args.channel === PRIVATE && c.args.thread_ts === agents.threadTs && c.args.text === `<@${REQUESTER}>: Thanks`);
   });
 
   it('never lets a mirrored message ping a whole channel or group', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "teams" ADD COLUMN "agent_reply_default" "comment_visibility" DEFAULT 'public' NOT NULL;
