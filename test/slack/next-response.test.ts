@@ -176,6 +176,16 @@ describeEachDatabase('Next-response SLA in Slack, end to end', (ctx) => {
     mark = h.fake.calls.length;
     await runAt(start, 200);
     expect(h.fake.calls.slice(mark).filter(inChannel)).toEqual([]);
+
+    // Resolved, then the requester writes again: the ticket reopens and the team owes an answer from then.
+    await changeTicketStatus(ctx.db, scopeFor(teamId, agent.id, at(start, 210)), filed!.id, 'resolved');
+    at(start, 220);
+    await reply(teamId, dmThread, REQUESTER, 'It broke again');
+    expect(await ticketNow()).toMatchObject({ slaCycle: 2, nextResponseStartedAt: at(start, 220), nextResponseDueAt: at(start, 240), nextResponseRound: 3 });
+    after = since();
+    await runAt(start, 241);
+    const again = await after('chat.postMessage', inChannel);
+    expect(String(again.args.text)).toBe(`${filed!.number} next response breached: 1m late — Mail is &lt;down&gt;`);
     expect(h.problems).toEqual([]);
   });
 });
