@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { COMMENT_SOURCES, COMMENT_VISIBILITIES, SLA_POLICY_STATUSES, SOURCE_TYPES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../db/schema/index.js';
 import { businessCalendarSchema } from '../domain/sla/calendar.js';
-import { slaPolicyCreateSchema, slaPolicyListSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
+import { NEXT_RESPONSE_MINUTES_DOC, slaPolicyCreateSchema, slaPolicyListSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
 import { teamCreateSchema, teamUpdateSchema } from '../domain/teams.js';
 import { settingsUpdateSchema } from '../domain/tenants.js';
 import { commentCreateSchema, commentListSchema, commentUpdateSchema } from '../domain/tickets/comments.js';
@@ -55,6 +55,12 @@ export const ticketWireSchema = z.strictObject({
   closed_at: nullableInstant,
   due_at: nullableInstant,
   sla_cycle: z.number().int(),
+  next_response_due_at: nullableInstant.meta({
+    description:
+      'Extension beyond the API reference: when the team\'s answer to the requester\'s latest unanswered public comment is due under the policy\'s next_response_minutes; null when nobody is waiting, the policy sets no such target, or the ticket is resolved or closed. Read-only.',
+    readOnly: true,
+    'x-helpdesk-extension': true,
+  }),
   related_asset_id: z.string().nullable(),
   related_vulnerability_id: z.string().nullable(),
   tags: z.array(z.string()),
@@ -70,6 +76,7 @@ export const slaPolicyWireSchema = z.strictObject({
   first_response_mins: z.number().int().nullable(),
   resolution_minutes: z.number().int(),
   resolution_mins: z.number().int().nullable(),
+  next_response_minutes: z.number().int().nullable().meta(NEXT_RESPONSE_MINUTES_DOC),
   business_hours_only: z.boolean(),
   status: z.enum(SLA_POLICY_STATUSES),
 });

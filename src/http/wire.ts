@@ -39,6 +39,7 @@ export function ticketToWire(ticket: Ticket) {
     closed_at: iso(ticket.closedAt),
     due_at: iso(ticket.dueAt),
     sla_cycle: ticket.slaCycle,
+    next_response_due_at: iso(ticket.nextResponseDueAt),
     related_asset_id: ticket.relatedAssetId,
     related_vulnerability_id: ticket.relatedVulnerabilityId,
     tags: ticket.tags,
@@ -68,6 +69,7 @@ export function slaPolicyToWire(policy: SlaPolicy) {
     first_response_mins: policy.firstResponseMins,
     resolution_minutes: policy.resolutionMinutes,
     resolution_mins: policy.resolutionMins,
+    next_response_minutes: policy.nextResponseMinutes,
     business_hours_only: policy.businessHoursOnly,
     status: policy.status,
   };

@@ -88,6 +88,11 @@ export interface Ticket extends RecordFields {
   due_at: Instant | null;
   /** Incremented each time a reopened ticket restarts its SLA clocks. */
   sla_cycle: number;
+  /**
+   * Extension beyond the API reference (read-only): when the team's answer to the requester's
+   * latest unanswered public comment is due; null when nobody is waiting or there is no target.
+   */
+  next_response_due_at: Instant | null;
   related_asset_id: string | null;
   related_vulnerability_id: string | null;
   tags: string[];
@@ -107,6 +112,11 @@ export interface SlaPolicy extends RecordFields {
   resolution_minutes: number;
   /** Alternative spelling of `resolution_minutes`. */
   resolution_mins: number | null;
+  /**
+   * Extension beyond the API reference: after a requester's public comment (once the first
+   * response was given) the team answers within this many minutes; null: no such target.
+   */
+  next_response_minutes: number | null;
   /** Count only the business hours of the workspace's calendar. */
   business_hours_only: boolean;
   status: SlaPolicyStatus;
@@ -329,6 +339,8 @@ export interface SlaPolicyCreateInput {
   first_response_mins?: number;
   resolution_minutes?: number;
   resolution_mins?: number;
+  /** Extension beyond the API reference: the next-response target in minutes; null or absent for none. */
+  next_response_minutes?: number | null;
   /** Defaults to `false` (the clock runs around the clock). */
   business_hours_only?: boolean;
   /** Defaults to `active`; at most one active policy per (type, priority), else 409. */

@@ -288,6 +288,10 @@ const SILENT_FIELDS = new Set([
   'sla_policy',
   'first_response_at',
   'sla_pauses',
+  'next_response_started_at',
+  'next_response_due_at',
+  'next_response_warn_at',
+  'next_response_round',
 ]);
 
 function requesterUpdateKind(event: TicketChangeEvent): RequesterUpdateKind | undefined {

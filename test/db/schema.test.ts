@@ -85,8 +85,9 @@ describe('schema [postgres]', () => {
     // The SLA sweep: one range scan per running clock's partial index, a probe of the ledger's key per candidate.
     const sweep = await plan(dueAlertsQuery({ tenantId: 'T1', defaultTeamId: null, from: new Date(Date.now() - 60_000), now: new Date() }));
     // (With no warning instants in this data, the planner may serve a warning branch from the due index of the same clock.)
-    const branches = sweep.match(/Index Scan using tickets_(first_response|resolution)_(due|warn)_idx on tickets/g) ?? [];
-    expect(branches).toHaveLength(4);
+    const branches = sweep.match(/Index Scan using tickets_(first_response|resolution|next_response)_(due|warn)_idx on tickets/g) ?? [];
+    expect(branches).toHaveLength(6);
+    expect(sweep).toContain('tickets_next_response_due_idx');
     expect(sweep).toMatch(/Scan using sla_alerts_once_uq on sla_alerts/);
     expect(sweep).not.toMatch(/Seq Scan on (tickets|sla_alerts)/);
     await database.db.execute(sql`set enable_seqscan = on`);

@@ -114,6 +114,21 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 
+  it('marks the next-response fields as extensions beyond the API reference', () => {
+    const ticketField = doc.components.schemas.Ticket.properties.next_response_due_at;
+    expect(ticketField).toMatchObject({ 'x-helpdesk-extension': true, readOnly: true });
+    expect(ticketField.description).toContain('Extension beyond the API reference');
+    expect(doc.components.schemas.SlaPolicy.properties.next_response_minutes).toMatchObject({ 'x-helpdesk-extension': true });
+    for (const operationId of ['createSlaPolicy', 'updateSlaPolicy']) {
+      const op = documented().find((o) => o.op.operationId === operationId)!.op;
+      const field = op.requestBody.content['application/json'].schema.properties.next_response_minutes;
+      expect(field, operationId).toMatchObject({ 'x-helpdesk-extension': true });
+      expect(field.description, operationId).toContain('Extension beyond the API reference');
+    }
+    // The fields of the reference carry no such mark.
+    expect(doc.components.schemas.Ticket.properties.due_at['x-helpdesk-extension']).toBeUndefined();
+  });
+
   it('documents every route of the app, and nothing else', () => {
     const ops = documented().map(({ method, path }) => `${method} ${path}`);
     expect(ops.sort()).toEqual(APP_ROUTES.map(([m, p]) => `${m} ${p}`).sort());

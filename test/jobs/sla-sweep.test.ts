@@ -478,7 +478,7 @@ describeEachDatabase('SLA alert sweep and delivery', (ctx) => {
     expect(await deliver(64, undefined)).toMatchObject({ delivered: 0 });
     expect(await deliver(65, slack.sender)).toMatchObject({ delivered: 1 });
     expect(slack.sent[0]).toMatchObject({ channel: CHANNEL });
-    expect(await ticketBreaches(ctx.db, await getTicket(ctx.db, { tenantId }, ticket.id))).toEqual({ firstResponse: true, resolution: false });
+    expect(await ticketBreaches(ctx.db, await getTicket(ctx.db, { tenantId }, ticket.id))).toEqual({ firstResponse: true, resolution: false, nextResponse: false });
   });
 
   it('does not send what went stale while waiting: resolved, responded, or overtaken by the breach', async () => {

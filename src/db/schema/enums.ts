@@ -6,7 +6,8 @@ export const TICKET_STATUSES = ['open', 'in_progress', 'pending', 'resolved', 'c
 export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const SOURCE_TYPES = ['frontend', 'backend', 'server', 'system', 'api'] as const;
 export const SLA_POLICY_STATUSES = ['active', 'inactive'] as const;
-export const SLA_CLOCKS = ['first_response', 'resolution'] as const;
+/** `next_response`: after a requester's message, until the team answers (an extension beyond the API reference). */
+export const SLA_CLOCKS = ['first_response', 'resolution', 'next_response'] as const;
 export const SLA_ALERT_KINDS = ['warning', 'breach', 'escalation'] as const;
 /** `cancelled`: no longer worth sending when its turn came (ticket resolved, superseded, acknowledged). */
 export const SLA_ALERT_STATUSES = ['pending', 'delivered', 'cancelled'] as const;

@@ -15,6 +15,11 @@ export const slaAlerts = pgTable(
     id: text('id').notNull(),
     ticketId: text('ticket_id').notNull(),
     clock: slaClockEnum('clock').notNull(),
+    /**
+     * Which run of the clock: the ticket's SLA cycle for resolution, always 1 for the first
+     * response, the ticket's next-response round for the next response (each wait for an
+     * answer is its own run, with its own warning, breach and escalations).
+     */
     cycle: integer('cycle').notNull(),
     kind: slaAlertKindEnum('kind').notNull(),
     /** 0 for the warning and the breach; 1, 2, ... for escalations of a breach. */

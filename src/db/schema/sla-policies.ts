@@ -40,6 +40,11 @@ export const slaPolicies = pgTable(
     firstResponseMins: integer('first_response_mins').generatedAlwaysAs(sql`first_response_minutes`),
     resolutionMinutes: integer('resolution_minutes').notNull(),
     resolutionMins: integer('resolution_mins').generatedAlwaysAs(sql`resolution_minutes`),
+    /**
+     * Optional next-response target (an extension beyond the API reference): after a
+     * requester's message the team answers within it. Null: no next-response clock.
+     */
+    nextResponseMinutes: integer('next_response_minutes'),
     businessHoursOnly: boolean('business_hours_only').notNull().default(false),
     status: slaPolicyStatusEnum('status').notNull().default('active'),
   },
@@ -49,6 +54,7 @@ export const slaPolicies = pgTable(
     index('sla_policies_list_idx').on(t.tenantId, t.createdAt, t.id),
     check('sla_policies_first_response_positive', sql`${t.firstResponseMinutes} > 0`),
     check('sla_policies_resolution_positive', sql`${t.resolutionMinutes} > 0`),
+    check('sla_policies_next_response_positive', sql`${t.nextResponseMinutes} is null or ${t.nextResponseMinutes} > 0`),
     check('sla_policies_applies_to_not_empty', sql`cardinality(${t.appliesTo}) > 0`),
     ...TICKET_TYPES.map((type) =>
       uniqueIndex(activePolicyIndex(type))

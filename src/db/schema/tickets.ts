@@ -32,6 +32,8 @@ export interface SlaPause {
  */
 export const RESOLUTION_CLOCK_RUNNING = `status in ('open', 'in_progress') and not is_deleted`;
 export const FIRST_RESPONSE_CLOCK_RUNNING = `first_response_at is null and status in ('open', 'in_progress', 'pending') and not is_deleted`;
+/** Pending pauses the next-response clock too: the team is waiting on someone else then. */
+export const NEXT_RESPONSE_CLOCK_RUNNING = `next_response_started_at is not null and status in ('open', 'in_progress') and not is_deleted`;
 
 export const tickets = pgTable(
   'tickets',
@@ -67,6 +69,15 @@ export const tickets = pgTable(
     slaCycleStartedAt: timestamptz('sla_cycle_started_at').notNull(),
     /** Pauses of the current cycle, kept as instants so a policy change can re-measure them. */
     slaPauses: jsonb('sla_pauses').$type<SlaPause[]>().notNull().default([]),
+    /**
+     * The next-response clock (an extension): when the requester's message the team has not
+     * answered yet was written (null: nobody is waiting), its deadline and warning instant.
+     * The round counts the waits, +1 on every start: a wait's alerts are keyed by it.
+     */
+    nextResponseStartedAt: timestamptz('next_response_started_at'),
+    nextResponseDueAt: timestamptz('next_response_due_at'),
+    nextResponseWarnAt: timestamptz('next_response_warn_at'),
+    nextResponseRound: integer('next_response_round').notNull().default(0),
     relatedAssetId: text('related_asset_id'),
     relatedVulnerabilityId: text('related_vulnerability_id'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
@@ -107,5 +118,11 @@ export const tickets = pgTable(
     index('tickets_first_response_warn_idx')
       .on(t.tenantId, t.firstResponseWarnAt)
       .where(sql.raw(`${FIRST_RESPONSE_CLOCK_RUNNING} and first_response_warn_at is not null`)),
+    index('tickets_next_response_due_idx')
+      .on(t.tenantId, t.nextResponseDueAt)
+      .where(sql.raw(`${NEXT_RESPONSE_CLOCK_RUNNING} and next_response_due_at is not null`)),
+    index('tickets_next_response_warn_idx')
+      .on(t.tenantId, t.nextResponseWarnAt)
+      .where(sql.raw(`${NEXT_RESPONSE_CLOCK_RUNNING} and next_response_warn_at is not null`)),
   ],
 );

@@ -21,14 +21,33 @@ export type SlaAlert = typeof slaAlerts.$inferSelect;
 export const FIRST_RESPONSE_CYCLE = 1;
 
 /** The clock's deadline and warning instant on the ticket as it is now. */
-export function clockInstants(ticket: Pick<Ticket, 'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt'>, clock: SlaClock) {
-  return clock === 'first_response'
-    ? { deadline: ticket.firstResponseDueAt, warnAt: ticket.firstResponseWarnAt }
-    : { deadline: ticket.dueAt, warnAt: ticket.resolutionWarnAt };
+export function clockInstants(
+  ticket: Pick<Ticket, 'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt' | 'nextResponseDueAt' | 'nextResponseWarnAt'>,
+  clock: SlaClock,
+) {
+  switch (clock) {
+    case 'first_response':
+      return { deadline: ticket.firstResponseDueAt, warnAt: ticket.firstResponseWarnAt };
+    case 'resolution':
+      return { deadline: ticket.dueAt, warnAt: ticket.resolutionWarnAt };
+    case 'next_response':
+      return { deadline: ticket.nextResponseDueAt, warnAt: ticket.nextResponseWarnAt };
+  }
 }
 
-export function alertCycle(ticket: Pick<Ticket, 'slaCycle'>, clock: SlaClock): number {
-  return clock === 'first_response' ? FIRST_RESPONSE_CYCLE : ticket.slaCycle;
+/**
+ * The ledger's `cycle` of the clock's current run: the resolution cycle, 1 for the first
+ * response, the next-response round (each wait for an answer is a run of its own).
+ */
+export function alertCycle(ticket: Pick<Ticket, 'slaCycle' | 'nextResponseRound'>, clock: SlaClock): number {
+  switch (clock) {
+    case 'first_response':
+      return FIRST_RESPONSE_CYCLE;
+    case 'resolution':
+      return ticket.slaCycle;
+    case 'next_response':
+      return ticket.nextResponseRound;
+  }
 }
 
 /**
@@ -44,8 +63,11 @@ export function whyStale(
 ): string | undefined {
   if (ticket.isDeleted) return 'the ticket was deleted';
   if (ticket.status === 'resolved' || ticket.status === 'closed') return `the ticket is ${ticket.status}`;
-  if (alert.cycle !== alertCycle(ticket, alert.clock)) return 'the ticket was reopened since';
+  if (alert.cycle !== alertCycle(ticket, alert.clock)) {
+    return alert.clock === 'next_response' ? 'the requester was answered since' : 'the ticket was reopened since';
+  }
   if (alert.clock === 'first_response' && ticket.firstResponseAt) return 'the first response was given';
+  if (alert.clock === 'next_response' && !ticket.nextResponseStartedAt) return 'the requester was answered';
   const { deadline, warnAt } = clockInstants(ticket, alert.clock);
   if (!deadline) return 'the ticket has no SLA target anymore';
   if (alert.kind === 'warning') {
@@ -145,10 +167,15 @@ export async function acknowledgeSlaAlert(
 export interface BreachFlags {
   firstResponse: boolean;
   resolution: boolean;
+  /** The requester's current wait for an answer breached (false once they are answered). */
+  nextResponse: boolean;
 }
 
 /** Which clocks of the ticket's current cycle had a breach announced: the card shows them. */
-export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle'>): Promise<BreachFlags> {
+export async function ticketBreaches(
+  db: Db,
+  ticket: Pick<Ticket, 'tenantId' | 'id' | 'slaCycle' | 'nextResponseRound' | 'nextResponseStartedAt'>,
+): Promise<BreachFlags> {
   const rows = await db
     .select({ clock: slaAlerts.clock, cycle: slaAlerts.cycle })
     .from(slaAlerts)
@@ -156,5 +183,7 @@ export async function ticketBreaches(db: Db, ticket: Pick<Ticket, 'tenantId' | '
   return {
     firstResponse: rows.some((r) => r.clock === 'first_response'),
     resolution: rows.some((r) => r.clock === 'resolution' && r.cycle === ticket.slaCycle),
+    nextResponse:
+      ticket.nextResponseStartedAt !== null && rows.some((r) => r.clock === 'next_response' && r.cycle === ticket.nextResponseRound),
   };
 }

@@ -5,6 +5,8 @@ export interface SlaTargets {
   firstResponseMinutes: number;
   resolutionMinutes: number;
   businessHoursOnly: boolean;
+  /** The optional next-response target (an extension); null or absent: no next-response clock. */
+  nextResponseMinutes?: number | null | undefined;
 }
 
 export interface ClockState {
@@ -12,6 +14,8 @@ export interface ClockState {
   /** Start of the current resolution cycle. */
   cycleStartedAt: Date;
   pauses: SlaPause[];
+  /** When the requester's unanswered message was written; null or absent: nobody is waiting. */
+  nextResponseStartedAt?: Date | null | undefined;
 }
 
 export interface Deadlines {
@@ -20,12 +24,21 @@ export interface Deadlines {
   /** When each clock has used the warning share of its target ("at risk"). */
   firstResponseWarnAt: Date | null;
   resolutionWarnAt: Date | null;
+  nextResponseDueAt: Date | null;
+  nextResponseWarnAt: Date | null;
 }
 
 /** The warning share when the tenant has not chosen one. */
 export const DEFAULT_SLA_WARNING_PERCENT = 75;
 
-const NO_DEADLINES: Deadlines = { firstResponseDueAt: null, dueAt: null, firstResponseWarnAt: null, resolutionWarnAt: null };
+const NO_DEADLINES: Deadlines = {
+  firstResponseDueAt: null,
+  dueAt: null,
+  firstResponseWarnAt: null,
+  resolutionWarnAt: null,
+  nextResponseDueAt: null,
+  nextResponseWarnAt: null,
+};
 
 const MINUTE_MS = 60_000;
 
@@ -51,6 +64,9 @@ export function clockArithmetic(targets: Pick<SlaTargets, 'businessHoursOnly'>, 
  * The warning instants are the same computation with `warningPercent` of each target: the
  * moment the clock has used that share, measured the policy's way (business minutes when
  * the policy counts business hours only) and pushed back by the same pauses.
+ *
+ * The next-response clock starts at the requester's message and is pushed back by the part
+ * of each finished pause after that start (pending pauses it like the resolution clock).
  */
 export function computeDeadlines(
   state: ClockState,
@@ -65,12 +81,34 @@ export function computeDeadlines(
     0,
   );
   const share = warningPercent / 100;
+  const next = nextResponseInstants(state, targets, clock, share);
   return {
     firstResponseDueAt: clock.add(state.createdAt, targets.firstResponseMinutes),
     dueAt: clock.add(state.cycleStartedAt, targets.resolutionMinutes + pausedMinutes),
     firstResponseWarnAt: clock.add(state.createdAt, targets.firstResponseMinutes * share),
     resolutionWarnAt: clock.add(state.cycleStartedAt, targets.resolutionMinutes * share + pausedMinutes),
+    nextResponseDueAt: next.dueAt,
+    nextResponseWarnAt: next.warnAt,
   };
+}
+
+function nextResponseInstants(
+  state: ClockState,
+  targets: SlaTargets,
+  clock: ReturnType<typeof clockArithmetic>,
+  share: number,
+): { dueAt: Date | null; warnAt: Date | null } {
+  const start = state.nextResponseStartedAt;
+  const target = targets.nextResponseMinutes;
+  if (!start || !target) return { dueAt: null, warnAt: null };
+  // Only the pausing after the message counts: time pending before it was nobody's wait.
+  const pausedMinutes = state.pauses.reduce((sum, pause) => {
+    if (!pause.to) return sum;
+    const from = new Date(Math.max(new Date(pause.from).getTime(), start.getTime()));
+    const to = new Date(pause.to);
+    return to > from ? sum + clock.between(from, to) : sum;
+  }, 0);
+  return { dueAt: clock.add(start, target + pausedMinutes), warnAt: clock.add(start, target * share + pausedMinutes) };
 }
 
 export function openPause(pauses: SlaPause[], at: Date): SlaPause[] {
@@ -91,22 +129,29 @@ export interface ClockedTicket {
   firstResponseWarnAt: Date | null;
   dueAt: Date | null;
   resolutionWarnAt: Date | null;
+  nextResponseStartedAt?: Date | null | undefined;
+  nextResponseDueAt?: Date | null | undefined;
+  nextResponseWarnAt?: Date | null | undefined;
 }
 
 /**
  * Whether a clock runs (and can alert): the same rule as the sweep's partial indexes
- * (`RESOLUTION_CLOCK_RUNNING`, `FIRST_RESPONSE_CLOCK_RUNNING`). Pending pauses only the
- * resolution clock; deleted, resolved and closed tickets never alert.
+ * (`RESOLUTION_CLOCK_RUNNING`, `FIRST_RESPONSE_CLOCK_RUNNING`, `NEXT_RESPONSE_CLOCK_RUNNING`).
+ * Pending pauses the resolution and next-response clocks; deleted, resolved and closed
+ * tickets never alert.
  */
 export function isClockRunning(clock: SlaClock, ticket: ClockedTicket): boolean {
   if (ticket.isDeleted) return false;
   if (clock === 'resolution') return ticket.status === 'open' || ticket.status === 'in_progress';
+  if (clock === 'next_response') return Boolean(ticket.nextResponseStartedAt) && (ticket.status === 'open' || ticket.status === 'in_progress');
   return ticket.firstResponseAt === null && (ticket.status === 'open' || ticket.status === 'in_progress' || ticket.status === 'pending');
 }
 
-const CLOCK_INSTANTS: Record<SlaClock, Array<'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt'>> = {
+type InstantField = 'firstResponseDueAt' | 'firstResponseWarnAt' | 'dueAt' | 'resolutionWarnAt' | 'nextResponseDueAt' | 'nextResponseWarnAt';
+const CLOCK_INSTANTS: Record<SlaClock, InstantField[]> = {
   first_response: ['firstResponseWarnAt', 'firstResponseDueAt'],
   resolution: ['resolutionWarnAt', 'dueAt'],
+  next_response: ['nextResponseWarnAt', 'nextResponseDueAt'],
 };
 
 /**

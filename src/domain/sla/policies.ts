@@ -29,6 +29,13 @@ const minutes = z.number().int('Must be a whole number of minutes').min(1, 'Must
 
 const MAX_POLICY_NAME = 200;
 
+/** How the OpenAPI document marks the field: an extension of this server, beyond the API reference. */
+export const NEXT_RESPONSE_MINUTES_DOC = {
+  description:
+    'Extension beyond the API reference: after a requester\'s public comment (once the first response was given), the team answers within this many minutes (counted like the other targets: business hours when business_hours_only, paused while pending). Null: no next-response target.',
+  'x-helpdesk-extension': true,
+};
+
 export const SLA_POLICY_SERVER_FIELDS = RECORD_SERVER_FIELDS;
 
 const policyFields = {
@@ -43,6 +50,8 @@ const policyFields = {
   first_response_mins: minutes.optional(),
   resolution_minutes: minutes.optional(),
   resolution_mins: minutes.optional(),
+  /** Extension beyond the API reference: null (or absent) means no next-response clock. */
+  next_response_minutes: minutes.nullable().optional().meta(NEXT_RESPONSE_MINUTES_DOC),
   business_hours_only: z.boolean().optional(),
   status: z.enum(SLA_POLICY_STATUSES).optional(),
   source: z.string().trim().min(1).max(100).optional(),
@@ -92,16 +101,16 @@ function parsePolicyInput<S extends z.ZodType>(schema: S, input: unknown, requir
 async function assertReachable(
   db: Db,
   tenantId: string,
-  targets: { firstResponseMinutes: number; resolutionMinutes: number; businessHoursOnly: boolean },
+  targets: { firstResponseMinutes: number; resolutionMinutes: number; nextResponseMinutes: number | null; businessHoursOnly: boolean },
   sent: z.output<typeof slaPolicyUpdateSchema>,
 ): Promise<void> {
   if (!targets.businessHoursOnly) return;
   const { businessCalendar } = await tenantTicketSettings(db, tenantId);
   const capacity = guaranteedBusinessMinutes(businessCalendar);
   const issues: FieldIssue[] = [];
-  const check = (value: number, long: 'first_response_minutes' | 'resolution_minutes', short: 'first_response_mins' | 'resolution_mins') => {
+  const check = (value: number, long: 'first_response_minutes' | 'resolution_minutes' | 'next_response_minutes', short?: 'first_response_mins' | 'resolution_mins') => {
     if (value <= capacity) return;
-    const field = sent[long] !== undefined ? long : sent[short] !== undefined ? short : 'business_hours_only';
+    const field = sent[long] !== undefined ? long : short && sent[short] !== undefined ? short : 'business_hours_only';
     issues.push({
       path: [field],
       message: `${value} business minutes cannot be counted in the workspace's business calendar, which guarantees only ${Math.floor(capacity)} within the ~100-year horizon; lower the target, widen the calendar's hours, or count 24x7`,
@@ -109,6 +118,7 @@ async function assertReachable(
   };
   check(targets.firstResponseMinutes, 'first_response_minutes', 'first_response_mins');
   check(targets.resolutionMinutes, 'resolution_minutes', 'resolution_mins');
+  if (targets.nextResponseMinutes !== null) check(targets.nextResponseMinutes, 'next_response_minutes');
   if (issues.length) throw new ValidationError(issues);
 }
 
@@ -120,7 +130,12 @@ export async function createSlaPolicy(db: Db, scope: Scope, input: unknown, ids:
       await assertReachable(
         tx,
         scope.tenantId,
-        { firstResponseMinutes: firstResponseMinutes!, resolutionMinutes: resolutionMinutes!, businessHoursOnly: data.business_hours_only ?? false },
+        {
+          firstResponseMinutes: firstResponseMinutes!,
+          resolutionMinutes: resolutionMinutes!,
+          nextResponseMinutes: data.next_response_minutes ?? null,
+          businessHoursOnly: data.business_hours_only ?? false,
+        },
         data,
       );
       const [row] = await tx
@@ -141,6 +156,7 @@ export async function createSlaPolicy(db: Db, scope: Scope, input: unknown, ids:
           priority: data.priority!,
           firstResponseMinutes: firstResponseMinutes!,
           resolutionMinutes: resolutionMinutes!,
+          nextResponseMinutes: data.next_response_minutes ?? null,
           businessHoursOnly: data.business_hours_only ?? false,
           status: data.status ?? 'active',
         })
@@ -165,6 +181,7 @@ export async function updateSlaPolicy(
     {
       firstResponseMinutes: firstResponseMinutes ?? current.firstResponseMinutes,
       resolutionMinutes: resolutionMinutes ?? current.resolutionMinutes,
+      nextResponseMinutes: data.next_response_minutes !== undefined ? data.next_response_minutes : current.nextResponseMinutes,
       businessHoursOnly: data.business_hours_only ?? current.businessHoursOnly,
     },
     data,
@@ -183,6 +200,7 @@ export async function updateSlaPolicy(
         ...(data.priority !== undefined ? { priority: data.priority } : {}),
         ...(firstResponseMinutes !== undefined ? { firstResponseMinutes } : {}),
         ...(resolutionMinutes !== undefined ? { resolutionMinutes } : {}),
+        ...(data.next_response_minutes !== undefined ? { nextResponseMinutes: data.next_response_minutes } : {}),
         ...(data.business_hours_only !== undefined ? { businessHoursOnly: data.business_hours_only } : {}),
         ...(data.status !== undefined ? { status: data.status } : {}),
         ...(data.source !== undefined ? { source: data.source } : {}),

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { rowsOf } from '../../db/rows.js';
 import {
   FIRST_RESPONSE_CLOCK_RUNNING,
+  NEXT_RESPONSE_CLOCK_RUNNING,
   RESOLUTION_CLOCK_RUNNING,
   slaAlerts,
   teams,
@@ -14,7 +15,7 @@ import {
 } from '../../db/schema/index.js';
 import { newId, type IdFactory } from '../ids.js';
 import { ticketColumns } from '../tickets/queries.js';
-import { clockInstants, clockStillRunning } from './alerts.js';
+import { alertCycle, clockInstants, clockStillRunning } from './alerts.js';
 
 /**
  * The sweep fills the alert ledger: warnings, breaches and escalations that fell due,
@@ -147,7 +148,7 @@ export interface SweepWindow {
 
 /**
  * The warnings and breaches that fell due in `(from, now]` and are not in the ledger yet,
- * with the channel each goes to. Four range scans, one per partial index of a running
+ * with the channel each goes to. Six range scans, one per partial index of a running
  * clock (each branch repeats its index's predicate), so the cost is the number of instants
  * in the window. Only the breach when both a clock's warning and its breach fell due.
  * Exported so a benchmark can print its plan.
@@ -161,6 +162,7 @@ export function dueAlertsQuery(window: SweepWindow): SQL {
       : sql`${sql.raw(column)} <= ${now}`;
   const firstResponseRunning = sql.raw(FIRST_RESPONSE_CLOCK_RUNNING);
   const resolutionRunning = sql.raw(RESOLUTION_CLOCK_RUNNING);
+  const nextResponseRunning = sql.raw(NEXT_RESPONSE_CLOCK_RUNNING);
   return sql`
     with due as (
       select id, team_id, 'first_response'::sla_clock as clock, 1 as cycle, 'breach'::sla_alert_kind as kind,
@@ -183,6 +185,16 @@ export function dueAlertsQuery(window: SweepWindow): SQL {
       from tickets
       where tenant_id = ${tenant} and ${resolutionRunning} and resolution_warn_at is not null
         and ${inWindow('resolution_warn_at')} and due_at > ${now}
+      union all
+      select id, team_id, 'next_response', next_response_round, 'breach', next_response_due_at
+      from tickets
+      where tenant_id = ${tenant} and ${nextResponseRunning} and next_response_due_at is not null
+        and ${inWindow('next_response_due_at')}
+      union all
+      select id, team_id, 'next_response', next_response_round, 'warning', next_response_due_at
+      from tickets
+      where tenant_id = ${tenant} and ${nextResponseRunning} and next_response_warn_at is not null
+        and ${inWindow('next_response_warn_at')} and next_response_due_at > ${now}
     )
     select due.id as ticket_id, due.clock, due.cycle, due.kind,
            (extract(epoch from due.deadline_at) * 1000)::float8 as deadline_ms,
@@ -273,7 +285,11 @@ async function escalate(db: Db, tenant: SweepTenant, now: Date, ids: IdFactory):
   if (due.length === 0) return 0;
 
   const paused = due.filter(({ alert, ticket, acknowledgedAt }) =>
-    !acknowledgedAt && alert.clock === 'resolution' && ticket.status === 'pending' && !ticket.isDeleted && alert.cycle === ticket.slaCycle,
+    !acknowledgedAt &&
+    (alert.clock === 'resolution' || alert.clock === 'next_response') &&
+    ticket.status === 'pending' &&
+    !ticket.isDeleted &&
+    alert.cycle === alertCycle(ticket, alert.clock),
   );
   if (paused.length > 0) {
     await db

@@ -24,8 +24,10 @@ export async function recomputeWarningInstants(
       createdAt: tickets.createdAt,
       cycleStartedAt: tickets.slaCycleStartedAt,
       pauses: tickets.slaPauses,
+      nextResponseStartedAt: tickets.nextResponseStartedAt,
       firstResponseMinutes: slaPolicies.firstResponseMinutes,
       resolutionMinutes: slaPolicies.resolutionMinutes,
+      nextResponseMinutes: slaPolicies.nextResponseMinutes,
       businessHoursOnly: slaPolicies.businessHoursOnly,
     })
     .from(tickets)
@@ -40,12 +42,19 @@ export async function recomputeWarningInstants(
     );
   for (let at = 0; at < rows.length; at += BATCH) {
     const values = rows.slice(at, at + BATCH).map((row) => {
-      const instants = computeDeadlines({ createdAt: row.createdAt, cycleStartedAt: row.cycleStartedAt, pauses: row.pauses }, row, calendar, warningPercent);
-      return sql`(${row.id}, ${instants.firstResponseWarnAt?.toISOString() ?? null}::timestamptz, ${instants.resolutionWarnAt?.toISOString() ?? null}::timestamptz)`;
+      const instants = computeDeadlines(
+        { createdAt: row.createdAt, cycleStartedAt: row.cycleStartedAt, pauses: row.pauses, nextResponseStartedAt: row.nextResponseStartedAt },
+        row,
+        calendar,
+        warningPercent,
+      );
+      const at = (instant: Date | null) => sql`${instant?.toISOString() ?? null}::timestamptz`;
+      return sql`(${row.id}, ${at(instants.firstResponseWarnAt)}, ${at(instants.resolutionWarnAt)}, ${at(instants.nextResponseWarnAt)})`;
     });
     await db.execute(sql`
-      update tickets set first_response_warn_at = v.first_response_warn_at, resolution_warn_at = v.resolution_warn_at
-      from (values ${sql.join(values, sql`, `)}) as v(id, first_response_warn_at, resolution_warn_at)
+      update tickets set first_response_warn_at = v.first_response_warn_at, resolution_warn_at = v.resolution_warn_at,
+        next_response_warn_at = v.next_response_warn_at
+      from (values ${sql.join(values, sql`, `)}) as v(id, first_response_warn_at, resolution_warn_at, next_response_warn_at)
       where tickets.tenant_id = ${tenantId} and tickets.id = v.id`);
   }
   return rows.length;

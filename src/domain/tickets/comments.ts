@@ -8,7 +8,7 @@ import { isStorableText, parseInput } from '../input.js';
 import { decodeCursor, encodeCursor, isIsoInstant } from '../keyset.js';
 import type { Scope } from '../scope.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
-import { recordResponse, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
+import { recordPublicComment, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
 
 export type Comment = typeof ticketComments.$inferSelect;
 
@@ -124,8 +124,9 @@ function emitSafely<E>(listener: ((event: E) => void) | undefined, event: E): vo
 
 /**
  * Adds a comment to a ticket. A public comment by anyone but the requester is the ticket's
- * first response when it has none yet: recorded through `recordResponse` in the same
- * transaction, so the comment and the stamp commit together; listeners hear both after commit.
+ * first response when it has none yet, and answers a requester waiting for the next
+ * response; the requester's starts that wait. Recorded through `recordPublicComment` in the
+ * same transaction, so the comment and the clocks commit together; listeners hear both after commit.
  */
 export async function addComment(
   db: Db,
@@ -179,7 +180,8 @@ export async function addComment(
     }
     if (data.visibility === 'public') {
       // Events are collected, not emitted: the outer transaction has not committed yet.
-      const response = await recordResponse(tx, scope, ticket.id, { ids, onChange: (event) => ticketEvents.push(event) });
+      const byRequester = scope.actorId !== null && scope.actorId === ticket.submittedById;
+      const response = await recordPublicComment(tx, scope, ticket.id, byRequester, { ids, onChange: (event) => ticketEvents.push(event) });
       ticket = response.ticket;
     }
     return { comment: comment!, ticket };

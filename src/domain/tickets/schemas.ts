@@ -18,6 +18,7 @@ export const TICKET_SERVER_FIELDS = [
   'closed_at',
   'due_at',
   'sla_cycle',
+  'next_response_due_at',
 ] as const;
 
 const referenceId = z

@@ -39,6 +39,10 @@ type TicketChange = Partial<
     | 'slaCycle'
     | 'slaCycleStartedAt'
     | 'slaPauses'
+    | 'nextResponseStartedAt'
+    | 'nextResponseDueAt'
+    | 'nextResponseWarnAt'
+    | 'nextResponseRound'
     | 'relatedAssetId'
     | 'relatedVulnerabilityId'
     | 'tags'
@@ -74,6 +78,10 @@ const WIRE_NAMES: Record<keyof TicketChange, string> = {
   slaCycle: 'sla_cycle',
   slaCycleStartedAt: 'sla_cycle_started_at',
   slaPauses: 'sla_pauses',
+  nextResponseStartedAt: 'next_response_started_at',
+  nextResponseDueAt: 'next_response_due_at',
+  nextResponseWarnAt: 'next_response_warn_at',
+  nextResponseRound: 'next_response_round',
   relatedAssetId: 'related_asset_id',
   relatedVulnerabilityId: 'related_vulnerability_id',
   tags: 'tags',
@@ -93,6 +101,8 @@ export type TicketEventKind =
   | 'claimed'
   | 'assigned'
   | 'responded'
+  /** The requester wrote a public comment after the first response: the next-response clock started. */
+  | 'requester_replied'
   | 'resolved'
   | 'closed'
   | 'reopened'
@@ -313,7 +323,8 @@ function initialChanges(ticket: TicketChange): FieldChanges {
 /** A closed ticket is final; only its deletion and Slack bookkeeping still write. */
 const CHANGES_ALLOWED_WHEN_CLOSED = new Set<TicketEventKind>(['deleted', 'slack_card_posted']);
 
-type Decide = (current: Ticket) => TicketChange | Promise<TicketChange>;
+/** Computes the change from the locked ticket; `tx` is the write's transaction, for any read it needs. */
+type Decide = (current: Ticket, tx: Db) => TicketChange | Promise<TicketChange>;
 
 /**
  * Locks the ticket, lets `decide` compute the change, re-matches the SLA policy when
@@ -347,7 +358,7 @@ async function changeTicket(
         const permitted = await mayActOnTicket(tx, current, scope.actorId ?? '', options.permission);
         if (!permitted.allowed) throw new ForbiddenError(permitted.reason);
       }
-      const change = await decide(current);
+      const change = await decide(current, tx);
       await applySla(tx, scope, current, change);
       const diff = diffChange(current, change);
       if (Object.keys(diff).length === 0) return { ticket: current, changed: false };
@@ -380,7 +391,7 @@ async function changeTicket(
   return { ticket: result.ticket, changed: result.changed };
 }
 
-/** Re-match the policy when type or priority moved, then recompute both deadlines from the original start. */
+/** Re-match the policy when type or priority moved, then recompute the deadlines from the original starts. */
 async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketChange): Promise<void> {
   const next = { ...current, ...change };
   const rematch = next.type !== current.type || next.priority !== current.priority;
@@ -392,6 +403,7 @@ async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketCha
   const clockMoved =
     rematch ||
     next.slaCycleStartedAt.getTime() !== current.slaCycleStartedAt.getTime() ||
+    next.nextResponseStartedAt?.getTime() !== current.nextResponseStartedAt?.getTime() ||
     JSON.stringify(next.slaPauses) !== JSON.stringify(current.slaPauses);
   if (!clockMoved) return;
 
@@ -401,7 +413,12 @@ async function applySla(db: Db, scope: Scope, current: Ticket, change: TicketCha
   Object.assign(
     change,
     computeDeadlines(
-      { createdAt: current.createdAt, cycleStartedAt: next.slaCycleStartedAt, pauses: next.slaPauses },
+      {
+        createdAt: current.createdAt,
+        cycleStartedAt: next.slaCycleStartedAt,
+        pauses: next.slaPauses,
+        nextResponseStartedAt: next.nextResponseStartedAt,
+      },
       targets,
       tenant!.businessCalendar,
       tenant!.slaWarningPercent,
@@ -479,7 +496,11 @@ async function guardReferences<T>(write: () => Promise<T>): Promise<T> {
 // ---------------------------------------------------------------------------
 // Rules shared by the operations
 
-/** The fields a status move touches: pauses of the resolution clock, resolved/closed stamps. */
+/**
+ * The fields a status move touches: pauses of the resolution (and next-response) clock,
+ * resolved/closed stamps. Resolving or closing ends any wait for an answer: the ticket's
+ * outcome is the answer.
+ */
 function statusChange(current: Ticket, to: TicketStatus, now: Date): TicketChange {
   if (to === current.status) return {};
   assertTransition(current.status, to);
@@ -488,7 +509,29 @@ function statusChange(current: Ticket, to: TicketStatus, now: Date): TicketChang
   if (current.status === 'pending') change.slaPauses = closePause(current.slaPauses, now);
   if (to === 'resolved') change.resolvedAt = now;
   if (to === 'closed') change.closedAt = now;
+  if (to === 'resolved' || to === 'closed') Object.assign(change, NEXT_RESPONSE_STOPPED);
   return change;
+}
+
+/** Nobody waits for an answer anymore (applySla clears the instants with the start). */
+const NEXT_RESPONSE_STOPPED = { nextResponseStartedAt: null } as const satisfies TicketChange;
+
+/** Statuses in which a requester's message starts a wait; it runs only while open or in progress. */
+const NEXT_RESPONSE_STARTS_IN = new Set<TicketStatus>(['open', 'in_progress', 'pending', 'resolved']);
+
+/**
+ * A public comment's effect on the next-response clock. The requester's starts a wait, once
+ * the first response was given (before it, the first-response clock covers the wait), when
+ * none is running and the ticket's policy sets a next-response target. Anyone else's (the
+ * same rule as the first response: an agent, a colleague, an integration) answers it.
+ */
+async function nextResponseChange(db: Db, scope: Scope, current: Ticket): Promise<TicketChange> {
+  if (!scope.actorId) return {};
+  if (scope.actorId !== current.submittedById) return current.nextResponseStartedAt ? { ...NEXT_RESPONSE_STOPPED } : {};
+  if (current.nextResponseStartedAt || !current.firstResponseAt || !NEXT_RESPONSE_STARTS_IN.has(current.status)) return {};
+  const policy = current.slaPolicyId ? await getPolicyById(db, scope.tenantId, current.slaPolicyId) : undefined;
+  if (!policy?.nextResponseMinutes) return {};
+  return { nextResponseStartedAt: scope.now, nextResponseRound: current.nextResponseRound + 1 };
 }
 
 /** The first public action of someone other than the submitter is the first response. */
@@ -656,15 +699,50 @@ export async function reopenTicket(db: Db, scope: Scope, ref: string, options: T
         slaCycle: current.slaCycle + 1,
         slaCycleStartedAt: scope.now,
         slaPauses: [],
+        // A requester's message that came while it was resolved is waiting from now on.
+        ...(current.nextResponseStartedAt ? { nextResponseStartedAt: scope.now } : {}),
       };
     },
     options,
   );
 }
 
-/** An explicit first response (a reply in the ticket's thread, or the API's respond call). */
+/** An explicit response (no comment): the first response if none yet, and it answers a waiting requester. */
 export async function recordResponse(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
-  return changeTicket(db, scope, ref, 'responded', (current) => firstResponse(current, scope), options);
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'responded',
+    (current) => {
+      if (!scope.actorId || scope.actorId === current.submittedById) return {};
+      return { ...firstResponse(current, scope), ...(current.nextResponseStartedAt ? NEXT_RESPONSE_STOPPED : {}) };
+    },
+    options,
+  );
+}
+
+/**
+ * What a public comment does to the ticket's clocks: anyone but the requester gives the first
+ * response (if none yet) and answers a waiting requester; the requester's starts the
+ * next-response clock (see nextResponseChange). `byRequester` names the event: the caller
+ * holds the ticket's lock already and knows who wrote.
+ */
+export async function recordPublicComment(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  byRequester: boolean,
+  options: TicketWriteOptions = {},
+): Promise<TicketWriteResult> {
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    byRequester ? 'requester_replied' : 'responded',
+    async (current, tx) => ({ ...firstResponse(current, scope), ...(await nextResponseChange(tx, scope, current)) }),
+    options,
+  );
 }
 
 /** Soft delete: the row stays (and its history), out of default lists. */

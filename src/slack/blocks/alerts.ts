@@ -5,7 +5,7 @@ import { actions, button, context, fieldsSection, linkButton, section, type Butt
 import { API_ACTOR, fitMrkdwn, formatDuration, link, mention, slackDate, ticketLine, TITLE_MAX, userText, type TicketView } from './text.js';
 
 export type SlaAlertKindView = 'warning' | 'breach' | 'escalation';
-export type SlaClockView = 'first_response' | 'resolution';
+export type SlaClockView = 'first_response' | 'resolution' | 'next_response';
 
 export interface SlaAlertView {
   alertId: string;
@@ -38,7 +38,11 @@ const DIGEST_LINE_MAX = Math.floor((SLA_DIGEST_TEXT_BUDGET - DIGEST_FRAME) / SLA
 /** Escalation contacts a digest line names before "+N more" (the single alert names them all). */
 const DIGEST_CC_MAX = 3;
 
-const CLOCK_LABELS: Record<SlaClockView, string> = { first_response: 'first response', resolution: 'resolution' };
+const CLOCK_LABELS: Record<SlaClockView, string> = {
+  first_response: 'first response',
+  resolution: 'resolution',
+  next_response: 'next response',
+};
 
 /** "first response breached" / "resolution at risk": the words the notification text carries. */
 function alertState(alert: Pick<SlaAlertView, 'kind' | 'clock'>): string {

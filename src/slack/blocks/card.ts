@@ -15,7 +15,7 @@ export interface TicketDetailsInput {
 }
 
 export interface TicketCardInput extends TicketDetailsInput {
-  breach?: { firstResponse?: boolean; resolution?: boolean } | undefined;
+  breach?: { firstResponse?: boolean; resolution?: boolean; nextResponse?: boolean } | undefined;
   /** The ticket's conversation so far (see `conversationSummary`). */
   conversation?: { comments: number; requesterLastWroteAt: Date | null } | undefined;
   /** What a plain reply in the card's thread is: the team's `agent_reply_default` (public when unset). */
@@ -60,6 +60,13 @@ function firstResponseLine(ticket: TicketView, breached: boolean): string {
   return `${label} due ${slackDate(ticket.firstResponseDueAt)}${breached ? BREACHED : ''}`;
 }
 
+/** Only while a requester waits for an answer under a next-response target: otherwise there is nothing to say. */
+function nextResponseLine(ticket: TicketView, breached: boolean): string | undefined {
+  if (!ticket.nextResponseDueAt || !isWorkable(ticket.status)) return undefined;
+  const paused = ticket.status === 'pending' ? ' _(clock paused while pending)_' : '';
+  return `*Next response:* due ${slackDate(ticket.nextResponseDueAt)}${paused}${breached ? BREACHED : ''}`;
+}
+
 function resolutionLine(ticket: TicketView, breached: boolean): string {
   const label = '*Resolution:*';
   if (ticket.resolvedAt && !isWorkable(ticket.status)) return `${label} resolved ${slackDate(ticket.resolvedAt)}`;
@@ -86,11 +93,12 @@ function detailBlocks(input: TicketDetailsInput, breach: TicketCardInput['breach
   const blocks: KnownBlock[] = [fieldsSection(fields)];
   const description = present(ticket.description);
   if (description) blocks.push(section(userText(description, SLACK_LIMITS.sectionText)));
-  blocks.push(
-    section(
-      `${firstResponseLine(ticket, Boolean(breach.firstResponse))}\n${resolutionLine(ticket, Boolean(breach.resolution))}`,
-    ),
-  );
+  const slaLines = [
+    firstResponseLine(ticket, Boolean(breach.firstResponse)),
+    nextResponseLine(ticket, Boolean(breach.nextResponse)),
+    resolutionLine(ticket, Boolean(breach.resolution)),
+  ];
+  blocks.push(section(slaLines.filter((line): line is string => line !== undefined).join('\n')));
   if (ticket.status === 'closed') {
     blocks.push(context(ticket.closedAt ? `:lock: Closed ${slackDate(ticket.closedAt)}` : ':lock: Closed'));
   }
@@ -121,7 +129,11 @@ export function ticketCard(input: TicketCardInput): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(truncate(`${ticket.number} · ${ticket.title}`, SLACK_LIMITS.headerText)) },
   ];
-  const breached = [breach?.firstResponse && 'first response', breach?.resolution && 'resolution'].filter(
+  const breached = [
+    breach?.firstResponse && 'first response',
+    breach?.nextResponse && 'next response',
+    breach?.resolution && 'resolution',
+  ].filter(
     (b): b is string => Boolean(b),
   );
   if (breached.length > 0) blocks.push(context(`:rotating_light: *SLA breached:* ${breached.join(', ')}`));

@@ -53,7 +53,9 @@ export type TicketView = Pick<
   | 'dueAt'
   | 'resolvedAt'
   | 'closedAt'
->;
+> &
+  /** The next-response deadline (an extension): absent in views that do not show it. */
+  Partial<Pick<Ticket, 'nextResponseDueAt'>>;
 
 /**
  * Escapes the characters mrkdwn treats as control characters: `&`, `<`, `>`. Every piece of

@@ -83,7 +83,7 @@ describeEachDatabase('who may act on a ticket', (ctx) => {
     await expect(acknowledgeSlaAlert(ctx.db, scopeFor(tenant, ada.id, NOW), 'sla_\u0000', { checkPermission: true })).rejects.toThrow(NotFoundError);
     // Another tenant cannot even find it.
     await expect(acknowledgeSlaAlert(ctx.db, scopeFor(newTenantId(), ada.id, NOW), alert!.id, { checkPermission: true })).rejects.toThrow(NotFoundError);
-    expect(await ticketBreaches(ctx.db, staffed)).toEqual({ firstResponse: true, resolution: false });
+    expect(await ticketBreaches(ctx.db, staffed)).toEqual({ firstResponse: true, resolution: false, nextResponse: false });
   });
 
   it("lists a requester's open tickets, their own only", async () => {

@@ -38,6 +38,10 @@ describe('SLA alerts', () => {
       'TKT-0042 resolution at risk: 45m left — Printer &lt;on&gt; fire',
     );
     expect(slaAlertMessage(alert({ businessTime: true })).text).toContain('2h 15m late (business hours)');
+    expect(slaAlertMessage(alert({ clock: 'next_response', kind: 'warning', minutes: 5 })).text).toBe(
+      'TKT-0042 next response at risk: 5m left — Printer &lt;on&gt; fire',
+    );
+    expect(allText(slaAlertMessage(alert({ clock: 'next_response' })))).toContain('Next response');
     expect(slaAlertMessage(alert({ kind: 'escalation', sequence: 2 })).text).toMatch(/^Escalation 2 of 3: TKT-0042 first response breached/);
   });
 

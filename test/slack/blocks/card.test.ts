@@ -5,7 +5,7 @@ import { canTransition } from '../../../src/domain/tickets/status.js';
 import { errorMessage, helpMessage, ticketList, ticketSummary } from '../../../src/slack/blocks/card.js';
 import { escapeMrkdwn } from '../../../src/slack/blocks/text.js';
 import { ACTION, assignBlockId, parseAssignBlockId } from '../../../src/slack/ids.js';
-import { allText, block, blocksOf, buttons, card, DUE, everyMessage, expectWithinMessageLimits, FIRST_DUE, type Json, makeTicket, mrkdwnTexts, ofType, ticketIn } from '../../support/block-fixtures.js';
+import { allText, block, blocksOf, buttons, card, CREATED, DUE, everyMessage, expectWithinMessageLimits, FIRST_DUE, type Json, makeTicket, mrkdwnTexts, ofType, ticketIn } from '../../support/block-fixtures.js';
 
 describe('ticketCard', () => {
   const BUTTONS: Record<TicketStatus, string[]> = {
@@ -151,6 +151,25 @@ describe('ticketCard', () => {
     expect(resolution).toContain('*SLA breached:* resolution');
     expect(resolution).not.toContain('first response,');
     expect(mrkdwnTexts(card(makeTicket(), { breach: {} }).blocks).join()).not.toContain('SLA breached');
+  });
+
+  it('shows the next-response deadline only while the requester waits, and its breach', () => {
+    const due = new Date('2025-03-04T15:00:00.000Z');
+    const quiet = mrkdwnTexts(card(makeTicket()).blocks).join('\n');
+    expect(quiet).not.toContain('Next response');
+    const waiting = makeTicket({ status: 'in_progress', nextResponseStartedAt: CREATED, nextResponseDueAt: due });
+    const text = mrkdwnTexts(card(waiting).blocks).join('\n');
+    expect(text).toContain(`*Next response:* due <!date^${due.getTime() / 1000}^`);
+    expect(text).not.toContain('breached');
+    const paused = mrkdwnTexts(card({ ...waiting, status: 'pending' }).blocks).join('\n');
+    expect(paused).toMatch(/\*Next response:\* due <!date[^>]+> _\(clock paused while pending\)_/);
+    const late = mrkdwnTexts(card(waiting, { breach: { nextResponse: true } }).blocks).join('\n');
+    expect(late).toContain('*SLA breached:* next response');
+    expect(late).toMatch(/\*Next response:\* due <!date[^>]+> :rotating_light: \*breached\*/);
+    const all = mrkdwnTexts(card(waiting, { breach: { firstResponse: true, nextResponse: true, resolution: true } }).blocks).join('\n');
+    expect(all).toContain('*SLA breached:* first response, next response, resolution');
+    // A resolved ticket waits for nothing.
+    expect(mrkdwnTexts(card({ ...waiting, status: 'resolved', resolvedAt: due }).blocks).join()).not.toContain('Next response');
   });
 
   it('says where replies in its thread go, and how to keep a note private', () => {
