@@ -93,6 +93,7 @@ export const settingsWireSchema = z.strictObject({
   sla_warning_percent: z.number().int(),
   escalation_interval_minutes: z.number().int(),
   escalation_max: z.number().int(),
+  admin_ids: z.array(z.string()),
 });
 
 export const commentWireSchema = z.strictObject({
@@ -117,6 +118,7 @@ export const problemSchema = z.strictObject({
   code: z.string(),
   errors: z.array(z.strictObject({ path: z.string(), pointer: z.string(), message: z.string() })).optional(),
   conflicting_id: z.string().optional(),
+  required_scope: z.string().optional(),
 });
 
 const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
