@@ -14,7 +14,7 @@ import { addComment, deleteComment, editComment, getComment, listComments, type 
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
 import { closeTicket, createTicket, deleteTicket, updateTicket, type TicketChangeListener } from '../domain/tickets/tickets.js';
-import { AuthError, type Principal, wwwAuthenticate } from './auth.js';
+import { AuthError, insufficientScopeChallenge, type Principal, wwwAuthenticate } from './auth.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { API_PREFIX, OPENAPI_PATH } from './paths.js';
 
@@ -126,8 +126,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
         await handler(req, res, scope);
       } catch (error) {
         if (error instanceof InsufficientScopeError) {
-          // RFC 6750 §3.1: the challenge names the scope the token lacks.
-          res.setHeader('WWW-Authenticate', `Bearer realm="helpdesk", error="insufficient_scope", scope="${error.requiredScope}"`);
+          res.setHeader('WWW-Authenticate', insufficientScopeChallenge(error.requiredScope));
         }
         fail(res, error, req.originalUrl);
       }

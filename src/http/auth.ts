@@ -55,6 +55,11 @@ export function wwwAuthenticate(error: AuthError): string {
   return `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`;
 }
 
+/** RFC 6750 §3.1: the challenge for a token without the scope a call needs, naming that scope. */
+export function insufficientScopeChallenge(requiredScope: string): string {
+  return `Bearer realm="${REALM}", error="insufficient_scope", scope="${requiredScope}"`;
+}
+
 export function createAuthenticator(
   config: AuthConfig,
 ): (authorizationHeader: string | undefined) => Promise<Principal> {
