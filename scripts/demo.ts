@@ -36,6 +36,8 @@ export const DEMO_WORKSPACE = { id: 'T0DEMO', name: 'Acme Demo' } as const;
 export const DEMO_PEOPLE = {
   ada: { id: 'U0ADA', name: 'Ada', username: 'ada', realName: 'Ada Lovelace', tz: 'Europe/Berlin' },
   grace: { id: 'U0GRACE', name: 'Grace', username: 'grace', realName: 'Grace Hopper', tz: 'America/New_York' },
+  /** The workspace's owner in Slack, and so a helpdesk admin. */
+  margaret: { id: 'U0MARGARET', name: 'Margaret', username: 'margaret', realName: 'Margaret Hamilton', tz: 'UTC', owner: true },
 } as const;
 export const DEMO_CHANNELS = {
   itHelp: { id: 'C0ITHELP', name: 'it-help' },
@@ -46,7 +48,7 @@ const BOT_NAME = 'Helpdesk';
 /** How long a step waits for each Slack call it expects. */
 const WAIT_MS = 5000;
 
-const { ada, grace } = DEMO_PEOPLE;
+const { ada, grace, margaret } = DEMO_PEOPLE;
 const { itHelp, general } = DEMO_CHANNELS;
 
 export const DEMO_DIRECTORY: TranscriptDirectory = {
@@ -153,7 +155,7 @@ function fillModal(view: Json, answers: Record<string, string>): ViewState {
 /** The story. A later step is one more entry. */
 export const DEMO_STORY: DemoStep[] = [
   {
-    title: 'An admin sets up the workspace through the REST API',
+    title: 'Margaret, the workspace owner (so a helpdesk admin), sets up the desk through the REST API',
     async run(ctx) {
       // People come from Slack on first contact; a team's agents must exist first.
       const agent = await upsertSlackPerson(
@@ -163,6 +165,7 @@ export const DEMO_STORY: DemoStep[] = [
         new Date(),
       );
       ctx.say(`Grace is on record as a person (Slack users become people on first contact; a team's agents must exist first)`);
+      ctx.say(`Margaret's token names her Slack user id; Slack says she owns the workspace (users.info), so the API lets her configure`);
       const team = await ctx.api('POST', '/teams', { name: TEAM_NAME, slack_channel_id: itHelp.id, agent_ids: [agent.id] });
       ctx.say(`POST /teams         team "${String(team.name)}", cards go to #${itHelp.name}, agents: Grace`);
       const settings = await ctx.api('PUT', '/settings', { default_team_id: team.id });
@@ -413,6 +416,7 @@ function fakeUsers(): FakeSlackUser[] {
     tz: p.tz,
     tz_offset: tzOffsetSeconds(p.tz, now),
     team_id: DEMO_WORKSPACE.id,
+    ...('owner' in p ? { is_owner: p.owner } : {}),
   }));
 }
 
@@ -463,7 +467,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     const job = sla;
     const db = database.db;
-    const token = await tokenFor({ sub: 'per_demo_admin', tenant_id: DEMO_WORKSPACE.id });
+    // A human token for Margaret's Slack user id (`npm run token -- --slack-user U0MARGARET`): it
+    // acts as her, and Slack says she owns the workspace, so she may configure the desk.
+    const token = await tokenFor({ sub: margaret.id, tenant_id: DEMO_WORKSPACE.id });
     const state: DemoState = {};
 
 

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     },
     onComment: (event) => notifier?.onComment(event),
     slackRouter: slack?.router,
+    slackRoles: slack?.slackRoles,
     authenticate: createAuthenticator({
       jwtSecret: config.jwt.secret,
       jwksUrl: config.jwt.jwksUrl,

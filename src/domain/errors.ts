@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | 'conflict'
   | 'invalid_transition'
   | 'forbidden'
+  | 'insufficient_scope'
   | 'precondition_failed'
   | 'invalid_cursor';
 
@@ -101,6 +102,18 @@ export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super(message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * An integration token was used outside its OAuth-style scopes: the call needs `requiredScope`
+ * (e.g. `helpdesk:write`), which the token does not carry.
+ */
+export class InsufficientScopeError extends DomainError {
+  readonly code = 'insufficient_scope' as const;
+  constructor(readonly requiredScope: string) {
+    super(`This integration token lacks the "${requiredScope}" scope this call needs; mint one whose "scope" claim includes it`);
+    this.name = 'InsufficientScopeError';
   }
 }
 

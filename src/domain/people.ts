@@ -99,3 +99,17 @@ export async function slackPerson(db: Db, tenantId: string, profile: SlackProfil
   cache.set(key, person);
   return person;
 }
+
+/** A Slack user id (`U…`, or `W…` on Enterprise Grid), where a person id could also be given. */
+export function isSlackUserId(ref: string): boolean {
+  return /^[UW][A-Z0-9]{2,}$/.test(ref);
+}
+
+/**
+ * The person a REST caller's token names in `sub`: a person id as is, or a Slack user id as
+ * that user's person (created on first contact, like a Slack user's first click), so a token
+ * minted for a Slack user acts with the same roles as the user does in Slack.
+ */
+export async function personOfSubject(db: Db, tenantId: string, sub: string, now: Date): Promise<string> {
+  return isSlackUserId(sub) ? (await slackPerson(db, tenantId, { slackUserId: sub }, now)).id : sub;
+}

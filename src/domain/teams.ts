@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
 import { isStorableText, parseInput } from './input.js';
 import type { Scope } from './scope.js';
-import { upsertSlackPerson } from './people.js';
+import { isSlackUserId, upsertSlackPerson } from './people.js';
 import { ensureTenant } from './tenants.js';
 
 export type TeamRow = typeof teams.$inferSelect;
@@ -167,9 +167,6 @@ export async function isTeamAgent(db: Db, tenantId: string, teamId: string, pers
   return Boolean(row);
 }
 
-/** A Slack user id (`U…`, or `W…` on Enterprise Grid) in `agent_ids`, instead of a person id. */
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
 /**
  * Person ids for a list of people references, without duplicates: Slack user ids become
  * people on first contact, like any Slack user; person ids must exist in this workspace.
@@ -177,7 +174,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 async function resolvePeople(db: Db, scope: Scope, refs: string[], field: string): Promise<string[]> {
   const personIds: string[] = [];
   for (const ref of refs) {
-    if (!SLACK_USER_ID.test(ref)) {
+    if (!isSlackUserId(ref)) {
       personIds.push(ref);
       continue;
     }

@@ -5,6 +5,7 @@ import { preparedPer } from '../db/prepared.js';
 import { slaPolicies, teams, tenants } from '../db/schema/index.js';
 import { ValidationError } from './errors.js';
 import { parseInput } from './input.js';
+import { isSlackUserId, upsertSlackPerson } from './people.js';
 import type { Scope } from './scope.js';
 import { businessCalendarSchema, DEFAULT_BUSINESS_CALENDAR, guaranteedBusinessMinutes, type BusinessCalendar } from './sla/calendar.js';
 import { DEFAULT_SLA_WARNING_PERCENT } from './sla/clock.js';
@@ -15,6 +16,7 @@ export type Tenant = typeof tenants.$inferSelect;
 export interface TenantSettings extends TenantSlaSettings {
   business_calendar: BusinessCalendar;
   default_team_id: string | null;
+  admin_ids: string[];
 }
 
 /** A tenant row is created on first contact (a Slack install, the first API call). */
@@ -94,6 +96,11 @@ export const settingsUpdateSchema = z.strictObject({
   escalation_interval_minutes: z.number().int('Must be a whole number').min(1, 'At least 1 minute').max(10_080, 'At most a week').optional(),
   /** How many times an unacknowledged breach is re-announced (0: never). */
   escalation_max: z.number().int('Must be a whole number').min(0).max(100, 'At most 100').optional(),
+  /**
+   * The helpdesk's admins, besides the workspace's admins and owners in Slack: person ids
+   * (a REST caller's token `sub`, which need not be a Slack user) or Slack user ids.
+   */
+  admin_ids: z.array(z.string().trim().min(1, 'Required').max(128, 'At most 128 characters')).max(100, 'At most 100 admins').optional(),
 });
 
 /** The SLA alert settings of a tenant, in the settings API's words. */
@@ -115,6 +122,7 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
       if (!team) throw new ValidationError([{ path: ['default_team_id'], message: 'No such team' }]);
     }
     if (patch.business_calendar) await assertCalendarServesPolicies(tx, scope.tenantId, patch.business_calendar);
+    const adminIds = patch.admin_ids !== undefined ? await adminPersonIds(tx, scope, patch.admin_ids) : undefined;
     const [before] = await tx.select().from(tenants).where(eq(tenants.tenantId, scope.tenantId)).for('update');
     const shareChanged = patch.sla_warning_percent !== undefined && patch.sla_warning_percent !== before!.slaWarningPercent;
     const [row] = await tx
@@ -125,6 +133,7 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
         ...(patch.sla_warning_percent !== undefined ? { slaWarningPercent: patch.sla_warning_percent } : {}),
         ...(patch.escalation_interval_minutes !== undefined ? { escalationIntervalMinutes: patch.escalation_interval_minutes } : {}),
         ...(patch.escalation_max !== undefined ? { escalationMax: patch.escalation_max } : {}),
+        ...(adminIds !== undefined ? { adminIds } : {}),
         // New warning instants may lie anywhere behind the watermark: the next sweep looks at all.
         ...(shareChanged ? { slaSweptUntil: null } : {}),
         updatedAt: scope.now,
@@ -134,6 +143,19 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
     if (shareChanged) await recomputeWarningInstants(tx, scope.tenantId, row!.businessCalendar, row!.slaWarningPercent);
     return toSettings(row!);
   });
+}
+
+/**
+ * Admins as person ids, without duplicates: a Slack user id becomes that user's person (on
+ * first contact, like any Slack user). Other ids are kept as given: a REST caller is its
+ * token's `sub`, which need not be anyone Slack knows, so they are not checked against people.
+ */
+async function adminPersonIds(db: Db, scope: Scope, refs: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) {
+    ids.push(isSlackUserId(ref) ? (await upsertSlackPerson(db, scope.tenantId, { slackUserId: ref }, scope.now)).id : ref);
+  }
+  return [...new Set(ids)];
 }
 
 /**
@@ -169,7 +191,7 @@ export async function getTenantSlaSettings(db: Db, scope: Scope): Promise<Tenant
 }
 
 function toSettings(row: Tenant): TenantSettings {
-  return { business_calendar: row.businessCalendar, default_team_id: row.defaultTeamId, ...toSlaSettings(row) };
+  return { business_calendar: row.businessCalendar, default_team_id: row.defaultTeamId, ...toSlaSettings(row), admin_ids: row.adminIds };
 }
 
 export function toSlaSettings(row: Pick<Tenant, 'slaWarningPercent' | 'escalationIntervalMinutes' | 'escalationMax'>): TenantSlaSettings {

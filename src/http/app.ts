@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pingDatabase, type Db } from '../db/client.js';
-import { PreconditionFailedError } from '../domain/errors.js';
+import { InsufficientScopeError, PreconditionFailedError } from '../domain/errors.js';
+import { personOfSubject } from '../domain/people.js';
+import { authorize, type Access, type SlackRoleLookup } from '../domain/roles.js';
 import type { Scope } from '../domain/scope.js';
 import { createSlaPolicy, getSlaPolicy, listSlaPolicies, updateSlaPolicy, type SlaPolicyListInput } from '../domain/sla/policies.js';
 import { createTeam, getTeam, listTeams, updateTeam } from '../domain/teams.js';
@@ -12,7 +14,7 @@ import { addComment, deleteComment, editComment, getComment, listComments, type 
 import { getTicket, listTickets } from '../domain/tickets/queries.js';
 import type { TicketListInput } from '../domain/tickets/schemas.js';
 import { closeTicket, createTicket, deleteTicket, updateTicket, type TicketChangeListener } from '../domain/tickets/tickets.js';
-import { AuthError, type Principal, wwwAuthenticate } from './auth.js';
+import { AuthError, insufficientScopeChallenge, type Principal, wwwAuthenticate } from './auth.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { API_PREFIX, OPENAPI_PATH } from './paths.js';
 
@@ -39,6 +41,8 @@ export interface HttpAppDeps {
   onComment?: CommentListener | undefined;
   /** Bolt's receiver router (`POST /slack/events`), mounted beside the API on the same server. */
   slackRouter?: express.RequestHandler | undefined;
+  /** Asks Slack whether a user is a workspace admin or owner (helpdesk admins); absent without Slack. */
+  slackRoles?: SlackRoleLookup | undefined;
 }
 
 const BODY_LIMIT = '256kb';
@@ -87,9 +91,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.use(requireJsonBody);
   api.use(express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json', verify: refuseDeepJson }));
 
-  /** Authenticates, builds the scope, runs the handler, and turns any failure into a problem. */
+  /**
+   * Authenticates, builds the scope, authorizes the kind of call (`access`: the integration
+   * token's scope, the admin rule for configuration), runs the handler, and turns any
+   * failure into a problem. Rules that need the record are decided by the domain write.
+   */
   const route =
-    (handler: Handler) =>
+    (access: Access, handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
       let principal: Principal;
       try {
@@ -102,17 +110,24 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
         }
         return fail(res, error, req.originalUrl);
       }
-      const scope: Scope = {
-        tenantId: principal.tenantId,
-        appId: principal.appId,
-        actorId: principal.personId,
-        sourceType: 'api',
-        now: now(),
-      };
       try {
+        const at = now();
+        const scope: Scope = {
+          tenantId: principal.tenantId,
+          appId: principal.appId,
+          tokenScopes: principal.scopes,
+          // A human token acts as its person: a Slack user id in `sub` is that user's person.
+          actorId: principal.appId ? principal.personId : await personOfSubject(deps.db, principal.tenantId, principal.personId, at),
+          sourceType: 'api',
+          now: at,
+        };
+        await authorize(deps.db, scope, access, { slackRoles: deps.slackRoles });
         assertStorableRequest(req);
         await handler(req, res, scope);
       } catch (error) {
+        if (error instanceof InsufficientScopeError) {
+          res.setHeader('WWW-Authenticate', insufficientScopeChallenge(error.requiredScope));
+        }
         fail(res, error, req.originalUrl);
       }
     };
@@ -160,14 +175,14 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // Tickets
   api.get(
     '/tickets',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       const page = await listTickets(deps.db, scope, req.query as TicketListInput);
       res.json({ items: page.items.map(ticketToWire), next_cursor: page.next_cursor });
     }),
   );
   api.post(
     '/tickets',
-    route(async (req, res, scope) => {
+    route('write', async (req, res, scope) => {
       await create(req, res, scope, async () => {
         const ticket = await createTicket(deps.db, scope, req.body, { onChange: deps.onTicketChange });
         return created(ticketToWire(ticket), `${API_PREFIX}/tickets/${ticket.id}`, etagOf(ticket));
@@ -176,29 +191,37 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.get(
     '/tickets/:id',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       const ticket = await getTicket(deps.db, scope, String(req.params.id));
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
   api.patch(
     '/tickets/:id',
-    route(async (req, res, scope) => {
-      const { ticket } = await updateTicket(deps.db, scope, String(req.params.id), req.body, { ...ifMatch(req), onChange: deps.onTicketChange });
+    route('write', async (req, res, scope) => {
+      const { ticket } = await updateTicket(deps.db, scope, String(req.params.id), req.body, {
+        ...ifMatch(req),
+        onChange: deps.onTicketChange,
+        permission: 'update',
+      });
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
   api.delete(
     '/tickets/:id',
-    route(async (req, res, scope) => {
-      await deleteTicket(deps.db, scope, String(req.params.id), { ...ifMatch(req), onChange: deps.onTicketChange });
+    route('write', async (req, res, scope) => {
+      await deleteTicket(deps.db, scope, String(req.params.id), { ...ifMatch(req), onChange: deps.onTicketChange, permission: 'delete' });
       res.status(204).end();
     }),
   );
   api.post(
     '/tickets/:id/close',
-    route(async (req, res, scope) => {
-      const { ticket } = await closeTicket(deps.db, scope, String(req.params.id), { ...ifMatch(req), onChange: deps.onTicketChange });
+    route('write', async (req, res, scope) => {
+      const { ticket } = await closeTicket(deps.db, scope, String(req.params.id), {
+        ...ifMatch(req),
+        onChange: deps.onTicketChange,
+        permission: 'close',
+      });
       res.setHeader('ETag', etagOf(ticket)).json(ticketToWire(ticket));
     }),
   );
@@ -206,14 +229,14 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // Comments: the ticket's conversation.
   api.get(
     '/tickets/:id/comments',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       const page = await listComments(deps.db, scope, String(req.params.id), req.query as CommentListInput);
       res.json({ items: page.items.map(commentToWire), next_cursor: page.next_cursor });
     }),
   );
   api.post(
     '/tickets/:id/comments',
-    route(async (req, res, scope) => {
+    route('write', async (req, res, scope) => {
       await create(req, res, scope, async () => {
         const { comment } = await addComment(deps.db, scope, String(req.params.id), req.body, {
           onChange: deps.onTicketChange,
@@ -225,20 +248,20 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.get(
     '/tickets/:id/comments/:comment_id',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       res.json(commentToWire(await getComment(deps.db, scope, String(req.params.id), String(req.params.comment_id))));
     }),
   );
   api.patch(
     '/tickets/:id/comments/:comment_id',
-    route(async (req, res, scope) => {
+    route('write', async (req, res, scope) => {
       const comment = await editComment(deps.db, scope, String(req.params.id), String(req.params.comment_id), req.body, { onComment: deps.onComment });
       res.json(commentToWire(comment));
     }),
   );
   api.delete(
     '/tickets/:id/comments/:comment_id',
-    route(async (req, res, scope) => {
+    route('write', async (req, res, scope) => {
       await deleteComment(deps.db, scope, String(req.params.id), String(req.params.comment_id), { onComment: deps.onComment });
       res.status(204).end();
     }),
@@ -247,14 +270,14 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // SLA policies
   api.get(
     '/sla-policies',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       const page = await listSlaPolicies(deps.db, scope, req.query as SlaPolicyListInput);
       res.json({ items: page.items.map(slaPolicyToWire), next_cursor: page.next_cursor });
     }),
   );
   api.post(
     '/sla-policies',
-    route(async (req, res, scope) => {
+    route('configure', async (req, res, scope) => {
       await create(req, res, scope, async () => {
         const policy = await createSlaPolicy(deps.db, scope, req.body);
         return created(slaPolicyToWire(policy), `${API_PREFIX}/sla-policies/${policy.id}`, etagOf(policy));
@@ -263,14 +286,14 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.get(
     '/sla-policies/:id',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       const policy = await getSlaPolicy(deps.db, scope, String(req.params.id));
       res.setHeader('ETag', etagOf(policy)).json(slaPolicyToWire(policy));
     }),
   );
   api.patch(
     '/sla-policies/:id',
-    route(async (req, res, scope) => {
+    route('configure', async (req, res, scope) => {
       const policy = await updateSlaPolicy(deps.db, scope, String(req.params.id), req.body, ifMatch(req));
       res.setHeader('ETag', etagOf(policy)).json(slaPolicyToWire(policy));
     }),
@@ -279,13 +302,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // Teams and settings: the configuration the Slack side needs.
   api.get(
     '/teams',
-    route(async (_req, res, scope) => {
+    route('read', async (_req, res, scope) => {
       res.json({ items: (await listTeams(deps.db, scope.tenantId)).map(teamToWire), next_cursor: null });
     }),
   );
   api.post(
     '/teams',
-    route(async (req, res, scope) => {
+    route('configure', async (req, res, scope) => {
       await create(req, res, scope, async () => {
         const team = await createTeam(deps.db, scope, req.body);
         return created(teamToWire(team), `${API_PREFIX}/teams/${team.id}`);
@@ -294,25 +317,25 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.get(
     '/teams/:id',
-    route(async (req, res, scope) => {
+    route('read', async (req, res, scope) => {
       res.json(teamToWire(await getTeam(deps.db, scope.tenantId, String(req.params.id))));
     }),
   );
   api.patch(
     '/teams/:id',
-    route(async (req, res, scope) => {
+    route('configure', async (req, res, scope) => {
       res.json(teamToWire(await updateTeam(deps.db, scope, String(req.params.id), req.body)));
     }),
   );
   api.get(
     '/settings',
-    route(async (_req, res, scope) => {
+    route('read', async (_req, res, scope) => {
       res.json(await getTenantSettings(deps.db, scope));
     }),
   );
   api.put(
     '/settings',
-    route(async (req, res, scope) => {
+    route('configure', async (req, res, scope) => {
       res.json(await updateTenantSettings(deps.db, scope, req.body));
     }),
   );

@@ -1,11 +1,18 @@
 import * as jose from 'jose';
 import { isStorableText } from '../domain/input.js';
+import { parseScopeClaim, type IntegrationScope } from '../domain/roles.js';
 
-/** Who is calling the REST API, taken from a verified bearer JWT. */
+/**
+ * Who is calling the REST API, taken from a verified bearer JWT: a person (a human token,
+ * no `app_id`: acts with that person's roles), or an integration (`app_id`: its `scope`
+ * claim decides what it may do).
+ */
 export interface Principal {
   tenantId: string;
   personId: string;
   appId: string | null;
+  /** An integration token's scopes (none when it carries no `scope` claim); absent on human tokens. */
+  scopes?: IntegrationScope[];
 }
 
 /**
@@ -48,6 +55,11 @@ export function wwwAuthenticate(error: AuthError): string {
   return `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`;
 }
 
+/** RFC 6750 §3.1: the challenge for a token without the scope a call needs, naming that scope. */
+export function insufficientScopeChallenge(requiredScope: string): string {
+  return `Bearer realm="${REALM}", error="insufficient_scope", scope="${requiredScope}"`;
+}
+
 export function createAuthenticator(
   config: AuthConfig,
 ): (authorizationHeader: string | undefined) => Promise<Principal> {
@@ -87,7 +99,7 @@ export function createAuthenticator(
       throw toAuthError(error);
     }
 
-    const { sub, tenant_id: tenantId, app_id: appId } = result.payload;
+    const { sub, tenant_id: tenantId, app_id: appId, scope } = result.payload;
     if (typeof sub !== 'string' || sub === '' || typeof tenantId !== 'string' || tenantId === '') {
       throw new AuthError('missing_claims', 'The access token must carry non-empty "sub" and "tenant_id" claims');
     }
@@ -99,7 +111,11 @@ export function createAuthenticator(
         throw new AuthError('invalid_token', `The access token "${claim}" claim must be at most ${MAX_CLAIM_LENGTH} printable characters`);
       }
     }
-    return { tenantId, personId: sub, appId: appId ?? null };
+    if (appId === undefined) return { tenantId, personId: sub, appId: null };
+    if (scope !== undefined && typeof scope !== 'string') {
+      throw new AuthError('invalid_token', 'The access token "scope" claim, when present, must be a space-separated string');
+    }
+    return { tenantId, personId: sub, appId, scopes: parseScopeClaim(scope ?? '') };
   };
 }
 

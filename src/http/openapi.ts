@@ -3,6 +3,7 @@ import { COMMENT_SOURCES, COMMENT_VISIBILITIES, SLA_POLICY_STATUSES, SOURCE_TYPE
 import { businessCalendarSchema } from '../domain/sla/calendar.js';
 import { NEXT_RESPONSE_MINUTES_DOC, slaPolicyCreateSchema, slaPolicyListSchema, slaPolicyUpdateSchema } from '../domain/sla/policies.js';
 import { teamCreateSchema, teamUpdateSchema } from '../domain/teams.js';
+import { ACCESS_SCOPE, type Access } from '../domain/roles.js';
 import { settingsUpdateSchema } from '../domain/tenants.js';
 import { commentCreateSchema, commentListSchema, commentUpdateSchema } from '../domain/tickets/comments.js';
 import { ticketCreateSchema, ticketListSchema, ticketUpdateSchema } from '../domain/tickets/schemas.js';
@@ -101,6 +102,7 @@ export const settingsWireSchema = z.strictObject({
   sla_warning_percent: z.number().int(),
   escalation_interval_minutes: z.number().int(),
   escalation_max: z.number().int(),
+  admin_ids: z.array(z.string()),
 });
 
 export const commentWireSchema = z.strictObject({
@@ -125,6 +127,7 @@ export const problemSchema = z.strictObject({
   code: z.string(),
   errors: z.array(z.strictObject({ path: z.string(), pointer: z.string(), message: z.string() })).optional(),
   conflicting_id: z.string().optional(),
+  required_scope: z.string().optional(),
 });
 
 const page = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
@@ -175,7 +178,7 @@ const json = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } 
 const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request: malformed JSON (malformed_json), JSON nested too deep (json_too_deep), a path that is not valid percent-encoding (malformed_path), or a cursor this server did not issue (invalid_cursor)',
   401: 'Missing or invalid bearer token',
-  403: 'Not allowed to the caller (internal comments, someone else’s comment)',
+  403: 'Not allowed: an integration token without the scope this call needs (insufficient_scope, naming it in required_scope), or a person whose role does not allow it (forbidden: configuration needs an admin, ticket changes the ticket’s agents, internal comments its agents, comment edits their author)',
   404: 'Not found',
   409: 'Conflict or invalid transition',
   412: 'If-Match names a stale version',
@@ -216,6 +219,8 @@ interface Operation {
   ok: { status: number; schema?: SchemaName; etag?: boolean; location?: boolean };
   ifMatch?: boolean;
   problems: number[];
+  /** What kind of call it is: the integration scope it needs (ACCESS_SCOPE), and for `configure` an admin. */
+  access: Access;
 }
 
 const WRITE = [400, 401, 409, 413, 415, 422, 500];
@@ -224,27 +229,27 @@ const BY_ID = [400, 401, 404, 422, 500];
 
 function apiOperations(): Array<[method: string, path: string, op: Operation]> {
   return [
-    ['get', '/tickets', { summary: 'List tickets', operationId: 'listTickets', ok: { status: 200, schema: 'TicketPage' }, problems: [400, 401, 422, 500] }],
-    ['post', '/tickets', { summary: 'Create a ticket', operationId: 'createTicket', body: ticketCreateSchema, ok: { status: 201, schema: 'Ticket', etag: true, location: true }, problems: WRITE }],
-    ['get', '/tickets/{id}', { summary: 'Get a ticket by id or number', operationId: 'getTicket', ok: { status: 200, schema: 'Ticket', etag: true }, problems: BY_ID }],
-    ['patch', '/tickets/{id}', { summary: 'Update a ticket', operationId: 'updateTicket', body: ticketUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...WRITE, 404, 412] }],
-    ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [...BY_ID, 409, 412] }],
-    ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...BY_ID, 409, 412] }],
-    ['get', '/tickets/{id}/comments', { summary: 'List a ticket’s comments, oldest first (internal ones only for its team’s agents and integrations)', operationId: 'listComments', ok: { status: 200, schema: 'CommentPage' }, problems: [...BY_ID] }],
-    ['post', '/tickets/{id}/comments', { summary: 'Comment on a ticket (posted into its Slack threads as the app, on behalf of the caller)', operationId: 'createComment', body: commentCreateSchema, ok: { status: 201, schema: 'Comment', location: true }, problems: [...WRITE, 403, 404] }],
-    ['get', '/tickets/{id}/comments/{comment_id}', { summary: 'Get a comment', operationId: 'getComment', ok: { status: 200, schema: 'Comment' }, problems: BY_ID }],
-    ['patch', '/tickets/{id}/comments/{comment_id}', { summary: 'Edit your comment', operationId: 'updateComment', body: commentUpdateSchema, ok: { status: 200, schema: 'Comment' }, problems: [...WRITE, 403, 404] }],
-    ['delete', '/tickets/{id}/comments/{comment_id}', { summary: 'Soft-delete your comment', operationId: 'deleteComment', ok: { status: 204 }, problems: [...BY_ID, 403, 409] }],
-    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [400, 401, 422, 500] }],
-    ['post', '/sla-policies', { summary: 'Create an SLA policy', operationId: 'createSlaPolicy', body: slaPolicyCreateSchema, ok: { status: 201, schema: 'SlaPolicy', etag: true, location: true }, problems: WRITE }],
-    ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: BY_ID }],
-    ['patch', '/sla-policies/{id}', { summary: 'Update an SLA policy', operationId: 'updateSlaPolicy', body: slaPolicyUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [...WRITE, 404, 412] }],
-    ['get', '/teams', { summary: 'List teams', operationId: 'listTeams', ok: { status: 200, schema: 'TeamPage' }, problems: [401, 500] }],
-    ['post', '/teams', { summary: 'Create a team', operationId: 'createTeam', body: teamCreateSchema, ok: { status: 201, schema: 'Team', location: true }, problems: WRITE }],
-    ['get', '/teams/{id}', { summary: 'Get a team', operationId: 'getTeam', ok: { status: 200, schema: 'Team' }, problems: BY_ID }],
-    ['patch', '/teams/{id}', { summary: 'Update a team', operationId: 'updateTeam', body: teamUpdateSchema, ok: { status: 200, schema: 'Team' }, problems: [...WRITE, 404] }],
-    ['get', '/settings', { summary: 'Get tenant settings', operationId: 'getSettings', ok: { status: 200, schema: 'Settings' }, problems: [401, 500] }],
-    ['put', '/settings', { summary: 'Update tenant settings', operationId: 'updateSettings', body: settingsUpdateSchema, ok: { status: 200, schema: 'Settings' }, problems: WRITE }],
+    ['get', '/tickets', { summary: 'List tickets', operationId: 'listTickets', ok: { status: 200, schema: 'TicketPage' }, problems: [400, 401, 422, 500] , access: 'read'}],
+    ['post', '/tickets', { summary: 'Create a ticket', operationId: 'createTicket', body: ticketCreateSchema, ok: { status: 201, schema: 'Ticket', etag: true, location: true }, problems: WRITE , access: 'write'}],
+    ['get', '/tickets/{id}', { summary: 'Get a ticket by id or number', operationId: 'getTicket', ok: { status: 200, schema: 'Ticket', etag: true }, problems: BY_ID , access: 'read'}],
+    ['patch', '/tickets/{id}', { summary: 'Update a ticket', operationId: 'updateTicket', body: ticketUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...WRITE, 404, 412] , access: 'write'}],
+    ['delete', '/tickets/{id}', { summary: 'Soft-delete a ticket', operationId: 'deleteTicket', ifMatch: true, ok: { status: 204 }, problems: [...BY_ID, 409, 412] , access: 'write'}],
+    ['post', '/tickets/{id}/close', { summary: 'Close a ticket', operationId: 'closeTicket', ifMatch: true, ok: { status: 200, schema: 'Ticket', etag: true }, problems: [...BY_ID, 409, 412] , access: 'write'}],
+    ['get', '/tickets/{id}/comments', { summary: 'List a ticket’s comments, oldest first (internal ones only for its team’s agents and integrations)', operationId: 'listComments', ok: { status: 200, schema: 'CommentPage' }, problems: [...BY_ID] , access: 'read'}],
+    ['post', '/tickets/{id}/comments', { summary: 'Comment on a ticket (posted into its Slack threads as the app, on behalf of the caller)', operationId: 'createComment', body: commentCreateSchema, ok: { status: 201, schema: 'Comment', location: true }, problems: [...WRITE, 403, 404] , access: 'write'}],
+    ['get', '/tickets/{id}/comments/{comment_id}', { summary: 'Get a comment', operationId: 'getComment', ok: { status: 200, schema: 'Comment' }, problems: BY_ID , access: 'read'}],
+    ['patch', '/tickets/{id}/comments/{comment_id}', { summary: 'Edit your comment', operationId: 'updateComment', body: commentUpdateSchema, ok: { status: 200, schema: 'Comment' }, problems: [...WRITE, 403, 404] , access: 'write'}],
+    ['delete', '/tickets/{id}/comments/{comment_id}', { summary: 'Soft-delete your comment', operationId: 'deleteComment', ok: { status: 204 }, problems: [...BY_ID, 403, 409] , access: 'write'}],
+    ['get', '/sla-policies', { summary: 'List SLA policies', operationId: 'listSlaPolicies', ok: { status: 200, schema: 'SlaPolicyPage' }, problems: [400, 401, 422, 500] , access: 'read'}],
+    ['post', '/sla-policies', { summary: 'Create an SLA policy', operationId: 'createSlaPolicy', body: slaPolicyCreateSchema, ok: { status: 201, schema: 'SlaPolicy', etag: true, location: true }, problems: WRITE , access: 'configure'}],
+    ['get', '/sla-policies/{id}', { summary: 'Get an SLA policy', operationId: 'getSlaPolicy', ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: BY_ID , access: 'read'}],
+    ['patch', '/sla-policies/{id}', { summary: 'Update an SLA policy', operationId: 'updateSlaPolicy', body: slaPolicyUpdateSchema, ifMatch: true, ok: { status: 200, schema: 'SlaPolicy', etag: true }, problems: [...WRITE, 404, 412] , access: 'configure'}],
+    ['get', '/teams', { summary: 'List teams', operationId: 'listTeams', ok: { status: 200, schema: 'TeamPage' }, problems: [401, 500] , access: 'read'}],
+    ['post', '/teams', { summary: 'Create a team', operationId: 'createTeam', body: teamCreateSchema, ok: { status: 201, schema: 'Team', location: true }, problems: WRITE , access: 'configure'}],
+    ['get', '/teams/{id}', { summary: 'Get a team', operationId: 'getTeam', ok: { status: 200, schema: 'Team' }, problems: BY_ID , access: 'read'}],
+    ['patch', '/teams/{id}', { summary: 'Update a team', operationId: 'updateTeam', body: teamUpdateSchema, ok: { status: 200, schema: 'Team' }, problems: [...WRITE, 404] , access: 'configure'}],
+    ['get', '/settings', { summary: 'Get tenant settings', operationId: 'getSettings', ok: { status: 200, schema: 'Settings' }, problems: [401, 500] , access: 'read'}],
+    ['put', '/settings', { summary: 'Update tenant settings', operationId: 'updateSettings', body: settingsUpdateSchema, ok: { status: 200, schema: 'Settings' }, problems: WRITE , access: 'configure'}],
   ];
 }
 
@@ -279,10 +284,13 @@ function operation(method: string, path: string, op: Operation): Json {
   return {
     operationId: op.operationId,
     summary: op.summary,
-    security: BEARER,
+    // An http bearer scheme lists required "roles" (OpenAPI 3.1): here the integration scope.
+    security: [{ bearerAuth: [ACCESS_SCOPE[op.access]] }],
+    'x-required-scope': ACCESS_SCOPE[op.access],
+    ...(op.access === 'configure' ? { 'x-required-role': 'admin (for human tokens)' } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(op.body) } } } } : {}),
-    responses: { [String(op.ok.status)]: success, ...problems(op.problems) },
+    responses: { [String(op.ok.status)]: success, ...problems([...new Set([...op.problems, 403])].sort((a, b) => a - b)) },
   };
 }
 
@@ -328,7 +336,17 @@ export function buildOpenApiDocument(): object {
     paths,
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT with `sub` and `tenant_id`. A human token (no `app_id`) acts as the person `sub` names (a person id or a Slack user id), with that person’s roles. ' +
+            'An integration token (`app_id`) carries OAuth-style scopes in `scope` (space-separated): helpdesk:read (every GET), helpdesk:write (ticket and comment writes), helpdesk:admin (team, SLA policy and settings writes); ' +
+            'a call outside them is 403 insufficient_scope with `required_scope`.',
+        },
+      },
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  InsufficientScopeError,
   InvalidCursorError,
   InvalidTransitionError,
   NotFoundError,
@@ -36,6 +37,8 @@ export interface Problem {
   code: string;
   errors?: ProblemFieldError[];
   conflicting_id?: string;
+  /** On `insufficient_scope`: the OAuth-style scope the integration token lacks. */
+  required_scope?: string;
 }
 
 const INTERNAL_DETAIL = 'An unexpected error occurred. Please try again later.';
@@ -79,6 +82,9 @@ function fromDomainError(error: DomainError): Problem {
     return result;
   }
   if (error instanceof InvalidTransitionError) return problem(409, error.code, 'Invalid transition', error.message);
+  if (error instanceof InsufficientScopeError) {
+    return { ...problem(403, error.code, 'Insufficient scope', error.message), required_scope: error.requiredScope };
+  }
   if (error instanceof ForbiddenError) return problem(403, error.code, 'Forbidden', error.message);
   if (error instanceof PreconditionFailedError) return problem(412, error.code, 'Precondition failed', error.message);
   return internalError();

@@ -72,7 +72,7 @@ export type {
 export interface ClientOptions {
   /** Server origin, e.g. `https://helpdesk.example.com` (the `/api/v1/helpdesk` prefix is added). */
   baseUrl: string;
-  /** Bearer token (a JWT with `sub`, `tenant_id` and, for integrations, `app_id`). */
+  /** Bearer token (a JWT with `sub`, `tenant_id` and, for integrations, `app_id` and `scope`: `helpdesk:read`, `helpdesk:write`, `helpdesk:admin`). */
   token: string;
   /** Replaces the global `fetch`, e.g. to add logging or retries. */
   fetch?: FetchLike;

@@ -161,6 +161,8 @@ export interface Settings {
   escalation_interval_minutes: number;
   /** How many times an unacknowledged breach is re-announced (0: never). */
   escalation_max: number;
+  /** The helpdesk's admins (person ids), besides the workspace's admins and owners in Slack. */
+  admin_ids: string[];
 }
 
 /** One message of a ticket's conversation. */
@@ -209,6 +211,8 @@ export interface Problem {
   errors?: ProblemFieldError[];
   /** The record in the way (conflicts), e.g. the active SLA policy that already covers a type. */
   conflicting_id?: string;
+  /** The scope an integration token lacks (`insufficient_scope`), e.g. `helpdesk:write`. */
+  required_scope?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,6 +386,8 @@ export interface SettingsUpdateInput {
   escalation_interval_minutes?: number;
   /** How many times an unacknowledged breach is re-announced (0-100, default 3; 0: never). */
   escalation_max?: number;
+  /** Replaces the helpdesk's admins: person ids, or Slack user ids (`U0123ABCD`, stored as their person ids). */
+  admin_ids?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

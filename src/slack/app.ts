@@ -5,6 +5,8 @@ import type { SlaAlertSender } from '../domain/sla/delivery.js';
 import type { TicketChangeListener } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { createSlackAlertSender } from './alerts.js';
+import type { SlackRoleLookup } from '../domain/roles.js';
+import { createSlackRoleLookup } from './roles.js';
 import { botTokenInstallation, ForeignWorkspaceError, tenantOfRequest, workspaceClaims, type InstallationQuery, type InstallationSource } from './installation.js';
 import { registerListeners, type SlackRegistrations } from './listeners/index.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
@@ -45,6 +47,8 @@ export interface SlackRuntime {
   client: webApi.WebClient;
   /** Posts SLA alerts for the delivery job (its own client: the alert ledger does the retrying). */
   alerts: SlaAlertSender;
+  /** Whether a user is a workspace admin or owner (users.info), for the admin rule of every surface. */
+  slackRoles: SlackRoleLookup;
   /** Connects Socket Mode (no-op in HTTP mode, where the HTTP server carries the route). */
   start(): Promise<void>;
   /** Resolves when every request's work after its ack is done (tickets written, clicks applied) and every notification is posted. */
@@ -177,6 +181,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     notifier,
     client,
     alerts,
+    slackRoles: createSlackRoleLookup(client),
     async start() {
       try {
         const who = await client.auth.test();

@@ -83,6 +83,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       business_calendar: DEFAULT_BUSINESS_CALENDAR,
       default_team_id: null,
       ...slaDefaults,
+      admin_ids: [],
     });
     const team = await createTeam(ctx.db, scope, { name: 'Service desk' });
     const calendar = {
@@ -91,7 +92,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       holidays: ['2026-12-24', '2026-12-25'],
     };
     const saved = await updateTenantSettings(ctx.db, scope, { business_calendar: calendar, default_team_id: team.id });
-    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults });
+    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults, admin_ids: [] });
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
 
     const bad = await updateTenantSettings(ctx.db, scope, {
@@ -104,6 +105,23 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
     expect((badTeam as ValidationError).issues[0]!.path).toEqual(['default_team_id']);
     // Nothing was lost by the refused updates.
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
+  });
+
+  it('keeps the helpdesk admins as person ids, Slack user ids becoming their people', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const saved = await updateTenantSettings(ctx.db, scope, { admin_ids: ['per_rest_admin', 'U0ADMIN01', ' per_rest_admin ', 'U0ADMIN01'] });
+    const slackAdmin = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'U0ADMIN01' }, new Date(NOW));
+    // Trimmed and deduplicated; a REST caller's `sub` need not be a Slack user, so it is kept as given.
+    expect(saved.admin_ids).toEqual(['per_rest_admin', slackAdmin.id]);
+    // Other settings keep their values; the list is replaced as a whole.
+    expect((await updateTenantSettings(ctx.db, scope, { sla_warning_percent: 80 })).admin_ids).toEqual(['per_rest_admin', slackAdmin.id]);
+    expect((await updateTenantSettings(ctx.db, scope, { admin_ids: [] })).admin_ids).toEqual([]);
+    const bad = await updateTenantSettings(ctx.db, scope, { admin_ids: ['', 'x'.repeat(129), 7] }).catch((e: unknown) => e);
+    expect((bad as ValidationError).issues.map((i) => i.path.join('.'))).toEqual(['admin_ids.0', 'admin_ids.1', 'admin_ids.2']);
+    const tooMany = await updateTenantSettings(ctx.db, scope, { admin_ids: Array.from({ length: 101 }, (_, i) => `per_${i}`) }).catch((e: unknown) => e);
+    expect((tooMany as ValidationError).issues.map((i) => i.path.join('.'))).toEqual(['admin_ids']);
+    expect((await getTenantSettings(ctx.db, scope)).admin_ids).toEqual([]);
   });
 
   it('keeps escalation contacts per team, as person ids or Slack user ids', async () => {

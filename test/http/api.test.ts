@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 describeEachDatabase('REST API', (ctx) => {
   const server = serveApiDuringSuite(() => ctx.db);
@@ -81,8 +81,9 @@ describeEachDatabase('REST API', (ctx) => {
   });
 
   it('hides another tenant’s records behind 404 for every verb', async () => {
-    const owner = await tokenFor({ sub: 'per_owner', tenant_id: newTenantId() });
-    const stranger = await tokenFor({ sub: 'per_x', tenant_id: newTenantId() });
+    // Admins of their own workspaces: the tenant, not a role, keeps them apart.
+    const owner = await adminTokenFor(server.baseUrl(), newTenantId(), 'per_owner');
+    const stranger = await adminTokenFor(server.baseUrl(), newTenantId(), 'per_x');
     const ticket = (await call(owner, 'POST', `${API_PREFIX}/tickets`, { title: 'Private' })).body!;
     const policy = (await call(owner, 'POST', `${API_PREFIX}/sla-policies`, { name: 'P1', applies_to: ['incident'], priority: 'urgent', first_response_minutes: 15, resolution_minutes: 120 })).body!;
     for (const ref of [ticket.id, ticket.number]) {
@@ -100,7 +101,7 @@ describeEachDatabase('REST API', (ctx) => {
   });
 
   it('answers 409 naming the policy already active for a (type, priority)', async () => {
-    const token = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    const token = await adminTokenFor(server.baseUrl(), newTenantId());
     const body = { applies_to: ['incident'], priority: 'high', first_response_mins: 30, resolution_mins: 240 };
     const first = await call(token, 'POST', `${API_PREFIX}/sla-policies`, { name: 'High incidents', ...body });
     expect(first.body).toMatchObject({ first_response_minutes: 30, first_response_mins: 30, resolution_minutes: 240 });
@@ -111,7 +112,7 @@ describeEachDatabase('REST API', (ctx) => {
   });
 
   it('filters, sorts and pages SLA policies from the query string', async () => {
-    const token = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    const token = await adminTokenFor(server.baseUrl(), newTenantId());
     const targets = { first_response_minutes: 30, resolution_minutes: 240 };
     for (const [name, priority, status] of [['b', 'high', 'active'], ['a', 'low', 'active'], ['c', 'high', 'inactive']] as const) {
       const res = await call(token, 'POST', `${API_PREFIX}/sla-policies`, { name, priority, status, applies_to: ['incident'], ...targets });

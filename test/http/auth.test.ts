@@ -76,13 +76,22 @@ describe('createAuthenticator with an HS256 secret', () => {
     });
   });
 
-  it('sets appId from app_id', async () => {
+  it('sets appId from app_id, with no scopes when the token carries no scope claim', async () => {
     const token = await hs256({ ...baseClaims, app_id: 'app-9' });
     await expect(authenticate(`Bearer ${token}`)).resolves.toEqual({
       tenantId: 'tenant-1',
       personId: 'person-1',
       appId: 'app-9',
+      scopes: [],
     });
+  });
+
+  it('reads an integration token’s space-separated scope claim, ignoring unknown scopes and human tokens’ scope', async () => {
+    const scoped = await hs256({ ...baseClaims, app_id: 'app-9', scope: ' helpdesk:write  openid helpdesk:read helpdesk:write' });
+    expect((await authenticate(`Bearer ${scoped}`)).scopes).toEqual(['helpdesk:write', 'helpdesk:read']);
+    const human = await hs256({ ...baseClaims, scope: 'helpdesk:admin' });
+    expect(await authenticate(`Bearer ${human}`)).toEqual({ tenantId: 'tenant-1', personId: 'person-1', appId: null });
+    await expectAuthError(authenticate(`Bearer ${await hs256({ ...baseClaims, app_id: 'app-9', scope: ['helpdesk:read'] })}`), 'invalid_token');
   });
 
   it('rejects an expired token as expired_token', async () => {
@@ -123,7 +132,7 @@ describe('createAuthenticator with an HS256 secret', () => {
 
   it('bounds identity claims: 128 printable characters, storable text', async () => {
     const ok = await authenticate(`Bearer ${await hs256({ sub: 'p'.repeat(128), tenant_id: 'T'.repeat(128), app_id: 'a'.repeat(128) })}`);
-    expect(ok).toEqual({ personId: 'p'.repeat(128), tenantId: 'T'.repeat(128), appId: 'a'.repeat(128) });
+    expect(ok).toEqual({ personId: 'p'.repeat(128), tenantId: 'T'.repeat(128), appId: 'a'.repeat(128), scopes: [] });
     for (const claims of [
       { sub: 'p'.repeat(129), tenant_id: 'tenant-1' },
       { sub: 'person-1', tenant_id: 'T'.repeat(5000) },
@@ -184,6 +193,7 @@ describe('createAuthenticator with a JWKS', () => {
       tenantId: 'tenant-1',
       personId: 'person-1',
       appId: 'app-1',
+      scopes: [],
     });
     await expect(authenticate(`Bearer ${es}`)).resolves.toEqual({
       tenantId: 'tenant-1',

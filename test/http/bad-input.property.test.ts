@@ -8,7 +8,7 @@ import { API_PREFIX } from '../../src/http/app.js';
 import { ACTION, BLOCK, CALLBACK, INPUT_ACTION, assignBlockId } from '../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
 import { FAKE_SLACK_DEFAULTS } from '../support/fake-slack.js';
-import { TEST_JWT_SECRET, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, ALL_SCOPES, TEST_JWT_SECRET, tokenFor } from '../support/http-server.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 
 /**
@@ -228,7 +228,7 @@ describeEachDatabase('bad input, property-based', (ctx) => {
 
   /** A workspace with one of everything: a team with an agent, a business-hours policy, settings, a ticket. */
   async function populate(tenantId: string) {
-    const token = await tokenFor({ sub: 'per_admin', tenant_id: tenantId });
+    const token = await adminTokenFor(h.baseUrl, tenantId);
     const team = (await rest(token, 'POST', '/teams', { name: 'Desk', slack_channel_id: 'C0DESK', agent_ids: ['UAGENT001'] })).body;
     await rest(token, 'PUT', '/settings', { default_team_id: team.id });
     const policy = (await rest(token, 'POST', '/sla-policies', {
@@ -278,7 +278,8 @@ describeEachDatabase('bad input, property-based', (ctx) => {
           const { tenant_id, app_id, sub } = r.auth.claims;
           // A good signature over the victim's tenant id would be the victim: not an attack.
           const tenant = tenant_id === 'own' ? own : tenant_id === victim ? own : tenant_id;
-          authorization = `Bearer ${await sign({ sub, tenant_id: tenant, ...(app_id !== null ? { app_id } : {}) })}`;
+          // Integration tokens carry every scope, so their calls reach the routes rather than stop at the scope check.
+          authorization = `Bearer ${await sign({ sub, tenant_id: tenant, ...(app_id !== null ? { app_id, scope: ALL_SCOPES } : {}) })}`;
         }
         const headers: Record<string, string> = { authorization };
         if (r.body !== null && r.route.body) headers['content-type'] = r.contentType;

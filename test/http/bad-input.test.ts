@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, TEST_JWT_SECRET, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, TEST_JWT_SECRET, tokenFor } from '../support/http-server.js';
 
 /**
  * Issue 14: input a client can send must never reach the database or a recursive walk
@@ -39,7 +39,8 @@ describeEachDatabase('REST bad input', (ctx) => {
     if (pointers) expect(answer.body!.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([...pointers].sort());
   };
 
-  const person = async (tenantId = newTenantId()) => tokenFor({ sub: 'per_ada', tenant_id: tenantId });
+  /** An admin of a new workspace: every route, configuration included, is open to them. */
+  const person = async (tenantId = newTenantId()) => adminTokenFor(server.baseUrl(), tenantId, 'per_ada');
   const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
   it('refuses NUL and lone surrogates in bodies, naming the field', async () => {

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { commentPageSchema, commentWireSchema } from '../../src/http/openapi.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 describeEachDatabase('REST ticket comments', (ctx) => {
   const server = serveApiDuringSuite(() => ctx.db);
@@ -17,22 +17,27 @@ describeEachDatabase('REST ticket comments', (ctx) => {
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : null };
   };
 
-  /** A tenant with a team whose one agent is per_agent, and a ticket of that team raised by per_requester. */
+  /**
+   * A tenant with a team whose one agent is the Slack user UAGENT01 (a human token whose `sub`
+   * names that user acts as its person), and a ticket of that team raised by per_requester.
+   */
   async function desk() {
     const tenant = newTenantId();
-    const admin = await tokenFor({ sub: 'per_admin', tenant_id: tenant });
-    const team = (await call(admin, 'POST', '/teams', { name: 'Desk', agent_ids: ['per_agent'] })).body!;
+    const admin = await adminTokenFor(server.baseUrl(), tenant);
+    const team = await call(admin, 'POST', '/teams', { name: 'Desk', agent_ids: ['UAGENT01'] });
+    expect(team.status).toBe(201);
     const requester = await tokenFor({ sub: 'per_requester', tenant_id: tenant });
-    const ticket = (await call(requester, 'POST', '/tickets', { title: 'Printer on fire', team_id: team.id })).body!;
-    return { tenant, ticket, requester, agent: await tokenFor({ sub: 'per_agent', tenant_id: tenant }) };
+    const ticket = (await call(requester, 'POST', '/tickets', { title: 'Printer on fire', team_id: team.body!.id })).body!;
+    const agentId = team.body!.agent_ids[0] as string;
+    return { tenant, ticket, requester, agentId, agent: await tokenFor({ sub: 'UAGENT01', tenant_id: tenant }) };
   }
 
   it('creates (201 + Location, idempotently), lists, edits and deletes comments', async () => {
-    const { ticket, requester, agent } = await desk();
+    const { ticket, requester, agent, agentId } = await desk();
     const created = await call(agent, 'POST', `/tickets/${ticket.number}/comments`, { body: 'On it', author_id: 'per_forged' }, { 'idempotency-key': 'k1' });
     expect(created.status).toBe(201);
     const comment = commentWireSchema.parse(created.body);
-    expect(comment).toMatchObject({ ticket_id: ticket.id, author_id: 'per_agent', visibility: 'public', body: 'On it', source: 'api', edited_at: null });
+    expect(comment).toMatchObject({ ticket_id: ticket.id, author_id: agentId, visibility: 'public', body: 'On it', source: 'api', edited_at: null });
     expect(created.headers.get('location')).toBe(`${API_PREFIX}/tickets/${ticket.id}/comments/${comment.id}`);
     expect((await call(agent, 'GET', created.headers.get('location')!.slice(API_PREFIX.length))).body).toEqual(created.body);
 
@@ -98,7 +103,7 @@ describeEachDatabase('REST ticket comments', (ctx) => {
     const intruders = {
       'other app, same tenant': await tokenFor({ sub: 'per_bot', tenant_id: tenant, app_id: 'app_y' }),
       'same app id, other tenant': await tokenFor({ sub: 'per_bot', tenant_id: newTenantId(), app_id: 'app_x' }),
-      'human of another tenant': await tokenFor({ sub: 'per_bot', tenant_id: newTenantId() }),
+      'admin of another tenant': await adminTokenFor(server.baseUrl(), newTenantId(), 'per_bot'),
     };
     for (const [who, token] of Object.entries(intruders)) {
       for (const ref of [ticket.id, ticket.number]) {

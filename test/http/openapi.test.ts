@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { ticketCreateSchema } from '../../src/domain/tickets/schemas.js';
@@ -20,8 +19,9 @@ import {
   ticketWireSchema,
 } from '../../src/http/openapi.js';
 import { createPgliteDatabase, newTenantId } from '../support/databases.js';
+import { adminTokenFor, TEST_JWT_SECRET } from '../support/http-server.js';
 
-const SECRET = 'test-secret-that-is-long-enough-for-hs256';
+const SECRET = TEST_JWT_SECRET;
 
 /** The routes `createHttpApp` registers, kept by hand: the document must describe each one. */
 const APP_ROUTES: Array<[string, string]> = [
@@ -73,11 +73,8 @@ describe('OpenAPI document', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    token = await new SignJWT({ sub: 'per_ada', tenant_id: newTenantId() })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(SECRET));
+    // An admin, so every documented operation is allowed to the caller.
+    token = await adminTokenFor(base, newTenantId(), 'per_ada');
     const response = await fetch(`${base}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
@@ -111,7 +108,8 @@ describe('OpenAPI document', () => {
   it('is served without a token as OpenAPI 3.1.0 and equals the built document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
-    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.securitySchemes.bearerAuth.description).toContain('helpdesk:admin');
   });
 
   it('marks the next-response fields as extensions beyond the API reference', () => {
@@ -137,12 +135,13 @@ describe('OpenAPI document', () => {
   it('gives each operation security, path params and 2xx + problem+json 4xx responses', () => {
     for (const { method, path, op } of documented()) {
       const where = `${method} ${path}`;
-      expect(op.security, where).toEqual(UNAUTHENTICATED.has(path) ? [] : [{ bearerAuth: [] }]);
+      expect(op.security, where).toEqual(UNAUTHENTICATED.has(path) ? [] : [{ bearerAuth: [op['x-required-scope']] }]);
+      if (!UNAUTHENTICATED.has(path)) expect(['helpdesk:read', 'helpdesk:write', 'helpdesk:admin'], where).toContain(op['x-required-scope']);
       const pathParams = (op.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => p.name);
       expect(pathParams, where).toEqual([...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
       const statuses = Object.keys(op.responses);
       expect(statuses.some((s) => s.startsWith('2')), where).toBe(true);
-      if (!UNAUTHENTICATED.has(path)) expect(statuses, where).toContain('401');
+      if (!UNAUTHENTICATED.has(path)) expect(statuses, where).toEqual(expect.arrayContaining(['401', '403']));
       for (const status of statuses.filter((s) => /^[45]/.test(s))) {
         expect(op.responses[status].content, `${where} ${status}`).toEqual({
           'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 /**
  * Tenancy and app scope as a security boundary: every record endpoint is tried by
@@ -35,7 +35,7 @@ describeEachDatabase('REST tenancy and app scope', (ctx) => {
     const intruders = {
       'other app, same tenant': await tokenFor({ sub: 'per_bot', tenant_id: tenant, app_id: 'app_y' }),
       'same app id, other tenant': await tokenFor({ sub: 'per_bot', tenant_id: newTenantId(), app_id: 'app_x' }),
-      'human of another tenant': await tokenFor({ sub: 'per_bot', tenant_id: newTenantId() }),
+      'admin of another tenant': await adminTokenFor(server.baseUrl(), newTenantId(), 'per_bot'),
     };
     for (const [who, token] of Object.entries(intruders)) {
       for (const ref of [ticket.id, ticket.number]) {
@@ -71,8 +71,9 @@ describeEachDatabase('REST tenancy and app scope', (ctx) => {
   });
 
   it('keeps teams and settings inside the tenant', async () => {
-    const owner = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
-    const stranger = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    // Both are admins, each of their own workspace: the tenant, not the role, keeps them apart.
+    const owner = await adminTokenFor(server.baseUrl(), newTenantId());
+    const stranger = await adminTokenFor(server.baseUrl(), newTenantId());
     const team = (await call(owner, 'POST', '/teams', { name: 'Desk', slack_channel_id: 'C0DESK' })).body!;
     await call(owner, 'PUT', '/settings', { default_team_id: team.id });
     expect((await call(stranger, 'GET', `/teams/${team.id}`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, HelpdeskApiError, type Ticket, type TicketCreateInput } from '../../src/sdk/index.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 async function apiError(promise: Promise<unknown>): Promise<HelpdeskApiError> {
   const error = await promise.then(
@@ -15,8 +15,9 @@ async function apiError(promise: Promise<unknown>): Promise<HelpdeskApiError> {
 describeEachDatabase('SDK client', (ctx) => {
   const server = serveApiDuringSuite(() => ctx.db);
 
+  /** A client for an admin of the workspace (the SDK covers configuration too). */
   const clientFor = async (tenantId = newTenantId(), sub = 'per_ada') =>
-    createClient({ baseUrl: server.baseUrl(), token: await tokenFor({ sub, tenant_id: tenantId }) }).helpdesk;
+    createClient({ baseUrl: server.baseUrl(), token: await adminTokenFor(server.baseUrl(), tenantId, sub) }).helpdesk;
 
   it('creates, gets, lists, updates, closes and deletes a ticket', async () => {
     const { tickets } = await clientFor();

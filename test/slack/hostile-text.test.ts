@@ -135,7 +135,8 @@ describeEachDatabase('hostile text on every Slack surface', (ctx) => {
       expect(res.status).toBe(200);
     }
     // ... and from the REST API, with the longest description the API accepts: enough for two digests.
-    const token = await tokenFor({ sub: 'per_integration', tenant_id: teamId });
+    // An agent, by Slack user id: a human token acts as that user's person, with the agent's rights.
+    const token = await tokenFor({ sub: AGENT, tenant_id: teamId });
     const api = (method: string, path: string, body: Json) =>
       fetch(`${h.baseUrl}/api/v1/helpdesk${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const longest = upTo(HOSTILE_UNIT, 40_000);

@@ -39,6 +39,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.getPermalink': [],
   'views.open': [],
   'auth.test': [],
+  'users.info': ['users:read'],
 };
 
 /** The bot scopes each bot event subscription needs (Slack's events reference). */

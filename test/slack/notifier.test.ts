@@ -54,10 +54,11 @@ describeEachDatabase('the Slack notifier', (ctx) => {
   });
 
   it('updates the card when the ticket changes through the REST API', async () => {
-    const { teamId } = await workspace();
+    const { teamId, agent } = await workspace();
     const { ticket } = await fileTicket(teamId);
     const after = since();
-    const token = await tokenFor({ sub: 'per_integration', tenant_id: teamId });
+    // An agent of the ticket's team, through the API (a human token acts with the person's roles).
+    const token = await tokenFor({ sub: agent.id, tenant_id: teamId });
     const res = await fetch(`${h.baseUrl}/api/v1/helpdesk/tickets/${ticket.number}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

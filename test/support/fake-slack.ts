@@ -68,6 +68,11 @@ export interface FakeSlackUser {
   email?: string;
   team_id?: string;
   deleted?: boolean;
+  /** Workspace admin; `users.info` answers false unless set. */
+  is_admin?: boolean;
+  /** Workspace owner; `is_primary_owner` (the one who created it) is an owner too. */
+  is_owner?: boolean;
+  is_primary_owner?: boolean;
 }
 
 export interface FakeSlackOptions {
@@ -431,8 +436,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           tz: user.tz,
           tz_label: user.tz_label ?? tzLabel(user.tz),
           tz_offset: user.tz_offset,
-          is_admin: false,
-          is_owner: false,
+          is_admin: user.is_admin ?? false,
+          is_owner: user.is_owner ?? user.is_primary_owner ?? false,
+          is_primary_owner: user.is_primary_owner ?? false,
+          is_restricted: false,
+          is_ultra_restricted: false,
           is_bot: user.is_bot ?? false,
           is_app_user: false,
           updated: 1_700_000_000,

@@ -68,6 +68,7 @@ export async function startSlackHarness(options: {
     onTicketChange: slack.notifier.onTicketChange,
     onComment: slack.notifier.onComment,
     slackRouter: slack.router,
+    slackRoles: slack.slackRoles,
     ...(options.now ? { now: options.now } : {}),
   });
   const server = await new Promise<Server>((resolve) => {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { stampColumns, tenantColumn } from './columns.js';
+import { boolean, foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { stampColumns, tenantColumn, timestamptz } from './columns.js';
 import { tenants } from './tenants.js';
 
 export const people = pgTable(
@@ -12,6 +12,14 @@ export const people = pgTable(
     displayName: text('display_name'),
     email: text('email'),
     timezone: text('timezone'),
+    /**
+     * What Slack last said of the user's place in the workspace (users.info `is_admin`,
+     * `is_owner` or `is_primary_owner`): workspace admins and owners are helpdesk admins.
+     * Null until asked; asked again once `slack_role_checked_at` is a few minutes old.
+     */
+    slackIsAdmin: boolean('slack_is_admin'),
+    slackIsOwner: boolean('slack_is_owner'),
+    slackRoleCheckedAt: timestamptz('slack_role_checked_at'),
     ...stampColumns(),
   },
   (t) => [

@@ -19,6 +19,8 @@ export const tenants = pgTable(
     escalationIntervalMinutes: integer('escalation_interval_minutes').notNull().default(60),
     /** ... at most this many times (0: never). */
     escalationMax: integer('escalation_max').notNull().default(3),
+    /** The helpdesk's own admins (person ids), besides the workspace's admins and owners in Slack. */
+    adminIds: text('admin_ids').array().notNull().default(sql`'{}'::text[]`),
     /**
      * The SLA sweep's watermark: every alert whose instant is at or before it is in the
      * ledger. Lowered by any write that moves an instant into the past; null = sweep all.

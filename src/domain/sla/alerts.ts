@@ -128,7 +128,7 @@ export async function acknowledgeSlaAlert(
     if (!clicked) throw new NotFoundError('SLA alert', alertId);
     if (options.checkPermission) {
       const ticket = await getTicket(tx, scope, clicked.ticketId, { includeDeleted: true });
-      const permitted = await mayActOnTicket(tx, ticket, scope.actorId ?? '', 'acknowledge');
+      const permitted = await mayActOnTicket(tx, ticket, scope, 'acknowledge');
       if (!permitted.allowed) throw new ForbiddenError(permitted.reason);
     }
     const chainKinds: SlaAlertKind[] = clicked.kind === 'warning' ? ['warning'] : ['breach', 'escalation'];

@@ -1,11 +1,12 @@
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { COMMENT_VISIBILITIES, commentMessages, teamAgents, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
+import { COMMENT_VISIBILITIES, commentMessages, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import { isStorableText, parseInput } from '../input.js';
 import { decodeCursor, encodeCursor, isIsoInstant } from '../keyset.js';
+import { maySeeInternal, type Viewer } from '../roles.js';
 import type { Scope } from '../scope.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { recordPublicComment, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
@@ -20,8 +21,7 @@ export class MessageAlreadyRecordedError extends Error {
   }
 }
 
-/** Who reads a conversation: a person, and the integration app when a token carries one. */
-export type Viewer = Pick<Scope, 'actorId' | 'appId'>;
+export type { Viewer };
 
 /** What a listener hears after a comment write committed (the Slack side posts or edits its copies). */
 export interface CommentEvent {
@@ -71,27 +71,6 @@ export type CommentListInput = z.input<typeof commentListSchema>;
 
 /** The one order of a conversation: oldest first, ids breaking ties. Part of every cursor. */
 const COMMENT_SORT = 'created_at';
-
-// ---------------------------------------------------------------------------
-// Who sees internal comments
-
-/**
- * Internal comments are for the ticket's agents: integration tokens, and people listed as
- * agents of its team. A ticket with no team (or a team listing nobody) has no one to tell
- * apart, so anyone but its requester counts, as mayActOnTicket lets anyone act on it.
- */
-export async function seesInternal(db: Db, ticket: Ticket, viewer: Viewer): Promise<boolean> {
-  if (viewer.appId) return true;
-  if (!viewer.actorId) return false;
-  if (ticket.teamId) {
-    const [agents] = await db
-      .select({ total: sql<number>`count(*)::int`, mine: sql<number>`count(*) filter (where ${teamAgents.personId} = ${viewer.actorId})::int` })
-      .from(teamAgents)
-      .where(and(eq(teamAgents.tenantId, ticket.tenantId), eq(teamAgents.teamId, ticket.teamId)));
-    if (agents && agents.total > 0) return agents.mine > 0;
-  }
-  return viewer.actorId !== ticket.submittedById;
-}
 
 async function findTicket(db: Db, scope: Scope, ref: string, lock: boolean): Promise<Ticket> {
   // No record can have such an id; the database would refuse to even compare it.
@@ -150,7 +129,7 @@ export async function addComment(
     // Locked, so a close cannot slip in between the check and the insert.
     let ticket = await findTicket(tx, scope, ticketRef, true);
     assertOpenForComments(ticket);
-    if (data.visibility === 'internal' && !(await seesInternal(tx, ticket, scope))) {
+    if (data.visibility === 'internal' && !(await maySeeInternal(tx, ticket, scope))) {
       throw new ForbiddenError(`Only the agents of ${ticket.number} can write internal comments`);
     }
     const [comment] = await tx
@@ -234,7 +213,7 @@ export async function listComments(
     eq(ticketComments.ticketId, ticket.id),
     eq(ticketComments.isDeleted, false),
   ];
-  if (!(await seesInternal(db, ticket, viewer))) filters.push(eq(ticketComments.visibility, 'public'));
+  if (!(await maySeeInternal(db, ticket, viewer))) filters.push(eq(ticketComments.visibility, 'public'));
   if (query.cursor !== undefined) {
     const { value, id } = decodeCursor(query.cursor, COMMENT_SORT, isIsoInstant);
     const after = new Date(value as string);
@@ -256,7 +235,7 @@ export async function listComments(
 export async function getComment(db: Db, scope: Scope, ticketRef: string, commentId: string, viewer: Viewer = scope): Promise<Comment> {
   const ticket = await findTicket(db, scope, ticketRef, false);
   const comment = await findComment(db, scope, ticket, commentId, false);
-  if (!comment || (comment.visibility === 'internal' && !(await seesInternal(db, ticket, viewer)))) {
+  if (!comment || (comment.visibility === 'internal' && !(await maySeeInternal(db, ticket, viewer)))) {
     throw new NotFoundError('Comment', commentId);
   }
   return comment;
@@ -286,7 +265,7 @@ async function findComment(db: Db, scope: Scope, ticket: Ticket, commentId: stri
 async function commentForAuthor(tx: Db, scope: Scope, ticketRef: string, commentId: string): Promise<{ ticket: Ticket; comment: Comment }> {
   const ticket = await findTicket(tx, scope, ticketRef, true);
   const comment = await findComment(tx, scope, ticket, commentId, true);
-  if (!comment || (comment.visibility === 'internal' && !(await seesInternal(tx, ticket, scope)))) {
+  if (!comment || (comment.visibility === 'internal' && !(await maySeeInternal(tx, ticket, scope)))) {
     throw new NotFoundError('Comment', commentId);
   }
   // An integration's comment is its own: another app, or a person, is not its author.

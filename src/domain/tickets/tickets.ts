@@ -115,7 +115,7 @@ export interface WriteOptions {
   /** With `expectedRevision`: the record the caller's ETag was for. */
   expectedId?: string | undefined;
   /**
-   * A person acting from a chat surface: may they do this to this ticket (see mayActOnTicket)?
+   * A person acting from a surface (Slack, the REST API): may they do this to this ticket (see mayActOnTicket)?
    * Decided under the ticket's lock, on the ticket as it is, before the change.
    */
   permission?: TicketAction | undefined;
@@ -355,7 +355,7 @@ async function changeTicket(
       }
 
       if (options.permission) {
-        const permitted = await mayActOnTicket(tx, current, scope.actorId ?? '', options.permission);
+        const permitted = await mayActOnTicket(tx, current, scope, options.permission);
         if (!permitted.allowed) throw new ForbiddenError(permitted.reason);
       }
       const change = await decide(current, tx);

@@ -12,6 +12,7 @@ import { describeEachDatabase, newTenantId } from '../../support/databases.js';
 import { scopeFor } from '../../support/scope.js';
 
 const NOW = '2026-06-01T12:00:00.000Z';
+const person = (actorId: string) => ({ actorId, appId: null });
 
 describeEachDatabase('who may act on a ticket', (ctx) => {
   async function desk() {
@@ -28,12 +29,12 @@ describeEachDatabase('who may act on a ticket', (ctx) => {
 
   it("lets the team's agents act, anyone on a team without agents, and the requester close or reopen", async () => {
     const { ada, bob, staffed, unstaffed } = await desk();
-    expect(await mayActOnTicket(ctx.db, staffed, ada.id, 'claim')).toEqual({ allowed: true });
-    expect(await mayActOnTicket(ctx.db, staffed, bob.id, 'claim')).toEqual({ allowed: false, reason: `Only the agents of Desk can claim ${staffed.number}.` });
-    expect(await mayActOnTicket(ctx.db, unstaffed, bob.id, 'claim')).toEqual({ allowed: true });
-    expect(await mayActOnTicket(ctx.db, staffed, 'per_requester', 'close')).toEqual({ allowed: true });
-    expect(await mayActOnTicket(ctx.db, staffed, 'per_requester', 'claim')).toMatchObject({ allowed: false });
-    expect(await mayActOnTicket(ctx.db, staffed, bob.id, 'reopen')).toEqual({
+    expect(await mayActOnTicket(ctx.db, staffed, person(ada.id), 'claim')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, person(bob.id), 'claim')).toEqual({ allowed: false, reason: `Only the agents of Desk can claim ${staffed.number}.` });
+    expect(await mayActOnTicket(ctx.db, unstaffed, person(bob.id), 'claim')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, person('per_requester'), 'close')).toEqual({ allowed: true });
+    expect(await mayActOnTicket(ctx.db, staffed, person('per_requester'), 'claim')).toMatchObject({ allowed: false });
+    expect(await mayActOnTicket(ctx.db, staffed, person(bob.id), 'reopen')).toEqual({
       allowed: false,
       reason: `Only the agents of Desk or the requester can reopen ${staffed.number}.`,
     });
