@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { slaPolicyWireSchema, ticketWireSchema } from '../../src/http/openapi.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 // The next-response extension over REST: the policy's `next_response_minutes` and the
 // ticket's read-only `next_response_due_at`.
@@ -22,7 +22,7 @@ describeEachDatabase('REST next-response SLA', (ctx) => {
   const POLICY = { name: 'Incidents', applies_to: ['incident'], priority: 'high', first_response_minutes: 15, resolution_minutes: 240 };
 
   it('creates, reads, updates and clears a policy\'s next_response_minutes', async () => {
-    const token = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    const token = await adminTokenFor(server.baseUrl(), newTenantId());
     const created = await call(token, 'POST', '/sla-policies', { ...POLICY, next_response_minutes: 30 });
     expect(created.status).toBe(201);
     expect(slaPolicyWireSchema.parse(created.body).next_response_minutes).toBe(30);
@@ -37,7 +37,7 @@ describeEachDatabase('REST next-response SLA', (ctx) => {
   });
 
   it('refuses a bad next_response_minutes with problem+json naming the field, and stores nothing', async () => {
-    const token = await tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+    const token = await adminTokenFor(server.baseUrl(), newTenantId());
     for (const bad of [0, -5, 1.5, '30', true, 10 * 366 * 24 * 60 + 1]) {
       const res = await call(token, 'POST', '/sla-policies', { ...POLICY, next_response_minutes: bad });
       expect(res.status, String(bad)).toBe(422);
@@ -54,7 +54,7 @@ describeEachDatabase('REST next-response SLA', (ctx) => {
 
   it("shows the ticket's next_response_due_at: set by the requester's comment, cleared by an agent's, never writable", async () => {
     const tenantId = newTenantId();
-    const admin = await tokenFor({ sub: 'per_admin', tenant_id: tenantId });
+    const admin = await adminTokenFor(server.baseUrl(), tenantId);
     const requester = await tokenFor({ sub: 'per_ada', tenant_id: tenantId });
     const agent = await tokenFor({ sub: 'per_grace', tenant_id: tenantId });
     await call(admin, 'POST', '/sla-policies', { ...POLICY, next_response_minutes: 30 });

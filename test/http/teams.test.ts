@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/http/app.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
-import { serveApiDuringSuite, tokenFor } from '../support/http-server.js';
+import { adminTokenFor, serveApiDuringSuite, tokenFor } from '../support/http-server.js';
 
 /** The teams resource's `agent_reply_default`: where an agent's plain reply in a card's thread goes. */
 describeEachDatabase('REST teams: agent_reply_default', (ctx) => {
@@ -16,7 +16,7 @@ describeEachDatabase('REST teams: agent_reply_default', (ctx) => {
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, any>) : null };
   };
-  const admin = () => tokenFor({ sub: 'per_admin', tenant_id: newTenantId() });
+  const admin = () => adminTokenFor(server.baseUrl(), newTenantId());
 
   it('is public unless set, is read back, and can be flipped and flipped back', async () => {
     const token = await admin();
