@@ -1,8 +1,10 @@
 import type { Db } from '../../db/client.js';
+import type { CommentFile } from '../../db/schema/index.js';
 import { DomainError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
+import { bodyWithFiles } from './deliveries.js';
 import { getTicket, type Ticket } from './queries.js';
 import { findCommentByMessage, findThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
 import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './tickets.js';
@@ -19,6 +21,8 @@ export interface ThreadMessage {
   threadTs: string;
   messageTs: string;
   text: string;
+  /** Files shared with the message: the comment's body lists them as Markdown links. */
+  files?: CommentFile[] | undefined;
 }
 
 export type ThreadMessageOutcome =
@@ -69,12 +73,14 @@ export async function receiveThreadMessage(
   const thread = await findThread(db, scope.tenantId, message.channelId, message.threadTs);
   if (!thread) return { kind: 'ignored' };
   const note = thread.side === 'agents' ? privateNoteBody(message.text) : undefined;
-  const input = note === undefined ? { body: message.text, visibility: 'public' } : { body: note, visibility: 'internal' };
+  const files = message.files ?? [];
+  const input = note === undefined ? { body: bodyWithFiles(message.text, files), visibility: 'public' } : { body: bodyWithFiles(note, files), visibility: 'internal' };
   let added: { comment: Comment; ticket: Ticket };
   try {
     added = await addComment(db, scope, thread.ticketId, input, {
       ...deps,
       source: 'slack',
+      files,
       slackMessage: { channelId: message.channelId, threadTs: message.threadTs, messageTs: message.messageTs },
     });
   } catch (error) {
@@ -128,7 +134,8 @@ export async function changeThreadMessage(
   let changed: Comment;
   try {
     if (change.kind === 'edited') {
-      const body = comment.visibility === 'internal' ? (privateNoteBody(change.text) ?? change.text) : change.text;
+      const text = comment.visibility === 'internal' ? (privateNoteBody(change.text) ?? change.text) : change.text;
+      const body = bodyWithFiles(text, comment.files);
       changed = await editComment(db, scope, comment.ticketId, comment.id, { body }, deps);
       // Slack also says "changed" when only an unfurl was added: the copies need nothing.
       if (changed.body === comment.body) return { kind: 'ignored' };
