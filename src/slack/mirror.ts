@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { webApi } from '@slack/bolt';
 import type { Db } from '../db/client.js';
 import { getPeople } from '../domain/people.js';
-import { createChannelPacer, retryDelay, type ChannelPacer, type RetryPolicy } from '../domain/sla/delivery.js';
+import { retryDelay, type RetryPolicy } from '../domain/sla/delivery.js';
 import {
   bodyWithoutFiles,
   claimCommentDeliveries,
@@ -100,7 +101,21 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
   const maxAttempts = options.maxAttempts ?? 10;
   const leaseMs = options.leaseMs ?? 2 * 60_000;
   const batch = options.batch ?? 100;
-  const pacer: ChannelPacer = createChannelPacer({ intervalMs: options.channelIntervalMs ?? 1_000 });
+  const intervalMs = options.channelIntervalMs ?? 1_000;
+  /**
+   * When each channel's last call was answered. Counting from the answer, not the send, keeps
+   * calls at least `intervalMs` apart as Slack receives them, however long one took to arrive.
+   */
+  const lastAnswer = new Map<string, number>();
+  const paced = async <T>(channelKey: string, call: () => Promise<T>): Promise<T> => {
+    const wait = (lastAnswer.get(channelKey) ?? -Infinity) + intervalMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    try {
+      return await call();
+    } finally {
+      lastAnswer.set(channelKey, performance.now());
+    }
+  };
   const channels = createLimiter(4);
   /** Channels Slack rate-limited, and until when (performance-free wall clock, ms). */
   const heldUntil = new Map<string, number>();
@@ -146,28 +161,28 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
   // -------------------------------------------------------------------------
   // One job
 
-  const run = async (job: CommentDelivery, pace: () => Promise<void>): Promise<Outcome> => {
+  const run = async (job: CommentDelivery, channelKey: string): Promise<Outcome> => {
     const { comment, copy, side } = await deliveryTarget(db, job);
     // The ticket (and its comments) are gone, or the thread was unlinked: nothing to show.
     if (!comment || !side) return { kind: 'done' };
     try {
       if (comment.isDeleted) {
         if (!copy) return { kind: 'done' };
-        await pace();
-        await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
+        await paced(channelKey, () => client.chat.delete({ channel: copy.channelId, ts: copy.messageTs }));
         return { kind: 'done' };
       }
       // The author first: users.info's answer carries the token's scopes as they are now.
       const author = await authorOf(comment);
       const message = commentCopy({ comment: { ...comment, text: bodyWithoutFiles(comment.body, comment.files) }, author, customize: await canCustomize() });
-      await pace();
       if (copy) {
         // chat.update cannot change the author's name or avatar: only the text follows.
-        const answer = await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, text: message.text });
+        const answer = await paced(channelKey, () => client.chat.update({ channel: copy.channelId, ts: copy.messageTs, text: message.text }));
         learnScopes(answer);
         return { kind: 'done' };
       }
-      const posted = await client.chat.postMessage({ channel: job.channelId, thread_ts: job.threadTs, ...message, unfurl_links: false, unfurl_media: false });
+      const posted = await paced(channelKey, () =>
+        client.chat.postMessage({ channel: job.channelId, thread_ts: job.threadTs, ...message, unfurl_links: false, unfurl_media: false }),
+      );
       learnScopes(posted);
       // The one window for a duplicate: a crash before this line posts the copy again.
       if (posted.ts) await recordCommentMessage(db, { tenantId: job.tenantId }, comment.id, { channel_id: job.channelId, thread_ts: job.threadTs, message_ts: posted.ts });
@@ -190,8 +205,8 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
     const agents = (await listThreads(db, job.tenantId, comment.ticketId)).filter((t) => t.side === 'agents');
     for (const thread of agents) {
       try {
-        await pacer.wait(`${job.tenantId}/${thread.channelId}`);
-        await client.chat.postMessage({ channel: thread.channelId, thread_ts: thread.threadTs, ...copyFailedNotice({ side, error }) });
+        const notice = copyFailedNotice({ side, error });
+        await paced(`${job.tenantId}/${thread.channelId}`, () => client.chat.postMessage({ channel: thread.channelId, thread_ts: thread.threadTs, ...notice }));
       } catch (noticeError) {
         log.error('slack: could not tell the agents that a comment copy failed', {
           comment: comment.id,
@@ -204,7 +219,7 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
 
   /** Runs a job and records what came of it; false when its thread (or channel) must wait. */
   const settle = async (job: CommentDelivery, channelKey: string): Promise<boolean> => {
-    const outcome = await run(job, () => pacer.wait(channelKey));
+    const outcome = await run(job, channelKey);
     const at = now();
     if (outcome.kind === 'done') {
       await markDeliveryDone(db, job, replicaId, at);
