@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { FAKE_SLACK_DEFAULTS, FAKE_SLACK_SCOPES, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { createSlackSender, type SlackSender, signSlackRequest } from '../support/slack-requests.js';
 
 // @slack/web-api is only a dependency of Bolt, so use Bolt's re-export (same version Bolt uses).
@@ -195,7 +195,8 @@ describe('fake Slack Web API', () => {
       ok: false,
       error: 'invalid_blocks',
       errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
-      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+      // The token's scopes ride along on every answer (Slack's x-oauth-scopes header, read by the client).
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'], scopes: [...FAKE_SLACK_SCOPES] },
     });
     expect(fake.callsTo('chat.postMessage')[0]).toMatchObject({ error: 'invalid_blocks', refused: [expect.stringContaining('/blocks/0/text/text')] });
     // At the limit, the same message goes through and is not marked.

@@ -35,6 +35,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.postEphemeral': ['chat:write'],
   'chat.delete': ['chat:write'],
   'reactions.add': ['reactions:write'],
+  'users.info': ['users:read'],
   'chat.getPermalink': [],
   'views.open': [],
   'auth.test': [],
@@ -51,6 +52,7 @@ const EVENT_SCOPES: Record<string, string[]> = {
 const FEATURE_SCOPES: Record<string, string> = {
   commands: 'slash commands and shortcuts',
   'chat:write.public': 'cards in team channels the bot has not joined',
+  'chat:write.customize': 'copies of comments under their author\'s name and avatar',
 };
 
 const ROOT = join(import.meta.dirname, '..', '..');
