@@ -12,7 +12,8 @@ import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './t
 /**
  * A ticket's conversation in Slack: a person's message in one of its threads becomes a
  * comment, and the rules of what it does to the ticket live here. The Slack listener only
- * translates the event and posts the copies this returns.
+ * translates the event; the comment's copies in the other threads are queued with it (see
+ * deliveries.ts) and delivered by the Slack layer's mirror.
  */
 
 /** A person's plain message in a Slack thread, as the event named it. */
@@ -37,7 +38,7 @@ export type ThreadMessageOutcome =
       comment: Comment;
       ticket: Ticket;
       thread: TicketThread;
-      /** The other threads to post a copy in (none for a private note). */
+      /** The other threads a copy is queued for (none for a private note). */
       mirrorTo: TicketThread[];
       /** The requester's reply reopened the resolved ticket. */
       reopened: boolean;
