@@ -113,7 +113,10 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
     try {
       return await call();
     } finally {
-      lastAnswer.set(channelKey, performance.now());
+      const at = performance.now();
+      lastAnswer.set(channelKey, at);
+      // Channels quiet for longer than the interval need no entry: the map stays as small as the busy ones.
+      if (lastAnswer.size > 1_000) for (const [key, last] of lastAnswer) if (at - last > intervalMs) lastAnswer.delete(key);
     }
   };
   const channels = createLimiter(4);
@@ -227,7 +230,10 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
     }
     if (outcome.kind === 'retry' && job.attempts + 1 < maxAttempts) {
       const next = new Date(at.getTime() + retryDelay(job.attempts + 1, retry, outcome.retryAfterMs));
-      if (outcome.retryAfterMs !== undefined) heldUntil.set(channelKey, Date.now() + outcome.retryAfterMs);
+      if (outcome.retryAfterMs !== undefined) {
+        heldUntil.set(channelKey, Date.now() + outcome.retryAfterMs);
+        if (heldUntil.size > 1_000) for (const [key, until] of heldUntil) if (until < Date.now()) heldUntil.delete(key);
+      }
       await markDeliveryRetry(db, job, replicaId, next, outcome.error, at);
       log.warn('slack: a comment copy was not delivered yet; it is retried', { comment: job.commentId, channel: job.channelId, error: outcome.error, retryAt: next.toISOString() });
       wakeAt(next.getTime());

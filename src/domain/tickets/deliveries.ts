@@ -294,7 +294,9 @@ function markdownLabel(name: string): string {
 
 /** The Markdown list of a message's files the comment body ends with ('' when none). */
 export function fileListMarkdown(files: CommentFile[]): string {
-  return files.map((f) => `- [${markdownLabel(f.name)}](${f.permalink.replace(/[()\s]/g, encodeURIComponent)})`).join('\n');
+  // Parentheses and spaces would end the link's URL early: percent-encoded (encodeURIComponent leaves parentheses).
+  const url = (permalink: string) => permalink.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return files.map((f) => `- [${markdownLabel(f.name)}](${url(f.permalink)})`).join('\n');
 }
 
 /** A Slack message's text and files as a comment body: the text, then the files as Markdown links. */
