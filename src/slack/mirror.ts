@@ -259,6 +259,8 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
       for (const [index, job] of jobs.entries()) {
         const held = heldUntil.get(channelKey);
         if (stopped || (held !== undefined && held > Date.now())) {
+          // Slack asked this channel to wait: everything for it goes back, to run once the wait is over.
+          if (held !== undefined && !stopped) wakeAt(now().getTime() + (held - Date.now()));
           leftOver.push(...jobs.slice(index));
           break;
         }
