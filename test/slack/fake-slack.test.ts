@@ -109,6 +109,32 @@ describe('fake Slack Web API', () => {
     expect(fake.calls.map((call) => call.method)).toEqual(['chat.update', 'chat.update', 'chat.update', 'chat.delete']);
   });
 
+  it('fails only the calls a predicate picks, leaving the others (and the queue order) alone', async () => {
+    fake.failNext('chat.postMessage', { error: 'is_archived' }, 1, (args) => args.channel === 'C0ARCHIVE');
+    expect(await client.chat.postMessage({ channel: 'C0OTHER', text: 'x' })).toMatchObject({ ok: true });
+    expect(await slackError(client.chat.postMessage({ channel: 'C0ARCHIVE', text: 'x' }))).toBe('is_archived');
+    expect(await client.chat.postMessage({ channel: 'C0ARCHIVE', text: 'x' })).toMatchObject({ ok: true });
+    expect(fake.callsTo('chat.postMessage').map((c) => c.error ?? 'ok')).toEqual(['ok', 'is_archived', 'ok']);
+  });
+
+  it('sends the token\'s scopes, and refuses what needs a scope the token lacks, as Slack does', async () => {
+    const answer = await client.users.info({ user: ADA.id });
+    expect(answer.response_metadata?.scopes).toEqual([...FAKE_SLACK_SCOPES]);
+    expect(answer.user?.profile).toMatchObject({ real_name: 'Ada Lovelace', image_72: expect.stringMatching(/^https:\/\/.+_72\.png$/) });
+    // Without chat:write.customize, a post may not choose its author's name or avatar.
+    const customized = client.chat.postMessage({ channel: 'C1', text: 'x', username: 'Ada', icon_url: 'https://x.test/a.png' });
+    const refusal = await customized.catch((e: { data?: Record<string, unknown> }) => e.data);
+    expect(refusal).toMatchObject({ ok: false, error: 'missing_scope', needed: 'chat:write.customize' });
+    fake.setScopes([...FAKE_SLACK_SCOPES, 'chat:write.customize']);
+    try {
+      expect(await client.chat.postMessage({ channel: 'C1', text: 'x', username: 'Ada', icon_url: 'https://x.test/a.png' })).toMatchObject({ ok: true });
+      fake.setScopes(['chat:write']);
+      expect(await slackError(client.users.info({ user: ADA.id }))).toBe('missing_scope');
+    } finally {
+      fake.setScopes(FAKE_SLACK_SCOPES);
+    }
+  });
+
   it('answers not_authed without a token and unknown_method for other methods, recording both', async () => {
     const anonymous = new WebClient(undefined, { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
 
