@@ -57,7 +57,7 @@ describeEachDatabase('Comment copies in Slack threads: the outbox and its delive
   }
 
   /** Resolves once `check` holds (polled), failing after `timeoutMs`. */
-  async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
+  async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > until) throw new Error('condition not met in time');
@@ -160,6 +160,28 @@ describeEachDatabase('Comment copies in Slack threads: the outbox and its delive
     expectProblems(problems, 'not delivered yet');
   });
 
+  it('reports a Slack reply\'s copy that Slack refuses for good once in the card\'s thread; the author\'s edit tries again', async () => {
+    const { teamId, agents, requester } = await conversation();
+    const problems = h.problems.length;
+    const mark = h.fake.calls.length;
+    h.fake.failNext('chat.postMessage', { error: 'msg_too_long' }, 1, (args) => args.channel === DM);
+    const ts = nextTs();
+    const message = { type: 'message', channel: CHANNEL, channel_type: 'channel', user: AGENT, text: 'Long story', ts, thread_ts: agents.threadTs };
+    expect((await h.sender.event({ teamId, event: message })).status).toBe(200);
+    await h.slack.idle();
+    const notices = h.fake.calls.slice(mark).filter((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && c.args.thread_ts === agents.threadTs);
+    expect(notices.map((c) => c.args.text)).toEqual([expect.stringContaining("could not be copied into the requester's thread: Slack answered `msg_too_long`")]);
+    const [comment] = await ctx.db.select().from(ticketComments).where(eq(ticketComments.tenantId, teamId));
+    expect((await listCommentDeliveries(ctx.db, teamId, comment!.id)).map((j) => [j.status, j.lastError])).toEqual([['failed', 'msg_too_long']]);
+    expectProblems(problems, 'could not be delivered');
+    // The author shortens it: the job runs again and the copy goes out.
+    const edit = { type: 'message', subtype: 'message_changed', hidden: true, channel: CHANNEL, message: { ...message, text: 'Short story', edited: { user: AGENT, ts: nextTs() } }, previous_message: message };
+    expect((await h.sender.event({ teamId, event: edit })).status).toBe(200);
+    await h.slack.idle();
+    expect(dmPosts(mark, requester.threadTs).map((c) => c.error ?? c.args.text)).toEqual(['msg_too_long', `<@${AGENT}>: Short story`]);
+    expect((await listCommentDeliveries(ctx.db, teamId, comment!.id)).map((j) => j.status)).toEqual(['delivered']);
+  });
+
   it('delivers, after a restart, the copies a stopped process had only written to the outbox', async () => {
     const { teamId, ticket, agent, requester } = await conversation();
     const mark = h.fake.calls.length;
@@ -189,7 +211,7 @@ describeEachDatabase('Comment copies in Slack threads: the outbox and its delive
     expect(claimed).toHaveLength(2);
     const other = await startSlackHarness({ db: ctx.db, reuseFake: h.fake, mirror: { pollMs: 200 } });
     try {
-      const copy = await h.fake.waitFor('chat.postMessage', (c) => h.fake.calls.indexOf(c) >= mark && c.args.channel === DM && c.args.thread_ts === requester.threadTs, 5000);
+      const copy = await h.fake.waitFor('chat.postMessage', (c) => h.fake.calls.indexOf(c) >= mark && c.args.channel === DM && c.args.thread_ts === requester.threadTs, 15_000);
       expect(copy.at.getTime() - claimedAt).toBeGreaterThanOrEqual(1_000);
       await other.slack.idle();
       await settled(teamId, comment.id);
