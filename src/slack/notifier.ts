@@ -109,8 +109,8 @@ export function createSlackNotifier(deps: {
       if (posted.ts) {
         await setSlackCard(db, { tenantId: r.ticket.tenantId }, r.ticket.id, { channelId: channel, messageTs: posted.ts });
         // The card's thread is the agents' side of the ticket's conversation.
-        await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'agents', channel_id: channel, thread_ts: posted.ts });
-        deps.wakeMirror?.();
+        const linked = await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'agents', channel_id: channel, thread_ts: posted.ts });
+        if (linked.queuedCopies > 0) deps.wakeMirror?.();
         cardLink = await permalink(channel, posted.ts);
       }
     }
@@ -125,8 +125,8 @@ export function createSlackNotifier(deps: {
         // The DM's thread is the requester's side: its channel is the DM's id (D…), not the user's.
         if (dm.channel && dm.ts) {
           // Comments written before it existed (through the API, right after the ticket) are queued for it.
-          await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'requester', channel_id: dm.channel, thread_ts: dm.ts });
-          deps.wakeMirror?.();
+          const linked = await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'requester', channel_id: dm.channel, thread_ts: dm.ts });
+          if (linked.queuedCopies > 0) deps.wakeMirror?.();
         }
       });
     }
@@ -200,8 +200,9 @@ export function createSlackNotifier(deps: {
   return {
     onComment(event) {
       const { tenantId, id } = event.ticket;
-      // The write queued its copies (the outbox): the mirror delivers them now.
-      deps.wakeMirror?.();
+      // The write queued its copies (the outbox): the mirror delivers them now. A private note
+      // written in Slack has none.
+      if (!(event.comment.source === 'slack' && event.comment.visibility === 'internal')) deps.wakeMirror?.();
       // An edit changes neither the count nor when the requester wrote: the card stays as it is.
       if (event.kind !== 'edited') chainUnder(queues, `${tenantId}/${id}`, () => refresh(tenantId, id));
     },

@@ -28,14 +28,15 @@ const messageSchema = z.strictObject({ channel_id: channelId, thread_ts: message
  * Links a Slack thread to a ticket. Linking it again to the same ticket is a no-op (Slack
  * retries); a thread already carrying another ticket's conversation is a conflict. A new
  * link queues copies of the comments already written that belong in it (a comment written
- * through the API right after the ticket was created, before the requester's DM existed).
+ * through the API right after the ticket was created, before the requester's DM existed);
+ * `queuedCopies` says how many, so the caller wakes the mirror only when there is work.
  */
 export async function linkThread(
   db: Db,
   scope: Pick<Scope, 'tenantId' | 'now'>,
   ticketId: string,
   input: { side: ThreadSide; channel_id: string; thread_ts: string },
-): Promise<TicketThread> {
+): Promise<TicketThread & { queuedCopies: number }> {
   const data = parseInput(threadSchema, input);
   return db.transaction(async (tx) => {
     // The ticket's row, locked as addComment locks it: a comment racing this link either
@@ -50,15 +51,12 @@ export async function linkThread(
       .values({ tenantId: scope.tenantId, ticketId, side: data.side, channelId: data.channel_id, threadTs: data.thread_ts, createdAt: scope.now })
       .onConflictDoNothing()
       .returning();
-    if (inserted) {
-      await enqueueForNewThread(tx, inserted, scope.now);
-      return inserted;
-    }
+    if (inserted) return { ...inserted, queuedCopies: await enqueueForNewThread(tx, inserted, scope.now) };
     const thread = await findThread(tx, scope.tenantId, data.channel_id, data.thread_ts);
     if (!thread || thread.ticketId !== ticketId) {
       throw new ConflictError(`That Slack thread already belongs to another ticket`, thread?.ticketId);
     }
-    return thread;
+    return { ...thread, queuedCopies: 0 };
   });
 }
 
