@@ -301,6 +301,8 @@ describeEachDatabase('Comment copies in Slack threads: the outbox and its delive
     };
     await send('Here is what I see', files);
     await send('', files.slice(0, 1));
+    // Malformed file entries are skipped; the text still arrives.
+    await send('Odd files', [null, { name: 'no link' }, { name: 'x', permalink: 'javascript:alert(1)' }] as never);
     const posts = dmPosts(mark, requester.threadTs).map((c) => c.args.text);
     expect(posts).toEqual([
       [
@@ -310,12 +312,15 @@ describeEachDatabase('Comment copies in Slack threads: the outbox and its delive
         FILES_NOTE,
       ].join('\n'),
       [`<@${AGENT}>: :paperclip: <https://fake-workspace.slack.com/files/UAGENT001/F0SHOT1/screenshot.png|screenshot.png>`, FILES_NOTE].join('\n'),
+      `<@${AGENT}>: Odd files`,
     ]);
     const comments = await ctx.db.select().from(ticketComments).where(eq(ticketComments.tenantId, teamId)).orderBy(ticketComments.createdAt);
     expect(comments.map((c) => c.body)).toEqual([
       'Here is what I see\n\n- [screenshot.png](https://fake-workspace.slack.com/files/UAGENT001/F0SHOT1/screenshot.png)\n- [vpn <!channel> \\[log\\].txt](https://fake-workspace.slack.com/files/UAGENT001/F0LOG2/vpn.txt)',
       '- [screenshot.png](https://fake-workspace.slack.com/files/UAGENT001/F0SHOT1/screenshot.png)',
+      'Odd files',
     ]);
+    expect(comments[2]!.files).toEqual([]);
     expect(comments[1]!.files).toEqual([{ name: 'screenshot.png', permalink: files[0]!.permalink }]);
     // The API shows the same body, links included.
     const token = await tokenFor({ sub: 'per_reader', tenant_id: teamId });

@@ -28,11 +28,19 @@ interface MessageEvent extends MessageFields {
   previous_message?: MessageFields;
 }
 
-/** The files of a message that can be linked (Slack leaves out what the app may not see). */
+/** Longest file name and permalink kept (Slack's own are far shorter). */
+const FILE_NAME_MAX = 255;
+const PERMALINK_MAX = 2000;
+
+/** The files of a message that can be linked (Slack leaves out what the app may not see); anything malformed is skipped. */
 function filesOf(message: MessageFields): CommentFile[] {
-  return (message.files ?? []).flatMap((f) => {
-    const name = f.name || f.title;
-    return name && f.permalink && /^https:\/\//.test(f.permalink) ? [{ name, permalink: f.permalink }] : [];
+  if (!Array.isArray(message.files)) return [];
+  return message.files.flatMap((f) => {
+    if (!f || typeof f !== 'object') return [];
+    const name = typeof f.name === 'string' && f.name ? f.name : typeof f.title === 'string' ? f.title : '';
+    const permalink = typeof f.permalink === 'string' ? f.permalink : '';
+    const usable = name && !name.includes('\u0000') && name.length <= FILE_NAME_MAX && /^https:\/\/\S+$/.test(permalink) && permalink.length <= PERMALINK_MAX;
+    return usable ? [{ name, permalink }] : [];
   });
 }
 
