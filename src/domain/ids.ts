@@ -10,6 +10,7 @@ export const ID_PREFIXES = {
   ticketEvent: 'evt',
   alert: 'alr',
   comment: 'cmt',
+  commentDelivery: 'dlv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

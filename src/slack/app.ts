@@ -9,6 +9,7 @@ import type { SlackRoleLookup } from '../domain/roles.js';
 import { createSlackRoleLookup } from './roles.js';
 import { botTokenInstallation, ForeignWorkspaceError, tenantOfRequest, workspaceClaims, type InstallationQuery, type InstallationSource } from './installation.js';
 import { registerListeners, type SlackRegistrations } from './listeners/index.js';
+import { createCommentMirror, type CommentMirror, type CommentMirrorOptions } from './mirror.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
 import { createPermalinks } from './permalinks.js';
 
@@ -36,6 +37,8 @@ export interface SlackAppOptions {
   installations?: InstallationSource | undefined;
   /** Hears ticket changes made from Slack too (after the notifier); the SLA scheduler uses it. */
   onTicketChange?: TicketChangeListener | undefined;
+  /** Tuning of the comment mirror (tests: a short poll, a fixed replica id). */
+  mirror?: Pick<CommentMirrorOptions, 'pollMs' | 'channelIntervalMs' | 'retry' | 'maxAttempts' | 'replicaId' | 'leaseMs'> | undefined;
 }
 
 export interface SlackRuntime {
@@ -44,6 +47,8 @@ export interface SlackRuntime {
   /** The `POST /slack/events` route, to mount on the HTTP server (HTTP mode only). */
   router: RequestHandler | undefined;
   notifier: SlackNotifier;
+  /** Delivers the comment outbox into the tickets' threads. */
+  mirror: CommentMirror;
   client: webApi.WebClient;
   /** Posts SLA alerts for the delivery job (its own client: the alert ledger does the retrying). */
   alerts: SlaAlertSender;
@@ -51,7 +56,7 @@ export interface SlackRuntime {
   slackRoles: SlackRoleLookup;
   /** Connects Socket Mode (no-op in HTTP mode, where the HTTP server carries the route). */
   start(): Promise<void>;
-  /** Resolves when every request's work after its ack is done (tickets written, clicks applied) and every notification is posted. */
+  /** Resolves when every request's work after its ack is done (tickets written, clicks applied), every notification is posted, and the comment copies due are delivered. */
   idle(): Promise<void>;
   /** Disconnects Socket Mode, then finishes what acknowledged requests started (tickets written, clicks applied) and posts what is queued. */
   stop(): Promise<void>;
@@ -127,13 +132,15 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
   }
 
   const permalinks = createPermalinks(client, log);
-  const notifier = createSlackNotifier({ db, client, log, permalinks });
+  // Alerts and comment copies: their ledgers do the retrying (and honour Retry-After), not the client.
   const alertClient = new WebClient(options.botToken, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: boltLogger,
   });
+  const mirror = createCommentMirror({ db, client: alertClient, log, now, ...options.mirror });
+  const notifier = createSlackNotifier({ db, client, log, permalinks, wakeMirror: mirror.wake });
   const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier, permalinks });
   const extraListener = options.onTicketChange;
 
@@ -150,8 +157,11 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     }
   });
   const idle = async () => {
-    while (running.size > 0) await Promise.allSettled([...running]);
-    await notifier.idle();
+    do {
+      while (running.size > 0) await Promise.allSettled([...running]);
+      await notifier.idle();
+      await mirror.idle();
+    } while (running.size > 0);
   };
 
   const registered = registerListeners(app, {
@@ -179,6 +189,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     registered,
     router: receiver ? (receiver.router as RequestHandler) : undefined,
     notifier,
+    mirror,
     client,
     alerts,
     slackRoles: createSlackRoleLookup(client),
@@ -195,6 +206,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     async stop() {
       if (options.appToken) await app.stop();
       await idle();
+      await mirror.stop();
     },
   };
 }

@@ -5,11 +5,11 @@ import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
 import { conversationSummary, type CommentEvent, type ConversationSummary } from '../domain/tickets/comments.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
-import { linkThread, listCommentMessages, listThreads, recordCommentMessage } from '../domain/tickets/threads.js';
+import { linkThread } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { ticketCard } from './blocks/card.js';
-import { apiComment, requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
+import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
 import { chainUnder, createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
 
@@ -17,10 +17,9 @@ export interface SlackNotifier {
   /** The domain's change listener: enqueues the Slack side of the change and returns at once. */
   onTicketChange(event: TicketChangeEvent): void;
   /**
-   * The domain's comment listener: a comment written outside Slack (the REST API) is posted into
-   * the ticket's threads (an internal one only on the agents' side) and its edit or delete follows
-   * on those copies; every comment added or
-   * deleted re-renders the card (its conversation line); returns at once.
+   * The domain's comment listener: wakes the mirror, which delivers the copies the write queued
+   * (see `mirror.ts`); every comment added or deleted re-renders the card (its conversation
+   * line); returns at once.
    */
   onComment(event: CommentEvent): void;
   /** Re-renders the ticket's card as it is now (an SLA breach was announced); returns at once. */
@@ -49,7 +48,14 @@ interface Rendering {
  * one) and always renders the ticket as it is now in the database. A Slack failure is
  * logged, never thrown back into the write that caused it.
  */
-export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; log: Logger; permalinks?: Permalinks }): SlackNotifier {
+export function createSlackNotifier(deps: {
+  db: Db;
+  client: webApi.WebClient;
+  log: Logger;
+  permalinks?: Permalinks;
+  /** Linking a thread, or a comment write, queued copies: the mirror runs them now. */
+  wakeMirror?: () => void;
+}): SlackNotifier {
   const { db, client, log } = deps;
   const permalink = deps.permalinks ?? createPermalinks(client, log);
   const queues = new Map<string, Promise<void>>();
@@ -104,7 +110,8 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
       if (posted.ts) {
         await setSlackCard(db, { tenantId: r.ticket.tenantId }, r.ticket.id, { channelId: channel, messageTs: posted.ts });
         // The card's thread is the agents' side of the ticket's conversation.
-        await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'agents', channel_id: channel, thread_ts: posted.ts });
+        const linked = await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'agents', channel_id: channel, thread_ts: posted.ts });
+        if (linked.queuedCopies > 0) deps.wakeMirror?.();
         cardLink = await permalink(channel, posted.ts);
       }
     }
@@ -118,7 +125,9 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
         });
         // The DM's thread is the requester's side: its channel is the DM's id (D…), not the user's.
         if (dm.channel && dm.ts) {
-          await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'requester', channel_id: dm.channel, thread_ts: dm.ts });
+          // Comments written before it existed (through the API, right after the ticket) are queued for it.
+          const linked = await linkThread(db, { tenantId: r.ticket.tenantId, now: new Date() }, r.ticket.id, { side: 'requester', channel_id: dm.channel, thread_ts: dm.ts });
+          if (linked.queuedCopies > 0) deps.wakeMirror?.();
         }
       });
     }
@@ -189,57 +198,12 @@ export function createSlackNotifier(deps: { db: Db; client: webApi.WebClient; lo
     }
   };
 
-  /** Posts a comment written outside Slack into the ticket's threads, recording each copy; an edit or delete follows on the copies. */
-  const postComment = async (event: CommentEvent) => {
-    const { comment, ticket } = event;
-    const internal = comment.visibility === 'internal';
-    const failed = (error: unknown, channel?: string) =>
-      log.error('slack: could not post a comment into a ticket thread', {
-        ticket: ticket.number,
-        comment: comment.id,
-        kind: event.kind,
-        ...(channel ? { channel } : {}),
-        error: error instanceof Error ? error.message : String(error),
-      });
-    let threads, copies, slackIds;
-    try {
-      [threads, copies, slackIds] = await Promise.all([
-        event.kind === 'created' ? listThreads(db, ticket.tenantId, ticket.id) : [],
-        event.kind === 'created' ? [] : listCommentMessages(db, ticket.tenantId, comment.id),
-        comment.authorId ? slackIdsOf(ticket.tenantId, [comment.authorId]) : new Map<string, string>(),
-      ]);
-    } catch (error) {
-      return failed(error);
-    }
-    const message = apiComment({ authorSlackId: comment.authorId ? (slackIds.get(comment.authorId) ?? null) : null, body: comment.body, internal });
-    for (const copy of copies) {
-      // Each copy on its own: one refused call does not keep the others stale.
-      try {
-        if (event.kind === 'deleted') await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
-        else await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...message });
-      } catch (error) {
-        failed(error, copy.channelId);
-      }
-    }
-    for (const thread of threads) {
-      // An internal comment is for the agents: the requester's thread never sees it.
-      if (internal && thread.side !== 'agents') continue;
-      try {
-        const posted = await client.chat.postMessage({ channel: thread.channelId, thread_ts: thread.threadTs, ...message, unfurl_links: false });
-        if (posted.ts) {
-          await recordCommentMessage(db, { tenantId: ticket.tenantId }, comment.id, { channel_id: thread.channelId, thread_ts: thread.threadTs, message_ts: posted.ts });
-        }
-      } catch (error) {
-        failed(error, thread.channelId);
-      }
-    }
-  };
-
   return {
     onComment(event) {
       const { tenantId, id } = event.ticket;
-      // Slack comments are mirrored (and their edits followed) by the listener that received them.
-      if (event.comment.source !== 'slack') chainUnder(queues, `${tenantId}/${id}`, () => postComment(event));
+      // The write queued its copies (the outbox): the mirror delivers them now. A private note
+      // written in Slack has none.
+      if (!(event.comment.source === 'slack' && event.comment.visibility === 'internal')) deps.wakeMirror?.();
       // An edit changes neither the count nor when the requester wrote: the card stays as it is.
       if (event.kind !== 'edited') chainUnder(queues, `${tenantId}/${id}`, () => refresh(tenantId, id));
     },

@@ -30,9 +30,9 @@ function expectTheStory(text: string) {
   expect(text).toContain('DM to Ada  Helpdesk: @Grace is working on TKT-0001');
   // The conversation: Grace's question reaches Ada's DM thread, Ada's answer the card's thread, Grace's note stays put.
   expect(text).toContain('#it-help › thread  Grace: Which VPN client version are you on');
-  expect(text).toContain('DM to Ada › thread  Helpdesk: @Grace: Which VPN client version are you on, and does it fail on your phone hotspot too?');
+  expect(text).toContain('DM to Ada › thread  Helpdesk: Grace: Which VPN client version are you on, and does it fail on your phone hotspot too?');
   expect(text).toContain('DM with Helpdesk › thread  Ada: Version 5.2');
-  expect(text).toContain('#it-help › thread  Helpdesk: @Ada: Version 5.2 — and yes, the hotspot fails the same way.');
+  expect(text).toContain('#it-help › thread  Helpdesk: Ada: Version 5.2 — and yes, the hotspot fails the same way.');
   expect(text).toContain("#it-help › thread  Grace: note: her profile predates the certificate rotation; I'll reissue it");
   expect(text).toContain('#it-help  Helpdesk reacted 🔒 to the message');
   expect(text).not.toMatch(/DM to Ada.*certificate rotation/);

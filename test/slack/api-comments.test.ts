@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { commentMessages } from '../../src/db/schema/index.js';
 import { API_PREFIX } from '../../src/http/app.js';
+import { listCommentDeliveries } from '../../src/domain/tickets/deliveries.js';
 import { listThreads } from '../../src/domain/tickets/threads.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { tokenFor } from '../support/http-server.js';
@@ -114,17 +115,27 @@ describeEachDatabase('Comments written through the REST API, in Slack', (ctx) =>
     expect(threadPosts(mark, [requester]).map((p) => p.text)).toEqual(['Someone via the API: Status page updated']);
   });
 
-  it('answers the API call when Slack refuses a post, still posts into the other thread, and logs the failure', async () => {
+  it('answers the API call when Slack refuses a copy for good: the job fails, the error is logged, the agents are told once', async () => {
     const { teamId, ticket, agent, agents, requester } = await conversation();
     const token = await tokenFor({ sub: agent.id, tenant_id: teamId });
     const problems = h.problems.length;
     const mark = h.fake.calls.length;
-    // The agents' thread comes first: its post fails.
-    h.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
-    await comment(token, ticket.id, { body: 'Still on it' });
-    expect(threadPosts(mark, [requester]).map((p) => p.text)).toEqual([`<@${AGENT}>: Still on it`]);
-    expect(h.problems.slice(problems)).toEqual([expect.stringContaining('could not post a comment into a ticket thread')]);
-    expect(h.problems.slice(problems)[0]).toContain(agents.channelId);
+    h.fake.failNext('chat.postMessage', { error: 'channel_not_found' }, 1, (args) => args.channel === DM);
+    const { id } = await comment(token, ticket.id, { body: 'Still on it' });
+    expect(threadPosts(mark, [agents]).map((p) => p.text)).toEqual([
+      `<@${AGENT}>: Still on it`,
+      ":warning: A comment could not be copied into the requester's thread: Slack answered `channel_not_found`. It is kept on the ticket; people in that thread have not seen it.",
+    ]);
+    expect(h.fake.calls.slice(mark).filter((c) => c.method === 'chat.postMessage' && c.args.channel === DM).map((c) => c.error)).toEqual(['channel_not_found']);
+    const jobs = await listCommentDeliveries(ctx.db, teamId, id);
+    expect(jobs.map((j) => [j.channelId, j.status, j.lastError])).toEqual(
+      expect.arrayContaining([
+        [agents.channelId, 'delivered', null],
+        [requester.channelId, 'failed', 'channel_not_found'],
+      ]),
+    );
+    expect(h.problems.slice(problems)).toEqual([expect.stringContaining('a comment copy could not be delivered')]);
+    expect(h.problems.slice(problems)[0]).toContain(requester.channelId);
     h.problems.splice(problems);
   });
 });

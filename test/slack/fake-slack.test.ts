@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { FAKE_SLACK_DEFAULTS, FAKE_SLACK_SCOPES, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { createSlackSender, type SlackSender, signSlackRequest } from '../support/slack-requests.js';
 
 // @slack/web-api is only a dependency of Bolt, so use Bolt's re-export (same version Bolt uses).
@@ -109,6 +109,32 @@ describe('fake Slack Web API', () => {
     expect(fake.calls.map((call) => call.method)).toEqual(['chat.update', 'chat.update', 'chat.update', 'chat.delete']);
   });
 
+  it('fails only the calls a predicate picks, leaving the others (and the queue order) alone', async () => {
+    fake.failNext('chat.postMessage', { error: 'is_archived' }, 1, (args) => args.channel === 'C0ARCHIVE');
+    expect(await client.chat.postMessage({ channel: 'C0OTHER', text: 'x' })).toMatchObject({ ok: true });
+    expect(await slackError(client.chat.postMessage({ channel: 'C0ARCHIVE', text: 'x' }))).toBe('is_archived');
+    expect(await client.chat.postMessage({ channel: 'C0ARCHIVE', text: 'x' })).toMatchObject({ ok: true });
+    expect(fake.callsTo('chat.postMessage').map((c) => c.error ?? 'ok')).toEqual(['ok', 'is_archived', 'ok']);
+  });
+
+  it('sends the token\'s scopes, and refuses what needs a scope the token lacks, as Slack does', async () => {
+    const answer = await client.users.info({ user: ADA.id });
+    expect(answer.response_metadata?.scopes).toEqual([...FAKE_SLACK_SCOPES]);
+    expect(answer.user?.profile).toMatchObject({ real_name: 'Ada Lovelace', image_72: expect.stringMatching(/^https:\/\/.+_72\.png$/) });
+    // Without chat:write.customize, a post may not choose its author's name or avatar.
+    const customized = client.chat.postMessage({ channel: 'C1', text: 'x', username: 'Ada', icon_url: 'https://x.test/a.png' });
+    const refusal = await customized.catch((e: { data?: Record<string, unknown> }) => e.data);
+    expect(refusal).toMatchObject({ ok: false, error: 'missing_scope', needed: 'chat:write.customize' });
+    fake.setScopes([...FAKE_SLACK_SCOPES, 'chat:write.customize']);
+    try {
+      expect(await client.chat.postMessage({ channel: 'C1', text: 'x', username: 'Ada', icon_url: 'https://x.test/a.png' })).toMatchObject({ ok: true });
+      fake.setScopes(['chat:write']);
+      expect(await slackError(client.users.info({ user: ADA.id }))).toBe('missing_scope');
+    } finally {
+      fake.setScopes(FAKE_SLACK_SCOPES);
+    }
+  });
+
   it('answers not_authed without a token and unknown_method for other methods, recording both', async () => {
     const anonymous = new WebClient(undefined, { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 0 } });
 
@@ -195,7 +221,8 @@ describe('fake Slack Web API', () => {
       ok: false,
       error: 'invalid_blocks',
       errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
-      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+      // The token's scopes ride along on every answer (Slack's x-oauth-scopes header, read by the client).
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'], scopes: [...FAKE_SLACK_SCOPES] },
     });
     expect(fake.callsTo('chat.postMessage')[0]).toMatchObject({ error: 'invalid_blocks', refused: [expect.stringContaining('/blocks/0/text/text')] });
     // At the limit, the same message goes through and is not marked.

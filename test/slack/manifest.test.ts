@@ -53,6 +53,7 @@ const EVENT_SCOPES: Record<string, string[]> = {
 const FEATURE_SCOPES: Record<string, string> = {
   commands: 'slash commands and shortcuts',
   'chat:write.public': 'cards in team channels the bot has not joined',
+  'chat:write.customize': 'copies of comments under their author\'s name and avatar',
 };
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -28,6 +28,18 @@ export const FAKE_SLACK_DEFAULTS = {
   appId: 'A0FAKEAPP1',
 } as const;
 
+/** The scopes the fake's token has by default: the manifest's, without `chat:write.customize`. */
+export const FAKE_SLACK_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'reactions:write',
+  'users:read',
+] as const;
+
 /** One recorded request. `args` are the method arguments without `token`; `token` is the one it was sent with. */
 export interface FakeSlackCall {
   method: string;
@@ -38,6 +50,8 @@ export interface FakeSlackCall {
   responseId?: string;
   /** Set once answered, when the answer was a failure: the platform error (or `http_<status>`). */
   error?: string;
+  /** Set when the answer was a 429: the `Retry-After` it carried, in seconds. */
+  retryAfter?: number;
   /** Set when the payload broke a Block Kit limit: Slack's error messages, with JSON pointers. */
   refused?: string[];
 }
@@ -90,6 +104,13 @@ export interface FakeSlackOptions {
   /** Users `users.info` knows from the start. */
   users?: FakeSlackUser[];
   /**
+   * The bot token's scopes, sent as `x-oauth-scopes` on every answer (as Slack does; the Web API
+   * client exposes them as `response_metadata.scopes`). Default `FAKE_SLACK_SCOPES`. Like Slack,
+   * `users.info` needs `users:read`, and `username` / `icon_url` on `chat.postMessage` need
+   * `chat:write.customize` (`missing_scope` otherwise).
+   */
+  scopes?: string[];
+  /**
    * False: calls are counted and shown to waiters as they arrive, but not kept (`calls` and
    * `callsTo` stay empty). For benchmarks, whose thousands of kept messages would make the
    * fake's own garbage collection part of what they measure.
@@ -113,8 +134,10 @@ export interface FakeSlack {
    * (and before the caller has seen the answer).
    */
   waitFor(method: string, predicate?: (call: FakeSlackCall) => boolean, timeoutMs?: number): Promise<FakeSlackCall>;
-  /** The next `times` (default 1) calls of `method` fail with `failure`; queues after earlier ones. */
-  failNext(method: string, failure: FakeSlackFailure, times?: number): void;
+  /** The next `times` (default 1) calls of `method` (those `when` accepts, if given) fail with `failure`; queues after earlier ones. */
+  failNext(method: string, failure: FakeSlackFailure, times?: number, when?: (args: Record<string, unknown>) => boolean): void;
+  /** The token's scopes from now on (see `FakeSlackOptions.scopes`). */
+  setScopes(scopes: readonly string[]): void;
   /** A `response_url` on this server; POSTs to it are recorded as calls of method `response_url`. */
   responseUrl(id: string): string;
   /** Forgets recorded calls and pending failures. Users and the ts/id counters are kept. */
@@ -143,6 +166,16 @@ class SlackError extends Error {
     readonly errors?: string[],
   ) {
     super(error);
+  }
+}
+
+/** A method called without the scope it needs: `{ ok: false, error: 'missing_scope', needed, provided }`. */
+class MissingScope extends SlackError {
+  constructor(
+    readonly needed: string,
+    readonly provided: string,
+  ) {
+    super('missing_scope');
   }
 }
 
@@ -234,6 +267,14 @@ function conversationFor(channel: string): string {
   return /^[UW]/.test(channel) ? `D${channel}` : channel;
 }
 
+/** A profile's avatar URLs, in the sizes Slack lists (`image_24` … `image_512`). */
+export function fakeAvatar(userId: string, size: 24 | 32 | 48 | 72 | 192 | 512 = 72): string {
+  return `https://avatars.slack-edge.com/fake/${userId}_${size}.png`;
+}
+function avatars(userId: string): Record<string, string> {
+  return Object.fromEntries(([24, 32, 48, 72, 192, 512] as const).map((size) => [`image_${size}`, fakeAvatar(userId, size)]));
+}
+
 /** The zone's long name ('Central European Standard Time'), like Slack's `tz_label`. */
 function tzLabel(tz: string): string {
   try {
@@ -268,7 +309,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let closing = false;
 
   const calls: FakeSlackCall[] = [];
-  const failures = new Map<string, FakeSlackFailure[]>();
+  const failures = new Map<string, Array<{ failure: FakeSlackFailure; when?: ((args: Args) => boolean) | undefined }>>();
+  let scopes = new Set<string>(options.scopes ?? FAKE_SLACK_SCOPES);
+  /** Like Slack: a method needing a scope the token lacks answers `missing_scope`, naming it. */
+  const needScope = (scope: string): void => {
+    if (!scopes.has(scope)) throw new MissingScope(scope, [...scopes].join(','));
+  };
   const waiters = new Set<Waiter>();
   const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
   const keptOut = new Set<string>();
@@ -340,6 +386,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'chat.postMessage': (args) => {
       const channel = conversationFor(requireArg(args, 'channel', 'channel_not_found'));
       if (keptOut.has(channel)) throw new SlackError('not_in_channel');
+      if (args.username !== undefined || args.icon_url !== undefined || args.icon_emoji !== undefined) needScope('chat:write.customize');
       refuse(checkMessage(args));
       const ts = nextTs();
       return { channel, ts, message: message(args, ts) };
@@ -423,6 +470,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       };
     },
     'users.info': (args) => {
+      needScope('users:read');
       const user = users.get(requireArg(args, 'user', 'user_not_found'));
       if (user === undefined) throw new SlackError('user_not_found');
       const displayName = user.display_name ?? user.name;
@@ -450,6 +498,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             display_name: displayName,
             display_name_normalized: displayName,
             ...(user.email ? { email: user.email } : {}),
+            ...avatars(user.id),
             team: user.team_id ?? team.id,
           },
         },
@@ -473,11 +522,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 
   /** Takes the next configured failure of `method`, if any. */
-  const takeFailure = (method: string): FakeSlackFailure | undefined => {
+  const takeFailure = (method: string, args: Args): FakeSlackFailure | undefined => {
     const queue = failures.get(method);
-    const failure = queue?.shift();
-    if (queue?.length === 0) failures.delete(method);
-    return failure;
+    const index = queue?.findIndex((entry) => !entry.when || entry.when(args)) ?? -1;
+    if (!queue || index < 0) return undefined;
+    const [taken] = queue.splice(index, 1);
+    if (queue.length === 0) failures.delete(method);
+    return taken!.failure;
   };
 
   const send = async (
@@ -490,6 +541,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     // While closing, answer with `Connection: close` so the socket ends with the answer.
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
+      'x-oauth-scopes': [...scopes].join(','),
       ...headers,
       ...(closing ? { connection: 'close' } : {}),
     });
@@ -504,13 +556,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   /** Answers a configured failure (and notes it on the call); false when there is none. */
   const sendFailure = async (res: ServerResponse, call: FakeSlackCall): Promise<boolean> => {
-    const failure = takeFailure(call.method);
+    const failure = takeFailure(call.method, call.args);
     if (failure === undefined) return false;
     if ('error' in failure) {
       call.error = failure.error;
       await send(res, 200, { ok: false, error: failure.error });
     } else if (failure.status === 429) {
       call.error = 'ratelimited';
+      call.retryAfter = failure.retryAfter ?? 1;
       await send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter ?? 1) });
     } else {
       call.error = 'http_500';
@@ -574,7 +627,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (!(error instanceof SlackError)) throw error;
         // Slack's shape for a refused payload: the errors, and the same as `[ERROR]` messages.
         const errors = error.errors;
-        reply = errors
+        reply = error instanceof MissingScope
+          ? { ok: false, error: error.error, needed: error.needed, provided: error.provided }
+          : errors
           ? { ok: false, error: error.error, errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } }
           : { ok: false, error: error.error };
         call.error = error.error;
@@ -619,10 +674,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         waiters.add(waiter);
       });
     },
-    failNext: (method, failure, times = 1) => {
+    failNext: (method, failure, times = 1, when) => {
       const queue = failures.get(method) ?? [];
-      for (let i = 0; i < times; i += 1) queue.push(failure);
+      for (let i = 0; i < times; i += 1) queue.push({ failure, when });
       failures.set(method, queue);
+    },
+    setScopes: (next) => {
+      scopes = new Set(next);
     },
     responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
     reset: () => {

@@ -4,7 +4,7 @@ import type { Db } from '../../src/db/client.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import { createLogger, type LogLevel } from '../../src/log.js';
-import { createSlackApp, type SlackRuntime } from '../../src/slack/app.js';
+import { createSlackApp, type SlackAppOptions, type SlackRuntime } from '../../src/slack/app.js';
 import { staticInstallations, type Installation } from '../../src/slack/installation.js';
 import { FAKE_SLACK_DEFAULTS, startFakeSlack, type FakeSlack, type FakeSlackCall, type FakeSlackOptions } from './fake-slack.js';
 import { TEST_JWT_SECRET } from './http-server.js';
@@ -41,8 +41,12 @@ export async function startSlackHarness(options: {
   logLevel?: LogLevel;
   /** Echo log lines to stderr too (the demo keeps quiet, tests debug with it). */
   echoLog?: boolean;
+  /** Comment mirror tuning (see `SlackAppOptions.mirror`). */
+  mirror?: SlackAppOptions['mirror'];
+  /** A fake Slack already running (a "restarted" app talking to the same Slack). */
+  reuseFake?: FakeSlack;
 }): Promise<SlackHarness> {
-  const fake = await startFakeSlack(options.fake);
+  const fake = options.reuseFake ?? (await startFakeSlack(options.fake));
   const problems: string[] = [];
   const log = createLogger(options.logLevel ?? 'warn', (line) => {
     problems.push(line);
@@ -61,6 +65,7 @@ export async function startSlackHarness(options: {
     log,
     ...(options.now ? { now: options.now } : {}),
     retryConfig: { retries: 0 },
+    ...(options.mirror ? { mirror: options.mirror } : {}),
   });
   const app = createHttpApp({
     db: options.db,
@@ -93,6 +98,8 @@ export async function startSlackHarness(options: {
       await slack.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      // A reused fake belongs to whoever started it.
+      if (options.reuseFake) return;
       await fake.close();
       // Slack would have refused these: a file whose product sent one fails, whatever its tests asserted.
       const refused = fake.calls.filter((call) => call.refused);

@@ -42,3 +42,8 @@ export type ThreadSide = (typeof THREAD_SIDES)[number];
 export const commentVisibilityEnum = pgEnum('comment_visibility', COMMENT_VISIBILITIES);
 export const commentSourceEnum = pgEnum('comment_source', COMMENT_SOURCES);
 export const threadSideEnum = pgEnum('thread_side', THREAD_SIDES);
+
+/** `failed`: Slack refused the copy for good (the agents were told); a later edit tries again. */
+export const COMMENT_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type CommentDeliveryStatus = (typeof COMMENT_DELIVERY_STATUSES)[number];
+export const commentDeliveryStatusEnum = pgEnum('comment_delivery_status', COMMENT_DELIVERY_STATUSES);

@@ -10,3 +10,4 @@ export * from './idempotency-keys.js';
 export * from './ticket-comments.js';
 export * from './ticket-threads.js';
 export * from './comment-messages.js';
+export * from './comment-deliveries.js';

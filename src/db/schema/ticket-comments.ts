@@ -1,7 +1,13 @@
-import { boolean, foreignKey, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tenantColumn, timestamptz } from './columns.js';
 import { commentSourceEnum, commentVisibilityEnum } from './enums.js';
 import { tickets } from './tickets.js';
+
+/** A file shared with a comment's Slack message. */
+export interface CommentFile {
+  name: string;
+  permalink: string;
+}
 
 /** One message of a ticket's conversation, whichever side it was written in (or the API). */
 export const ticketComments = pgTable(
@@ -18,6 +24,11 @@ export const ticketComments = pgTable(
     /** Markdown (Slack's mrkdwn is converted on the way in). */
     body: text('body').notNull(),
     source: commentSourceEnum('source').notNull(),
+    /**
+     * Files shared with a Slack message (name and permalink; the body lists them as Markdown
+     * links too): the copies link them, the files themselves stay where they were shared.
+     */
+    files: jsonb('files').$type<CommentFile[]>().notNull().default([]),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
     /** Set when the body was changed after posting; null for an untouched comment. */

@@ -1,13 +1,14 @@
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { COMMENT_VISIBILITIES, commentMessages, ticketComments, tickets, type CommentSource } from '../../db/schema/index.js';
+import { COMMENT_VISIBILITIES, commentMessages, ticketComments, tickets, type CommentFile, type CommentSource } from '../../db/schema/index.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import { newId, type IdFactory } from '../ids.js';
 import { isStorableText, parseInput } from '../input.js';
 import { decodeCursor, encodeCursor, isIsoInstant } from '../keyset.js';
 import { maySeeInternal, type Viewer } from '../roles.js';
 import type { Scope } from '../scope.js';
+import { enqueueCommentChange, enqueueNewComment } from './deliveries.js';
 import { ticketColumns, ticketRefCondition, ticketScope, type Ticket } from './queries.js';
 import { recordPublicComment, type TicketChangeEvent, type TicketChangeListener } from './tickets.js';
 
@@ -120,6 +121,8 @@ export async function addComment(
      * nothing is written, even when two deliveries race.
      */
     slackMessage?: { channelId: string; threadTs: string; messageTs: string };
+    /** Files shared with that Slack message (the body lists them too). */
+    files?: CommentFile[];
   } = {},
 ): Promise<{ comment: Comment; ticket: Ticket }> {
   const data = parseInput(commentCreateSchema, input, COMMENT_SERVER_FIELDS);
@@ -143,6 +146,7 @@ export async function addComment(
         visibility: data.visibility,
         body: data.body,
         source: deps.source ?? 'api',
+        files: deps.files ?? [],
         createdAt: scope.now,
         updatedAt: scope.now,
       })
@@ -157,6 +161,8 @@ export async function addComment(
       // Throwing rolls the comment back: the first delivery's comment is the only one.
       if (!recorded) throw new MessageAlreadyRecordedError();
     }
+    // Its copies in the ticket's other threads: queued with the comment, so none is lost.
+    await enqueueNewComment(tx, comment!, deps.slackMessage, scope.now);
     if (data.visibility === 'public') {
       // Events are collected, not emitted: the outer transaction has not committed yet.
       const byRequester = scope.actorId !== null && scope.actorId === ticket.submittedById;
@@ -293,6 +299,7 @@ export async function editComment(
       .set({ body: data.body, editedAt: scope.now, updatedAt: scope.now })
       .where(and(eq(ticketComments.tenantId, scope.tenantId), eq(ticketComments.id, comment.id)))
       .returning();
+    await enqueueCommentChange(tx, row!, scope.now);
     return { ticket, comment: row!, changed: true };
   });
   if (result.changed) emitSafely(deps.onComment, { kind: 'edited', comment: result.comment, ticket: result.ticket, scope });
@@ -314,6 +321,7 @@ export async function deleteComment(
       .set({ isDeleted: true, deletedAt: scope.now, deletedBy: scope.actorId, updatedAt: scope.now })
       .where(and(eq(ticketComments.tenantId, scope.tenantId), eq(ticketComments.id, comment.id)))
       .returning();
+    await enqueueCommentChange(tx, row!, scope.now);
     return { ticket, comment: row! };
   });
   emitSafely(deps.onComment, { kind: 'deleted', comment: result.comment, ticket: result.ticket, scope });

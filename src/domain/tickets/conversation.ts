@@ -1,10 +1,11 @@
 import type { Db } from '../../db/client.js';
-import type { CommentVisibility } from '../../db/schema/index.js';
+import type { CommentFile, CommentVisibility } from '../../db/schema/index.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../errors.js';
 import type { IdFactory } from '../ids.js';
 import type { Scope } from '../scope.js';
 import { ticketReplyDefault } from '../teams.js';
 import { addComment, deleteComment, editComment, MessageAlreadyRecordedError, type Comment, type CommentListener } from './comments.js';
+import { bodyWithFiles, mirrorTargets } from './deliveries.js';
 import { getTicket, type Ticket } from './queries.js';
 import { findCommentByMessage, findThread, linkThread, listThreads, type CommentMessage, type TicketThread } from './threads.js';
 import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './tickets.js';
@@ -12,7 +13,8 @@ import { changeTicketStatus, reopenTicket, type TicketChangeListener } from './t
 /**
  * A ticket's conversation in Slack: a person's message in one of its threads becomes a
  * comment, and the rules of what it does to the ticket live here. The Slack listener only
- * translates the event and posts the copies this returns.
+ * translates the event; the comment's copies in the other threads are queued with it (see
+ * deliveries.ts) and delivered by the Slack layer's mirror.
  */
 
 /** A person's plain message in a Slack thread, as the event named it. */
@@ -21,6 +23,8 @@ export interface ThreadMessage {
   threadTs: string;
   messageTs: string;
   text: string;
+  /** Files shared with the message: the comment's body lists them as Markdown links. */
+  files?: CommentFile[] | undefined;
 }
 
 export type ThreadMessageOutcome =
@@ -35,7 +39,7 @@ export type ThreadMessageOutcome =
       comment: Comment;
       ticket: Ticket;
       thread: TicketThread;
-      /** The other threads to post a copy in (none for a private note). */
+      /** The other threads a copy is queued for (none for a private note). */
       mirrorTo: TicketThread[];
       /** The requester's reply reopened the resolved ticket. */
       reopened: boolean;
@@ -95,15 +99,18 @@ export async function receiveThreadMessage(
 ): Promise<ThreadMessageOutcome> {
   const thread = await findThread(db, scope.tenantId, message.channelId, message.threadTs);
   if (!thread) return { kind: 'ignored' };
-  const input =
+  const said =
     thread.side === 'agents'
       ? agentMessage(message.text, await ticketReplyDefault(db, scope.tenantId, thread.ticketId))
       : { body: message.text, visibility: 'public' as const };
+  const files = message.files ?? [];
+  const input = { body: bodyWithFiles(said.body, files), visibility: said.visibility };
   let added: { comment: Comment; ticket: Ticket };
   try {
     added = await addComment(db, scope, thread.ticketId, input, {
       ...deps,
       source: 'slack',
+      files,
       slackMessage: { channelId: message.channelId, threadTs: message.threadTs, messageTs: message.messageTs },
     });
   } catch (error) {
@@ -136,8 +143,7 @@ export async function receiveThreadMessage(
   }
   // To the other side: a requester's message reaches the agents (not their own other threads,
   // where it would come back to them as a copy); an agent's reaches every requester's thread.
-  const mirrorTo =
-    added.comment.visibility === 'internal' ? [] : (await listThreads(db, scope.tenantId, ticket.id)).filter((t) => t.side !== thread.side);
+  const mirrorTo = mirrorTargets(added.comment, await listThreads(db, scope.tenantId, ticket.id), thread);
   return { kind: 'comment', comment: added.comment, ticket, thread, mirrorTo, reopened };
 }
 
@@ -161,7 +167,8 @@ export async function changeThreadMessage(
   let changed: Comment;
   try {
     if (change.kind === 'edited') {
-      const body = (comment.visibility === 'internal' ? privateNoteBody(change.text) : publicReplyBody(change.text)) ?? change.text;
+      const text = (comment.visibility === 'internal' ? privateNoteBody(change.text) : publicReplyBody(change.text)) ?? change.text;
+      const body = bodyWithFiles(text, comment.files);
       changed = await editComment(db, scope, comment.ticketId, comment.id, { body }, deps);
       // Slack also says "changed" when only an unfurl was added: the copies need nothing.
       if (changed.body === comment.body) return { kind: 'ignored' };

@@ -1,9 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { commentMessages, THREAD_SIDES, ticketComments, ticketThreads, type ThreadSide } from '../../db/schema/index.js';
+import { commentMessages, THREAD_SIDES, ticketComments, tickets, ticketThreads, type ThreadSide } from '../../db/schema/index.js';
 import { ConflictError } from '../errors.js';
 import { parseInput } from '../input.js';
+import { enqueueForNewThread } from './deliveries.js';
 import type { Scope } from '../scope.js';
 
 /**
@@ -25,24 +26,38 @@ const messageSchema = z.strictObject({ channel_id: channelId, thread_ts: message
 
 /**
  * Links a Slack thread to a ticket. Linking it again to the same ticket is a no-op (Slack
- * retries); a thread already carrying another ticket's conversation is a conflict.
+ * retries); a thread already carrying another ticket's conversation is a conflict. A new
+ * link queues copies of the comments already written that belong in it (a comment written
+ * through the API right after the ticket was created, before the requester's DM existed);
+ * `queuedCopies` says how many, so the caller wakes the mirror only when there is work.
  */
 export async function linkThread(
   db: Db,
   scope: Pick<Scope, 'tenantId' | 'now'>,
   ticketId: string,
   input: { side: ThreadSide; channel_id: string; thread_ts: string },
-): Promise<TicketThread> {
+): Promise<TicketThread & { queuedCopies: number }> {
   const data = parseInput(threadSchema, input);
-  await db
-    .insert(ticketThreads)
-    .values({ tenantId: scope.tenantId, ticketId, side: data.side, channelId: data.channel_id, threadTs: data.thread_ts, createdAt: scope.now })
-    .onConflictDoNothing();
-  const thread = await findThread(db, scope.tenantId, data.channel_id, data.thread_ts);
-  if (!thread || thread.ticketId !== ticketId) {
-    throw new ConflictError(`That Slack thread already belongs to another ticket`, thread?.ticketId);
-  }
-  return thread;
+  return db.transaction(async (tx) => {
+    // The ticket's row, locked as addComment locks it: a comment racing this link either
+    // committed before (and is queued below) or sees the thread (and queues itself).
+    await tx
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(and(eq(tickets.tenantId, scope.tenantId), eq(tickets.id, ticketId)))
+      .for('update');
+    const [inserted] = await tx
+      .insert(ticketThreads)
+      .values({ tenantId: scope.tenantId, ticketId, side: data.side, channelId: data.channel_id, threadTs: data.thread_ts, createdAt: scope.now })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted) return { ...inserted, queuedCopies: await enqueueForNewThread(tx, inserted, scope.now) };
+    const thread = await findThread(tx, scope.tenantId, data.channel_id, data.thread_ts);
+    if (!thread || thread.ticketId !== ticketId) {
+      throw new ConflictError(`That Slack thread already belongs to another ticket`, thread?.ticketId);
+    }
+    return { ...thread, queuedCopies: 0 };
+  });
 }
 
 /**

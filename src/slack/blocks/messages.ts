@@ -1,7 +1,7 @@
 /** Lines in a card's thread and DMs to the requester. */
 import { ACTION } from '../ids.js';
 import { actions, button, fieldsSection, linkButton, section, type Button, type KnownBlock, type SlackMessage } from './elements.js';
-import { API_ACTOR, escapeMrkdwn, fitMrkdwn, mention, mirroredMrkdwn, present, slackDate, STATUS_LABELS, ticketLine, userText, type TicketView } from './text.js';
+import { API_ACTOR, escapeMrkdwn, fitMrkdwn, link, mention, mirroredMrkdwn, present, slackDate, STATUS_LABELS, ticketLine, truncate, userText, type TicketView } from './text.js';
 import type { TicketStatus } from '../../db/schema/enums.js';
 
 export type ThreadLineKind = 'created' | 'claimed' | 'assigned' | 'status' | 'resolved' | 'closed' | 'reopened' | 'updated';
@@ -115,20 +115,61 @@ export function requesterUpdateDm(input: {
 /** Slack truncates a message's text past 40,000 characters; the copy is cut first, cleanly. */
 const MESSAGE_TEXT_MAX = 40_000;
 
-/** The app's copy, in the other side's thread, of what a person wrote in one side's thread. */
-export function mirroredComment(authorSlackId: string, text: string): { text: string } {
-  return { text: fitMrkdwn(`${mention(authorSlackId)}: ${mirroredMrkdwn(text)}`, MESSAGE_TEXT_MAX) };
+/** Slack shows at most this much of a customized author name; longer ones are cut. */
+const USERNAME_MAX = 80;
+
+/** Who wrote a comment, as its copies show them. */
+export interface CopyAuthor {
+  /** Their Slack name (display name, else real name), when known. */
+  name: string | null;
+  slackUserId: string | null;
+  /** Their avatar, when known. */
+  iconUrl: string | null;
 }
 
+/** The comment fields a copy shows. */
+export interface CopiedComment {
+  body: string;
+  source: 'slack' | 'api';
+  visibility: 'public' | 'internal';
+  files: Array<{ name: string; permalink: string }>;
+  /** The body without its file list (`bodyWithoutFiles`): the copy links the files itself. */
+  text: string;
+}
+
+export const FILES_NOTE = '_Files stay where they were shared: people without access to that conversation may not be able to open them._';
+
 /**
- * The app's post, in a ticket's thread, of a comment written through the REST API. Its body is
- * Markdown a client sent, not Slack mrkdwn: escaped, so it can neither ping nor link.
- * An internal one (posted only on the agents' side) says so up front.
+ * The app's copy of a comment in one of the ticket's threads. Slack text (a person's message in
+ * the other thread) is reposted as written, broadcasts defused; Markdown from the API is
+ * escaped, so it can neither ping nor link. With `customize` (the token has
+ * `chat:write.customize`) the copy carries its author's name and avatar; otherwise it starts
+ * "Ada Lovelace: ", or their mention when the name is unknown. Files are linked by name, with
+ * a line saying not everyone may open them. An internal note says so up front.
  */
-export function apiComment(input: { authorSlackId: string | null; body: string; internal: boolean }): { text: string } {
-  const author = input.authorSlackId ? mention(input.authorSlackId) : API_ACTOR;
-  const marker = input.internal ? ':lock: _Internal note_ · ' : '';
-  return { text: fitMrkdwn(`${marker}${author}: ${escapeMrkdwn(input.body)}`, MESSAGE_TEXT_MAX) };
+export function commentCopy(input: { comment: CopiedComment; author: CopyAuthor; customize: boolean }): { text: string; username?: string; icon_url?: string } {
+  const { comment, author } = input;
+  const content = comment.source === 'slack' ? mirroredMrkdwn(comment.text) : escapeMrkdwn(comment.text);
+  const files = comment.files.map((f) => `:paperclip: ${link(f.permalink, f.name)}`);
+  const body = [content.trim() ? content : '', ...files, ...(files.length > 0 ? [FILES_NOTE] : [])].filter(Boolean).join('\n');
+  const marker = comment.visibility === 'internal' ? ':lock: _Internal note_ · ' : '';
+  if (input.customize && author.name) {
+    return {
+      text: fitMrkdwn(`${marker}${body}`, MESSAGE_TEXT_MAX),
+      username: truncate(author.name, USERNAME_MAX),
+      ...(author.iconUrl ? { icon_url: author.iconUrl } : {}),
+    };
+  }
+  const label = author.name ? escapeMrkdwn(author.name) : author.slackUserId ? mention(author.slackUserId) : API_ACTOR;
+  return { text: fitMrkdwn(`${marker}${label}: ${body}`, MESSAGE_TEXT_MAX) };
+}
+
+/** Told in the agents' thread when a copy of a comment could not be delivered (once per failure). */
+export function copyFailedNotice(input: { side: 'agents' | 'requester' | undefined; error: string }): { text: string } {
+  const where = input.side === 'requester' ? "the requester's thread" : input.side === 'agents' ? "the agents' thread" : 'a thread of this ticket';
+  return {
+    text: `:warning: A comment could not be copied into ${where}: Slack answered \`${escapeMrkdwn(input.error)}\`. It is kept on the ticket; people in that thread have not seen it.`,
+  };
 }
 
 /** Told in the requester's thread when they write in a closed ticket's thread. */

@@ -5,7 +5,7 @@ import { slaAlertMessage, type SlaAlertView, slaDigestMessage } from '../../../s
 import { errorMessage, helpMessage } from '../../../src/slack/blocks/card.js';
 import type { SlackMessage } from '../../../src/slack/blocks/elements.js';
 import { ticketModal } from '../../../src/slack/blocks/form.js';
-import { threadLine } from '../../../src/slack/blocks/messages.js';
+import { commentCopy, threadLine } from '../../../src/slack/blocks/messages.js';
 import { ticketActionIds } from '../../../src/slack/ids.js';
 import { actionIds, buttons, card, DUE, everyMessage, expectWithinMessageLimits, makeTicket, mrkdwnTexts, ticketIn } from '../../support/block-fixtures.js';
 import { checkMessage, checkView, hasLoneSurrogate } from '../../support/block-kit.js';
@@ -70,6 +70,15 @@ describe('hostile text in every builder', () => {
       slaAlertMessage(view),
       slaDigestMessage(Array.from({ length: SLA_DIGEST_MAX }, () => view)),
       { ...threadLine({ actorSlackId: 'U0AGENT', kind: 'updated', detail: title }), blocks: [] },
+      // A comment written through the API, by someone whose Slack name is hostile too.
+      {
+        ...commentCopy({
+          comment: { body: `${title}\n${description}`, text: `${title}\n${description}`, source: 'api', visibility: 'internal', files: [] },
+          author: { name: title, slackUserId: 'U0AGENT', iconUrl: null },
+          customize: false,
+        }),
+        blocks: [],
+      },
       helpMessage({ unknown: title }),
       errorMessage(title),
     ];

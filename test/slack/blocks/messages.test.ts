@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requesterCreatedDm, requesterUpdateDm, threadLine, type ThreadLineKind } from '../../../src/slack/blocks/messages.js';
+import { commentCopy, copyFailedNotice, FILES_NOTE, requesterCreatedDm, requesterUpdateDm, threadLine, type CopiedComment, type ThreadLineKind } from '../../../src/slack/blocks/messages.js';
+import { checkMessage } from '../../support/block-kit.js';
 import { ACTION } from '../../../src/slack/ids.js';
 import { buttons, DUE, FIRST_DUE, makeTicket, mrkdwnTexts, ofType } from '../../support/block-fixtures.js';
 
@@ -75,5 +76,56 @@ describe('requester DMs', () => {
     const closed = requesterUpdateDm({ ticket: makeTicket(), kind: 'closed', actorSlackId: null, cardPermalink: permalink });
     expect(closed.text).toBe('TKT-0042 · Printer on fire was closed.');
     expect(buttons(closed.blocks).map((b) => b.action_id)).toEqual([ACTION.openLink]);
+  });
+});
+
+describe('commentCopy', () => {
+  const ada = { name: 'Ada <Lovelace> & co', slackUserId: 'UADA', iconUrl: 'https://avatars.slack-edge.com/ada_72.png' };
+  const slackComment = (text: string, files: Array<{ name: string; permalink: string }> = []): CopiedComment => ({
+    body: text,
+    text,
+    source: 'slack',
+    visibility: 'public',
+    files,
+  });
+
+  it('leads with the escaped name when copies cannot carry an author; the mention when the name is unknown; the API otherwise', () => {
+    expect(commentCopy({ comment: slackComment('Hi *there*'), author: ada, customize: false })).toEqual({ text: 'Ada &lt;Lovelace&gt; &amp; co: Hi *there*' });
+    expect(commentCopy({ comment: slackComment('Hi'), author: { ...ada, name: null }, customize: true })).toEqual({ text: '<@UADA>: Hi' });
+    expect(commentCopy({ comment: slackComment('Hi'), author: { name: null, slackUserId: null, iconUrl: null }, customize: true })).toEqual({
+      text: 'Someone via the API: Hi',
+    });
+  });
+
+  it('carries the author\'s name and avatar with customize, the text alone', () => {
+    expect(commentCopy({ comment: slackComment('Hi'), author: ada, customize: true })).toEqual({ text: 'Hi', username: 'Ada <Lovelace> & co', icon_url: ada.iconUrl });
+    const long = commentCopy({ comment: slackComment('Hi'), author: { ...ada, name: '😀'.repeat(60), iconUrl: null }, customize: true });
+    expect(long.username!.length).toBeLessThanOrEqual(80);
+    expect(long).not.toHaveProperty('icon_url');
+  });
+
+  it('escapes API Markdown, keeps Slack text but defuses broadcasts, and marks internal notes', () => {
+    const api: CopiedComment = { body: '<!here> **x**', text: '<!here> **x**', source: 'api', visibility: 'internal', files: [] };
+    expect(commentCopy({ comment: api, author: ada, customize: true }).text).toBe(':lock: _Internal note_ · &lt;!here&gt; **x**');
+    expect(commentCopy({ comment: slackComment('<!channel> see <https://kb.example|KB>'), author: ada, customize: true }).text).toBe('@channel see <https://kb.example|KB>');
+  });
+
+  it('links files by name, escaped, with the note that not everyone may open them', () => {
+    const files = [{ name: 'a <!channel>|b.png', permalink: 'https://x.slack.com/files/U/F1/a.png' }];
+    expect(commentCopy({ comment: slackComment('', files), author: ada, customize: true }).text).toBe(
+      `:paperclip: <https://x.slack.com/files/U/F1/a.png|a &lt;!channel&gt;|b.png>\n${FILES_NOTE}`,
+    );
+  });
+
+  it('fits Slack\'s 40,000 characters and passes the Block Kit checks', () => {
+    // Slack delivers text escaped: a person's "&" arrives as "&amp;".
+    const copy = commentCopy({ comment: slackComment('a &amp; b '.repeat(5_000)), author: ada, customize: false });
+    expect(copy.text.length).toBeLessThanOrEqual(40_000);
+    expect(copy.text).not.toMatch(/&[a-z]*…$/);
+    expect(checkMessage(copy)).toBeUndefined();
+  });
+
+  it('tells the agents which side a copy failed to reach', () => {
+    expect(copyFailedNotice({ side: 'requester', error: 'is_archived' }).text).toContain("into the requester's thread: Slack answered `is_archived`");
   });
 });

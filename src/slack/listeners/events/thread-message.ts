@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { ForbiddenError } from '../../../domain/errors.js';
 import { changeThreadMessage, receiveThreadMessage } from '../../../domain/tickets/conversation.js';
-import { recordCommentMessage } from '../../../domain/tickets/threads.js';
-import { closedTicketAgentReply, closedTicketReply, mirroredComment, reopenedByReply } from '../../blocks/messages.js';
+import type { CommentFile } from '../../../db/schema/index.js';
+import { closedTicketAgentReply, closedTicketReply, reopenedByReply } from '../../blocks/messages.js';
 import { chainUnder } from '../../limit.js';
 import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
 
@@ -16,6 +16,8 @@ interface MessageFields {
   text?: string;
   ts: string;
   thread_ts?: string;
+  /** Files shared with the message (subtype `file_share`); `name` and `permalink` are what copies link. */
+  files?: Array<{ name?: string; title?: string; permalink?: string }>;
 }
 
 interface MessageEvent extends MessageFields {
@@ -26,6 +28,25 @@ interface MessageEvent extends MessageFields {
   previous_message?: MessageFields;
 }
 
+/** Longest file name and permalink kept (Slack's own are far shorter). */
+const FILE_NAME_MAX = 255;
+const PERMALINK_MAX = 2000;
+
+/** The files of a message that can be linked (Slack leaves out what the app may not see); anything malformed is skipped. */
+function filesOf(message: MessageFields): CommentFile[] {
+  if (!Array.isArray(message.files)) return [];
+  return message.files.flatMap((f) => {
+    if (!f || typeof f !== 'object') return [];
+    const name = typeof f.name === 'string' && f.name ? f.name : typeof f.title === 'string' ? f.title : '';
+    const permalink = typeof f.permalink === 'string' ? f.permalink : '';
+    const usable = name && !name.includes('\u0000') && name.length <= FILE_NAME_MAX && /^https:\/\/\S+$/.test(permalink) && permalink.length <= PERMALINK_MAX;
+    return usable ? [{ name, permalink }] : [];
+  });
+}
+
+/** Something to store: text, or files. */
+const hasContent = (message: MessageFields) => Boolean(message.text?.trim()) || filesOf(message).length > 0;
+
 /** A person's message in a thread (not the thread's parent), or undefined. */
 function personsReply(message: MessageFields | undefined, botUserId: string | undefined): (MessageFields & { user: string; thread_ts: string }) | undefined {
   if (!message || message.bot_id !== undefined || !message.user || message.user === botUserId) return undefined;
@@ -34,11 +55,12 @@ function personsReply(message: MessageFields | undefined, botUserId: string | un
 }
 
 /**
- * A person's reply in a ticket's thread (the card's, or the requester's DM): the domain stores
- * it as a comment and says where it goes; this posts the copies and the app's own answers.
- * Its author's edit or delete is followed on the copies. Everything else is ignored: top-level
- * messages, threads of no ticket, bots' messages (the app's own copies above all), and every
- * other subtype (broadcasts, joins, files).
+ * A person's reply in a ticket's thread (the card's, or the requester's DM), files included:
+ * the domain stores it as a comment and queues its copies for the other threads (the mirror,
+ * `src/slack/mirror.ts`, delivers them); this posts only the app's own answers. Its author's
+ * edit or delete is queued the same way. Everything else is ignored: top-level messages,
+ * threads of no ticket, bots' messages (the app's own copies above all), and every other
+ * subtype (broadcasts, joins).
  */
 export function handleThreadMessage(deps: ListenerDeps) {
   // Messages of one thread are applied one after another, in the order they arrived.
@@ -51,7 +73,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
     if (raw.subtype === 'message_changed' || raw.subtype === 'message_deleted') {
       const edited = raw.subtype === 'message_changed';
       const original = personsReply(edited ? raw.message : raw.previous_message, context.botUserId);
-      if (!original || (edited && !original.text?.trim())) return;
+      if (!original || (edited && !hasContent(original))) return;
       const tenantId = tenantOf(context);
       await inOrder(`${tenantId}/${raw.channel}/${original.thread_ts}`, async () => {
         const { scope } = await actingAs(deps, tenantId, { id: original.user });
@@ -59,20 +81,16 @@ export function handleThreadMessage(deps: ListenerDeps) {
           deps.db,
           scope,
           { channelId: raw.channel, messageTs: original.ts },
-          edited ? { kind: 'edited', text: original.text! } : { kind: 'deleted' },
+          edited ? { kind: 'edited', text: original.text ?? '' } : { kind: 'deleted' },
+          // The copies follow through the outbox the change was queued in.
           { onComment: deps.onComment },
         );
-        if (outcome.kind === 'ignored') return;
-        for (const copy of outcome.copies) {
-          if (edited) await client.chat.update({ channel: copy.channelId, ts: copy.messageTs, ...mirroredComment(original.user, outcome.comment.body) });
-          else await client.chat.delete({ channel: copy.channelId, ts: copy.messageTs });
-        }
       });
       return;
     }
-    if (raw.subtype !== undefined) return;
+    if (raw.subtype !== undefined && raw.subtype !== 'file_share') return;
     const message = personsReply(raw, context.botUserId);
-    if (!message || !message.text?.trim()) return;
+    if (!message || !hasContent(message)) return;
     const channel = raw.channel;
     const tenantId = tenantOf(context);
     const author = message.user;
@@ -84,7 +102,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
         outcome = await receiveThreadMessage(
           deps.db,
           scope,
-          { channelId: channel, threadTs: message.thread_ts, messageTs: message.ts, text: message.text! },
+          { channelId: channel, threadTs: message.thread_ts, messageTs: message.ts, text: message.text ?? '', files: filesOf(message) },
           { onChange: deps.onChange, onComment: deps.onComment },
         );
       } catch (error) {
@@ -109,17 +127,7 @@ export function handleThreadMessage(deps: ListenerDeps) {
             await client.reactions.add({ channel, timestamp: message.ts, name: 'lock' });
             return;
           }
-          for (const thread of outcome.mirrorTo) {
-            const copy = await client.chat.postMessage({
-              channel: thread.channelId,
-              thread_ts: thread.threadTs,
-              // The comment's body: what was written, without a `reply:` marker.
-              ...mirroredComment(author, comment.body),
-              unfurl_links: false,
-            });
-            // Where the copy lives, so an edit or delete of the original can follow it.
-            if (copy.ts) await recordCommentMessage(deps.db, scope, comment.id, { channel_id: thread.channelId, thread_ts: thread.threadTs, message_ts: copy.ts });
-          }
+          // Its copies were queued with it; the mirror, woken by onComment, posts them.
           if (outcome.reopened) {
             await client.chat.postMessage({ channel, thread_ts: message.thread_ts, ...reopenedByReply(outcome.ticket) });
           }
