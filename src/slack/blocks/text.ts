@@ -99,7 +99,10 @@ export function truncate(text: string, max: number): string {
   if (whole.length <= max) return whole;
   if (max < 1) return '';
   let end = 0;
-  for (const { segment } of graphemes.segment(whole)) {
+  // Only the head is segmented: a boundary depends on what precedes it and the one character
+  // after it, so the cut points up to `max - 1` are the same as in the whole text, and a long
+  // text costs no more than a short one (segmenting all of it made every cut linear in its length).
+  for (const { segment } of graphemes.segment(whole.slice(0, max + 1))) {
     if (end + segment.length > max - 1) break;
     end += segment.length;
   }
