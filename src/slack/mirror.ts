@@ -344,10 +344,12 @@ export function createCommentMirror(options: CommentMirrorOptions): CommentMirro
   function wakeAt(at: number) {
     if (stopped || (retryTimer && retryTimer.at <= at)) return;
     if (retryTimer) clearTimeout(retryTimer.timer);
+    // A few ms late on purpose: a timer may fire slightly early (libuv counts from its cached
+    // loop time), and a wake before the job is due finds nothing and leaves it to the poll.
     const timer = setTimeout(() => {
       retryTimer = undefined;
       wake();
-    }, Math.max(10, at - now().getTime()));
+    }, Math.max(10, at - now().getTime() + 5));
     timer.unref();
     retryTimer = { timer, at };
   }

@@ -54,32 +54,16 @@ export default async function setup(project: TestProject) {
 }
 
 async function prepare(): Promise<Prepared> {
-  let server: TempPostgres | undefined;
-  const adminUrl = process.env.TEST_DATABASE_URL || (server = await startTempPostgres()).url;
-
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`drop database if exists ${TEMPLATE_DB}`);
-    await admin.unsafe(`create database ${TEMPLATE_DB}`);
-  } finally {
-    await admin.end();
+  // The two templates have nothing in common: the server's initdb (a child process) and
+  // PGlite's migrations (this process) run side by side, each on a CPU, before any test can start.
+  const [postgresPart, pglitePart] = await Promise.allSettled([preparePostgres(), preparePglite()]);
+  if (postgresPart.status === 'rejected' || pglitePart.status === 'rejected') {
+    if (postgresPart.status === 'fulfilled') await postgresPart.value.server?.stop();
+    if (pglitePart.status === 'fulfilled') rmSync(pglitePart.value.pgliteDir, { recursive: true, force: true });
+    throw postgresPart.status === 'rejected' ? postgresPart.reason : (pglitePart as PromiseRejectedResult).reason;
   }
-  const template = await openDatabase({ databaseUrl: withDatabase(adminUrl, TEMPLATE_DB), poolMax: 1 });
-  try {
-    await migrate(template.db);
-  } finally {
-    await template.close();
-  }
-
-  const pgliteDir = mkdtempSync(join(tmpdir(), 'helpdesk-pglite-template-'));
-  const pgliteTemplate = join(pgliteDir, 'migrated.tar');
-  const pglite = await PGlite.create();
-  try {
-    await migrate(drizzle(pglite, { schema }) as unknown as Db);
-    writeFileSync(pgliteTemplate, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
-  } finally {
-    await pglite.close();
-  }
+  const { server, adminUrl } = postgresPart.value;
+  const { pgliteDir, pgliteTemplate } = pglitePart.value;
 
   return {
     values: { postgresAdminUrl: adminUrl, postgresTemplate: TEMPLATE_DB, postgresSocketUrl: server?.socketUrl ?? '', pgliteTemplate },
@@ -94,6 +78,50 @@ async function prepare(): Promise<Prepared> {
       }
     },
   };
+}
+
+/** The test server (started here unless TEST_DATABASE_URL names one) and its migrated template database. */
+async function preparePostgres(): Promise<{ server: TempPostgres | undefined; adminUrl: string }> {
+  let server: TempPostgres | undefined;
+  const adminUrl = process.env.TEST_DATABASE_URL || (server = await startTempPostgres()).url;
+  try {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`drop database if exists ${TEMPLATE_DB}`);
+      await admin.unsafe(`create database ${TEMPLATE_DB}`);
+    } finally {
+      await admin.end();
+    }
+    const template = await openDatabase({ databaseUrl: withDatabase(adminUrl, TEMPLATE_DB), poolMax: 1 });
+    try {
+      await migrate(template.db);
+    } finally {
+      await template.close();
+    }
+  } catch (error) {
+    await server?.stop();
+    throw error;
+  }
+  return { server, adminUrl };
+}
+
+/** A migrated PGlite data directory, dumped as a tar file. */
+async function preparePglite(): Promise<{ pgliteDir: string; pgliteTemplate: string }> {
+  const pgliteDir = mkdtempSync(join(tmpdir(), 'helpdesk-pglite-template-'));
+  const pgliteTemplate = join(pgliteDir, 'migrated.tar');
+  try {
+    const pglite = await PGlite.create();
+    try {
+      await migrate(drizzle(pglite, { schema }) as unknown as Db);
+      writeFileSync(pgliteTemplate, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+    } finally {
+      await pglite.close();
+    }
+  } catch (error) {
+    rmSync(pgliteDir, { recursive: true, force: true });
+    throw error;
+  }
+  return { pgliteDir, pgliteTemplate };
 }
 
 export function withDatabase(url: string, database: string): string {

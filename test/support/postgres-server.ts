@@ -1,4 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,10 +70,11 @@ export async function startTempPostgres(): Promise<TempPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'helpdesk-pg-'));
   const user = serverUser();
   if (user) chownSync(dir, user.uid, user.gid);
-  execFileSync(
+  // Not synchronous: the run's PGlite template is prepared meanwhile (global-setup.ts).
+  await promisify(execFile)(
     join(bin, 'initdb'),
     ['-D', dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-    { stdio: 'pipe', cwd: dir, ...user },
+    { cwd: dir, ...user },
   );
 
   const port = await freePort();

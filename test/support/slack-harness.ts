@@ -12,6 +12,13 @@ import { createSlackSender, type SlackSender } from './slack-requests.js';
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret';
 
+/**
+ * The mirror's pacing and backoff in tests, scaled down from the product's (1 s per channel,
+ * 2 s backoff base): what is tested is the order and the outcome, and a conversation test
+ * would otherwise wait a second per copy. test/slack/mirror.test.ts proves the real 1 s.
+ */
+export const HARNESS_MIRROR = { channelIntervalMs: 20, retry: { baseMs: 50, maxMs: 500 } } as const satisfies SlackAppOptions['mirror'];
+
 export interface SlackHarness {
   fake: FakeSlack;
   slack: SlackRuntime;
@@ -41,7 +48,10 @@ export async function startSlackHarness(options: {
   logLevel?: LogLevel;
   /** Echo log lines to stderr too (the demo keeps quiet, tests debug with it). */
   echoLog?: boolean;
-  /** Comment mirror tuning (see `SlackAppOptions.mirror`). */
+  /**
+   * Comment mirror tuning (see `SlackAppOptions.mirror`), over `HARNESS_MIRROR`: a test of the
+   * real pacing or backoff passes the product's values itself.
+   */
   mirror?: SlackAppOptions['mirror'];
   /** A fake Slack already running (a "restarted" app talking to the same Slack). */
   reuseFake?: FakeSlack;
@@ -65,7 +75,7 @@ export async function startSlackHarness(options: {
     log,
     ...(options.now ? { now: options.now } : {}),
     retryConfig: { retries: 0 },
-    ...(options.mirror ? { mirror: options.mirror } : {}),
+    mirror: { ...HARNESS_MIRROR, ...options.mirror },
   });
   const app = createHttpApp({
     db: options.db,

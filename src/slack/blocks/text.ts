@@ -90,6 +90,9 @@ export function wellFormed(text: string): string {
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/** An ASCII character other than a line feed: always the start of a grapheme (UAX #29). */
+const startsGrapheme = (code: number) => code < 0x80 && code !== 0x0a;
+
 /**
  * Shortens `text` to at most `max` UTF-16 units, ending in '…'. The one place anything sent to
  * Slack is cut: whole graphemes only, so no emoji (nor flag, skin tone or family) is split.
@@ -98,8 +101,13 @@ export function truncate(text: string, max: number): string {
   const whole = wellFormed(text);
   if (whole.length <= max) return whole;
   if (max < 1) return '';
-  let end = 0;
-  for (const { segment } of graphemes.segment(whole)) {
+  // Only the stretch before the cut is segmented, from the last ASCII character (not a line
+  // feed) at or before it: no rule of UAX #29 joins anything to such a character from its left,
+  // so a grapheme starts there and the boundaries after it do not depend on what came before.
+  // Segmenting from the start made every cut linear in `max` (seconds for a page of text).
+  let end = max - 1;
+  while (end > 0 && !startsGrapheme(whole.charCodeAt(end))) end -= 1;
+  for (const { segment } of graphemes.segment(whole.slice(end, max + 1))) {
     if (end + segment.length > max - 1) break;
     end += segment.length;
   }

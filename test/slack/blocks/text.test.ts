@@ -35,6 +35,21 @@ describe('text helpers', () => {
     }
   });
 
+  it('cuts where segmenting the whole text would, however long the text and whatever precedes the cut', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const reference = (text: string, max: number) => {
+      let end = 0;
+      for (const { segment } of segmenter.segment(text)) {
+        if (end + segment.length > max - 1) break;
+        end += segment.length;
+      }
+      return `${text.slice(0, end)}…`;
+    };
+    // Runs with no ASCII in between (flag pairs, families, skin tones, combining marks, Hangul), and CR LF.
+    const text = `x${'🇩🇪🇫🇷🇯'.repeat(5)}${'👨‍👩‍👧‍👦👍🏽'.repeat(4)}\r\n\r\n${'e\u0301\u0302'.repeat(6)}${'\u1100\u1161\u11a8'.repeat(5)}🇩${'é'.repeat(3)}\r\ny`;
+    for (let max = 1; max < text.length; max += 1) expect(truncate(text, max), `max ${max}`).toBe(reference(text, max));
+  });
+
   it('repairs text that arrives already broken (a lone surrogate) instead of sending it on', () => {
     const broken = 'ab\uD83D';
     expect(hasLoneSurrogate(truncate(broken, 10))).toBe(false);
