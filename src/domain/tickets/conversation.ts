@@ -141,8 +141,7 @@ export async function receiveThreadMessage(
       if (!(error instanceof InvalidTransitionError)) throw error;
     }
   }
-  // To the other side: a requester's message reaches the agents (not their own other threads,
-  // where it would come back to them as a copy); an agent's reaches every requester's thread.
+  // The other side's threads (the same rule the outbox follows).
   const mirrorTo = mirrorTargets(added.comment, await listThreads(db, scope.tenantId, ticket.id), thread);
   return { kind: 'comment', comment: added.comment, ticket, thread, mirrorTo, reopened };
 }
