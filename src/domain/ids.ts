@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   alert: 'alr',
   comment: 'cmt',
   commentDelivery: 'dlv',
+  configChange: 'chg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

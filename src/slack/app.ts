@@ -164,6 +164,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     } while (running.size > 0);
   };
 
+  const slackRoles = createSlackRoleLookup(client);
   const registered = registerListeners(app, {
     db,
     log,
@@ -173,6 +174,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       extraListener?.(event);
     },
     onComment: notifier.onComment,
+    slackRoles,
   });
 
   app.error(async (error) => {
@@ -192,7 +194,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     mirror,
     client,
     alerts,
-    slackRoles: createSlackRoleLookup(client),
+    slackRoles,
     async start() {
       try {
         const who = await client.auth.test();

@@ -11,3 +11,4 @@ export * from './ticket-comments.js';
 export * from './ticket-threads.js';
 export * from './comment-messages.js';
 export * from './comment-deliveries.js';
+export * from './config-changes.js';

@@ -1,4 +1,7 @@
 import type { App } from '@slack/bolt';
+import { adminConfigActionHandlers, registerAdminConfigViews } from '../admin/config-listeners.js';
+import { adminSlaActionHandlers, registerAdminSlaViews } from '../admin/sla-listeners.js';
+import { homeActionHandlers, registerHomeEvents } from '../home/listeners.js';
 import { registerActions } from './actions/index.js';
 import { registerCommands } from './commands/index.js';
 import { registerEvents } from './events/index.js';
@@ -18,11 +21,12 @@ export interface SlackRegistrations {
 
 /** Registers every listener on the app. */
 export function registerListeners(app: App, deps: ListenerDeps): SlackRegistrations {
+  const moreActions = { ...homeActionHandlers(deps), ...adminConfigActionHandlers(deps), ...adminSlaActionHandlers(deps) };
   return {
     commands: registerCommands(app, deps),
     shortcuts: registerShortcuts(app, deps),
-    views: registerViews(app, deps),
-    actions: registerActions(app, deps),
-    events: registerEvents(app, deps),
+    views: [...registerViews(app, deps), ...registerAdminConfigViews(app, deps), ...registerAdminSlaViews(app, deps)],
+    actions: registerActions(app, deps, moreActions),
+    events: [...registerEvents(app, deps), ...registerHomeEvents(app, deps)],
   };
 }

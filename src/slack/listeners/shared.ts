@@ -7,6 +7,7 @@ import type { Scope } from '../../domain/scope.js';
 import { teamChoices } from '../../domain/teams.js';
 import type { CommentListener } from '../../domain/tickets/comments.js';
 import type { TicketChangeListener } from '../../domain/tickets/tickets.js';
+import type { SlackRoleLookup } from '../../domain/roles.js';
 import type { Logger } from '../../log.js';
 import { errorMessage } from '../blocks/card.js';
 import type { SlackMessage } from '../blocks/elements.js';
@@ -21,6 +22,14 @@ export interface ListenerDeps {
   onChange: TicketChangeListener;
   /** Every comment written from Slack goes here (the notifier re-renders the card's conversation line). */
   onComment?: CommentListener | undefined;
+  /** Whether a Slack user is a workspace admin or owner (users.info): the admin rule asks it. */
+  slackRoles?: SlackRoleLookup | undefined;
+  /**
+   * Republishes the App Home of these people (debounced per person, and only for people who
+   * opened Home recently); set by the Home publisher. Listeners call it after a change that
+   * shows on someone's Home (an admin's configuration change, for that admin's Home).
+   */
+  refreshHome?: ((tenantId: string, personIds: readonly string[]) => void) | undefined;
 }
 
 /** The tenant `authorize` put on the context: the installation's workspace, never the payload's. */

@@ -10,8 +10,9 @@ import { assignPicker, claimButton, handleTicketButton, reopenButton, statusButt
  * dispatches on the id, so an element that is not ours (another app's, an old card's) is
  * acknowledged too, and nothing else happens.
  */
-export function registerActions(app: App, deps: ListenerDeps): string[] {
-  const handlers: Record<ActionId, (args: ActionArgs) => Promise<void>> = {
+export function registerActions(app: App, deps: ListenerDeps, more: Record<string, (args: ActionArgs) => Promise<void>> = {}): string[] {
+  const handlers: Record<string, (args: ActionArgs) => Promise<void>> = {
+    ...more,
     [ACTION.claim]: handleTicketButton(deps, claimButton),
     [ACTION.alertClaim]: handleTicketButton(deps, claimButton),
     [ACTION.assign]: handleTicketButton(deps, assignPicker),
@@ -22,9 +23,9 @@ export function registerActions(app: App, deps: ListenerDeps): string[] {
     [ACTION.reopen]: handleTicketButton(deps, reopenButton),
     [ACTION.alertAck]: handleAlertAcknowledge(deps),
     [ACTION.openLink]: handleOpenLink(),
-  };
+  } satisfies Record<ActionId, unknown> & Record<string, unknown>;
   app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
-    const handler = handlers[args.action.action_id as ActionId] as ((args: ActionArgs) => Promise<void>) | undefined;
+    const handler = handlers[args.action.action_id];
     if (handler) return handler(args);
     deps.log.debug(`slack: no handler for action ${args.action.action_id}`);
     await args.ack();
