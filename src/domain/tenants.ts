@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { preparedPer } from '../db/prepared.js';
 import { slaPolicies, teams, tenants } from '../db/schema/index.js';
+import { fieldChanges, recordConfigChange } from './audit.js';
 import { ValidationError } from './errors.js';
 import { parseInput } from './input.js';
 import { isSlackUserId, upsertSlackPerson } from './people.js';
@@ -141,7 +142,10 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
       .where(eq(tenants.tenantId, scope.tenantId))
       .returning();
     if (shareChanged) await recomputeWarningInstants(tx, scope.tenantId, row!.businessCalendar, row!.slaWarningPercent);
-    return toSettings(row!);
+    const after = toSettings(row!);
+    const changes = fieldChanges({ ...toSettings(before!) }, { ...after }, Object.keys(patch));
+    if (Object.keys(changes).length > 0) await recordConfigChange(tx, scope, { subject: 'settings', action: 'update', changes });
+    return after;
   });
 }
 
