@@ -14,6 +14,8 @@ import { slaAdminBlocks, slaChecklistBlocks } from './sla-home.js';
 export const HOME_TEAMS_LISTED = 10;
 /** Configuration changes shown under "Last changes". */
 export const HOME_CHANGES_SHOWN = 5;
+/** A team name in mrkdwn: the longest name, escaped (`&` becomes five characters). */
+const NAME_MRKDWN_MAX = TEAM_NAME_MAX * 5;
 /** The admin part's share of the Home's 100 blocks. */
 export const ADMIN_HOME_MAX_BLOCKS = 45;
 
@@ -77,12 +79,13 @@ export function adminSectionBlocks(model: AdminHomeModel, sla: KnownBlock[]): Kn
     };
     blocks.push(actions([picker]));
   }
-  blocks.push({ type: 'divider' }, ...sla, { type: 'divider' });
+  blocks.push({ type: 'divider' });
+  if (sla.length > 0) blocks.push(...sla, { type: 'divider' });
   const defaultTeam = teams.find((t) => t.id === settings.default_team_id);
   blocks.push(
     withButton(section('*Settings*'), button('Edit settings', ADMIN_CONFIG_ACTION.settingsEdit, 'settings')),
     fieldsSection([
-      ['Default team', defaultTeam ? userText(defaultTeam.name, TEAM_NAME_MAX) : 'None'],
+      ['Default team', defaultTeam ? userText(defaultTeam.name, NAME_MRKDWN_MAX) : 'None'],
       ['SLA warning at', `${settings.sla_warning_percent}% of the target`],
       ['Breach re-announced', settings.escalation_max > 0 ? `every ${settings.escalation_interval_minutes} min, at most ${settings.escalation_max}×` : 'never'],
     ]),
@@ -106,7 +109,7 @@ function teamLine(team: Team): string {
   const agents = team.agentIds.length === 0 ? 'no agents listed (anyone can act)' : `${team.agentIds.length} agent${team.agentIds.length === 1 ? '' : 's'}`;
   const contacts = team.escalationContactIds.length;
   const escalation = contacts > 0 ? ` · ${contacts} escalation contact${contacts === 1 ? '' : 's'}` : '';
-  return `*${userText(team.name, TEAM_NAME_MAX)}* · ${channel} · ${agents}${escalation}\nAn agent's plain reply is ${team.agentReplyDefault}`;
+  return `*${userText(team.name, NAME_MRKDWN_MAX)}* · ${channel} · ${agents}${escalation}\nAn agent's plain reply is ${team.agentReplyDefault}`;
 }
 
 function adminsBlock(model: AdminHomeModel): KnownBlock {
@@ -147,10 +150,10 @@ function changeLine(change: ConfigChange, model: AdminHomeModel): string {
   let what = SUBJECT_LABELS[change.subject] ?? change.subject;
   if (change.subject === 'team') {
     const team = model.teams.find((t) => t.id === change.subjectId);
-    if (team) what = `team *${userText(team.name, TEAM_NAME_MAX)}*`;
+    if (team) what = `team *${userText(team.name, NAME_MRKDWN_MAX)}*`;
   } else if (change.subject === 'sla_policy') {
     const name = change.changes.name?.to;
-    what = typeof name === 'string' && change.action === 'create' ? `SLA policy *${userText(name, 60)}*` : 'an SLA policy';
+    what = typeof name === 'string' && change.action === 'create' ? `SLA policy *${userText(name, NAME_MRKDWN_MAX)}*` : 'an SLA policy';
   }
   const fields = change.action === 'create' ? [] : Object.keys(change.changes).map((f) => FIELD_LABELS[f] ?? f.replace(/_/g, ' '));
   const verb = ACTION_VERBS[change.action] ?? `${escapeMrkdwn(change.action)}:`;
