@@ -150,6 +150,17 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     expect(after.calls('chat.postMessage')).toEqual([]);
   });
 
+  it('tells the admin when the app cannot join the channel for another reason, and keeps the team', async () => {
+    const teamId = await tenant();
+    h.fake.failNext('conversations.join', { error: 'is_archived' });
+    const after = since();
+    expect(await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, teamValues({ name: 'Old desk', channel: PUBLIC_CHANNEL }))).toMatchObject({ body: '' });
+    const dm = await after.wait('chat.postMessage', (c) => c.args.channel === WORKSPACE_ADMIN);
+    expect(String(dm.args.text)).toContain('could not join');
+    expect(String(dm.args.text)).toContain('is_archived');
+    expect((await listTeams(ctx.db, teamId)).map((t) => t.name)).toEqual(['Old desk']);
+  });
+
   it('shows invalid values as field errors in the team modal and writes nothing', async () => {
     const teamId = await tenant();
     await createTeam(ctx.db, scopeFor(teamId, null, new Date()), { name: 'IT desk' });
