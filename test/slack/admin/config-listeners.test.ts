@@ -188,6 +188,13 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     expect(elementOf(view, B.teamAgents)).toMatchObject({ initial_users: [AGENT] });
     expect(elementOf(view, B.teamEscalation)).toMatchObject({ initial_users: [ON_CALL] });
 
+    // The picker Home shows past ten teams opens the same form.
+    const picked = await clickHome(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_ACTION.teamPick, 'unused', {
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'IT desk' }, value: team.id },
+    });
+    expect(picked).toMatchObject({ title: { text: 'Edit team' }, private_metadata: view.private_metadata });
+
     const res = await submit(
       teamId,
       WORKSPACE_ADMIN,

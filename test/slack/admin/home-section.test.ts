@@ -40,8 +40,9 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     await h?.close();
   });
 
-  /** Publishes the blocks as a Home tab, so the fake Slack checks them as Slack would. */
+  /** Publishes the blocks as a Home tab, so the fake Slack checks them as Slack would; every button has its listener. */
   async function publish(blocks: KnownBlock[]) {
+    for (const { action_id } of actionsOf(blocks)) expect(h.slack.registered.actions, action_id).toContain(action_id);
     const published = await h.slack.client.views.publish({ user_id: ADMIN, view: { type: 'home', blocks } });
     expect(published.ok).toBe(true);
   }
