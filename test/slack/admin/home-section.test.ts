@@ -101,7 +101,7 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
   it('stays within its share of the Home with many teams: the first listed, all of them in a picker', async () => {
     const tenantId = newTenantId();
     const scope = scopeFor(tenantId, null, now());
-    for (let i = 0; i < 120; i++) await createTeam(ctx.db, scope, { name: `Team ${String(i).padStart(3, '0')} ${'x'.repeat(70)}` });
+    for (let i = 0; i < HOME_TEAMS_LISTED + 2; i++) await createTeam(ctx.db, scope, { name: `Team ${String(i).padStart(3, '0')} ${'x'.repeat(70)}` });
     const blocks = await adminHomeBlocks({ db: ctx.db, now }, tenantId);
     expect(blocks.length).toBeLessThanOrEqual(ADMIN_HOME_MAX_BLOCKS);
     const actions = actionsOf(blocks);
