@@ -99,15 +99,15 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
   );
 }
 
-/** What the audit trail compares of a team, in the API's field names. */
+/** What the audit trail compares of a team, in the API's field names; people as sets (their order means nothing). */
 const TEAM_AUDITED_FIELDS = ['name', 'slack_channel_id', 'agent_ids', 'escalation_contact_ids', 'agent_reply_default'] as const;
 
 function auditedFields(team: Team): Record<(typeof TEAM_AUDITED_FIELDS)[number], unknown> {
   return {
     name: team.name,
     slack_channel_id: team.slackChannelId,
-    agent_ids: team.agentIds,
-    escalation_contact_ids: team.escalationContactIds,
+    agent_ids: [...team.agentIds].sort(),
+    escalation_contact_ids: [...team.escalationContactIds].sort(),
     agent_reply_default: team.agentReplyDefault,
   };
 }

@@ -50,6 +50,11 @@ describeEachDatabase('configuration audit trail of teams and SLA policies', (ctx
     await expect(createTeam(ctx.db, admin, { name: 'Bad', slack_channel_id: '#general' })).rejects.toBeInstanceOf(ValidationError);
     await expect(updateTeam(ctx.db, admin, 'grp_01NOSUCHTEAM00000000000000', { name: 'X' })).rejects.toBeInstanceOf(NotFoundError);
     await updateTeam(ctx.db, admin, team.id, { name: 'IT help' });
+    // The same people in another order: not a change either.
+    const bob = await upsertSlackPerson(ctx.db, tenant, { slackUserId: 'UBOB' }, new Date(NOW));
+    const other = await createTeam(ctx.db, admin, { name: 'Pair', agent_ids: [ada.id, bob.id] });
+    await updateTeam(ctx.db, admin, other.id, { agent_ids: [bob.id, ada.id] });
+    expect(await listConfigChanges(ctx.db, tenant, { subjectId: other.id })).toHaveLength(1);
 
     const changes = await listConfigChanges(ctx.db, tenant, { subject: 'team', subjectId: team.id });
     expect(changes).toHaveLength(2);
@@ -67,8 +72,8 @@ describeEachDatabase('configuration audit trail of teams and SLA policies', (ctx
       at: new Date(NOW),
       changes: { name: { from: null, to: 'IT desk' }, slack_channel_id: { from: null, to: 'C0DESK' }, agent_ids: { from: null, to: [ada.id] } },
     });
-    // Only the one other team's create besides: nothing from the refused writes.
-    expect(await listConfigChanges(ctx.db, tenant, { subject: 'team' })).toHaveLength(3);
+    // Only the other teams' creates besides: nothing from the refused writes.
+    expect(await listConfigChanges(ctx.db, tenant, { subject: 'team' })).toHaveLength(4);
   });
 
   it('records SLA policy creates, updates and deactivations; a refused write records nothing', async () => {
