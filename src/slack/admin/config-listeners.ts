@@ -4,7 +4,9 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationEr
 import { getPeople } from '../../domain/people.js';
 import { createTeam, getTeam, listTeams, updateTeam, type Team } from '../../domain/teams.js';
 import { getTenantSettings, updateTenantSettings } from '../../domain/tenants.js';
+import { SLACK_LIMITS } from '../blocks/elements.js';
 import { modalFieldErrors } from '../blocks/field-errors.js';
+import { truncate } from '../blocks/text.js';
 import type { ActionArgs } from '../listeners/actions/ticket-buttons.js';
 import type { ListenerDeps } from '../listeners/shared.js';
 import { ADMIN_CONFIG_ACTION, ADMIN_CONFIG_BLOCK as B, ADMIN_CONFIG_CALLBACK } from '../ids.js';
@@ -139,7 +141,9 @@ async function saveSubmission<T>(
   save: (admin: Admin) => Promise<T>,
   fields: { blocks: Record<string, string>; fallback: string; doing: string; conflictBlock?: string },
 ): Promise<{ admin: Admin; saved: T } | undefined> {
-  const errors = (map: Record<string, string>) => args.ack({ response_action: 'errors', errors: map });
+  // Messages can carry what the payload said (an id in private_metadata): kept to a field's length.
+  const errors = (map: Record<string, string>) =>
+    args.ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(map).map(([block, message]) => [block, truncate(message, SLACK_LIMITS.sectionField)])) });
   try {
     const admin = await actingAsAdmin(deps, args.context, args.body.user);
     const saved = await save(admin);

@@ -314,6 +314,9 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     expect(JSON.stringify(view.blocks)).toContain('was not found');
     const res = await submit(attacker, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, teamValues({ name: 'Owned', channel: PUBLIC_CHANNEL }), JSON.stringify({ team_id: team.id }));
     expect(res.body).toMatchObject({ response_action: 'errors', errors: { [B.teamName]: expect.stringContaining('was not found') } });
+    // A forged id as long as private_metadata allows: refused in a message of a field's length.
+    const forged = await submit(attacker, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, teamValues({ name: 'Owned' }), JSON.stringify({ team_id: `grp_${'x'.repeat(2900)}` }));
+    expect(String((forged.body as { errors: Record<string, string> }).errors[B.teamName]).length).toBeLessThanOrEqual(2000);
     expect(await getTeam(ctx.db, victim, team.id)).toMatchObject({ name: 'Victim desk' });
     expect(await listTeams(ctx.db, attacker)).toEqual([]);
     expect(await listConfigChanges(ctx.db, victim)).toHaveLength(1);
