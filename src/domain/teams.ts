@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../db/errors.js';
 import { preparedPer } from '../db/prepared.js';
 import { COMMENT_VISIBILITIES, people, teamAgents, teams, tenants, tickets, type CommentVisibility } from '../db/schema/index.js';
+import { fieldChanges, recordConfigChange } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
 import { isStorableText, parseInput } from './input.js';
@@ -58,7 +59,9 @@ export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFa
         })
         .returning();
       const agents = await replaceAgents(tx, scope, row!.id, data.agent_ids ?? []);
-      return { ...row!, agentIds: agents };
+      const team = { ...row!, agentIds: agents };
+      await recordConfigChange(tx, scope, { subject: 'team', subjectId: team.id, action: 'create', changes: fieldChanges({}, auditedFields(team), TEAM_AUDITED_FIELDS) }, ids);
+      return team;
     }),
   );
 }
@@ -68,6 +71,7 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
   if (!isStorableText(id)) throw new NotFoundError('Team', id);
   return guardTeamWrite(data.name ?? '', () =>
     db.transaction(async (tx) => {
+      const before = await lockedTeam(tx, scope.tenantId, id);
       const [row] = await tx
         .update(teams)
         .set({
@@ -87,9 +91,36 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
         data.agent_ids !== undefined
           ? await replaceAgents(tx, scope, id, data.agent_ids)
           : (await loadAgents(tx, scope.tenantId, [id])).get(id) ?? [];
-      return { ...row, agentIds: agents };
+      const team = { ...row, agentIds: agents };
+      const changes = fieldChanges(auditedFields(before), auditedFields(team), TEAM_AUDITED_FIELDS);
+      if (Object.keys(changes).length > 0) await recordConfigChange(tx, scope, { subject: 'team', subjectId: id, action: 'update', changes });
+      return team;
     }),
   );
+}
+
+/** What the audit trail compares of a team, in the API's field names; people as sets (their order means nothing). */
+const TEAM_AUDITED_FIELDS = ['name', 'slack_channel_id', 'agent_ids', 'escalation_contact_ids', 'agent_reply_default'] as const;
+
+function auditedFields(team: Team): Record<(typeof TEAM_AUDITED_FIELDS)[number], unknown> {
+  return {
+    name: team.name,
+    slack_channel_id: team.slackChannelId,
+    agent_ids: [...team.agentIds].sort(),
+    escalation_contact_ids: [...team.escalationContactIds].sort(),
+    agent_reply_default: team.agentReplyDefault,
+  };
+}
+
+/** The team as it is before a change, locked until the change commits (two admins' edits are recorded in order). */
+async function lockedTeam(tx: Db, tenantId: string, id: string): Promise<Team> {
+  const [row] = await tx
+    .select()
+    .from(teams)
+    .where(and(eq(teams.tenantId, tenantId), eq(teams.id, id)))
+    .for('update');
+  if (!row) throw new NotFoundError('Team', id);
+  return { ...row, agentIds: (await loadAgents(tx, tenantId, [id])).get(id) ?? [] };
 }
 
 /** What a ticket's card and messages show of its team; null when there is no such team. */

@@ -62,3 +62,37 @@ export function parseAssignBlockId(blockId: string | undefined): string | undefi
   const ticketId = blockId.slice(ASSIGN_PREFIX.length);
   return ticketId.length > 0 ? ticketId : undefined;
 }
+
+// ---------------------------------------------------------------------------
+// Admin in Slack: teams, settings and helpdesk admins (the App Home's admin section)
+
+/** Buttons of the admin section and the setup checklist. Edit buttons carry the team id in `value`. */
+export const ADMIN_CONFIG_ACTION = {
+  teamCreate: 'admin_team_create',
+  teamEdit: 'admin_team_edit',
+  /** The "Edit another team…" picker when there are more teams than the Home lists. */
+  teamPick: 'admin_team_pick',
+  settingsEdit: 'admin_settings_edit',
+  adminsEdit: 'admin_admins_edit',
+} as const;
+
+/** The admin modals; the team modal's private_metadata names the team it edits (none: a new team). */
+export const ADMIN_CONFIG_CALLBACK = {
+  team: 'admin_team',
+  settings: 'admin_settings',
+  admins: 'admin_admins',
+} as const;
+
+/** Block ids of the admin modals' inputs (their element's action id is `INPUT_ACTION`). */
+export const ADMIN_CONFIG_BLOCK = {
+  teamName: 'team_name',
+  teamChannel: 'team_channel',
+  teamAgents: 'team_agents',
+  teamEscalation: 'team_escalation_contacts',
+  teamReplyDefault: 'team_agent_reply_default',
+  defaultTeam: 'settings_default_team',
+  warningPercent: 'settings_sla_warning_percent',
+  escalationInterval: 'settings_escalation_interval',
+  escalationMax: 'settings_escalation_max',
+  admins: 'admins',
+} as const;

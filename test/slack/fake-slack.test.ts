@@ -183,6 +183,16 @@ describe('fake Slack Web API', () => {
     expect(link.permalink).toBe('https://fake-workspace.slack.com/archives/C0HELPDESK/p1700000000000100');
   });
 
+  it('answers for private channels as Slack does: shown only to an app invited to them', async () => {
+    fake.inviteTo('C0INVITED1');
+    fake.keepOut('C0KEPTOUT1');
+    await expect(client.conversations.join({ channel: 'C0INVITED1' })).rejects.toMatchObject({ data: { error: 'method_not_supported_for_channel_type' } });
+    await expect(client.conversations.join({ channel: 'C0KEPTOUT1' })).rejects.toMatchObject({ data: { error: 'method_not_supported_for_channel_type' } });
+    expect((await client.conversations.info({ channel: 'C0INVITED1' })).channel).toMatchObject({ is_private: true, is_member: true });
+    await expect(client.conversations.info({ channel: 'C0KEPTOUT1' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    expect((await client.conversations.join({ channel: 'C0PUBLIC01' })).channel).toMatchObject({ id: 'C0PUBLIC01', is_member: true });
+  });
+
   it('answers auth.test for the bot, with the enterprise when configured', async () => {
     const grid = await startFakeSlack({ enterpriseId: 'E0GRID0001' });
     try {

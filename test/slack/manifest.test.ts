@@ -36,6 +36,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.delete': ['chat:write'],
   'reactions.add': ['reactions:write'],
   'conversations.join': ['channels:join'],
+  // Asked only about a team's private channel (a public one is joined instead).
+  'conversations.info': ['groups:read'],
   'chat.getPermalink': [],
   'views.open': [],
   'auth.test': [],

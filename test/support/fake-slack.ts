@@ -35,6 +35,7 @@ export const FAKE_SLACK_SCOPES = [
   'chat:write.public',
   'channels:history',
   'groups:history',
+  'groups:read',
   'im:history',
   'reactions:write',
   'users:read',
@@ -150,6 +151,13 @@ export interface FakeSlack {
    * `not_in_channel`, `conversations.join` `method_not_supported_for_channel_type`.
    */
   keepOut(channelId: string): void;
+  /**
+   * A private channel the app was invited to: `conversations.join` answers
+   * `method_not_supported_for_channel_type`, `conversations.info` shows it (`is_private`, `is_member`).
+   * A kept-out channel is private too, but `conversations.info` answers `channel_not_found`
+   * there, as Slack hides the private channels an app is not in.
+   */
+  inviteTo(channelId: string): void;
   /** Socket Mode's WebSocket end: `apps.connections.open` answers with its URL. */
   readonly socketMode: FakeSocketMode;
   /** Stops listening; answers still in flight are sent first. */
@@ -318,6 +326,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const waiters = new Set<Waiter>();
   const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
   const keptOut = new Set<string>();
+  const invitedTo = new Set<string>();
   /** Set once the server listens (the URL needs its port). */
   let socketMode: FakeSocketMode | undefined;
 
@@ -447,12 +456,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'apps.connections.open': () => ({ url: socketMode!.url }),
     'conversations.join': (args) => {
       const id = requireArg(args, 'channel', 'channel_not_found');
-      if (keptOut.has(id)) throw new SlackError('method_not_supported_for_channel_type');
+      if (keptOut.has(id) || invitedTo.has(id)) throw new SlackError('method_not_supported_for_channel_type');
       return { channel: { id, is_channel: true, is_member: true } };
     },
     'conversations.info': (args) => {
       const id = requireArg(args, 'channel', 'channel_not_found');
       const isIm = id.startsWith('D');
+      const isPrivate = keptOut.has(id) || invitedTo.has(id);
+      if (isPrivate) needScope('groups:read');
+      if (keptOut.has(id)) throw new SlackError('channel_not_found');
       return {
         channel: {
           id,
@@ -460,7 +472,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           is_channel: !isIm,
           is_group: false,
           is_im: isIm,
-          is_private: isIm,
+          is_private: isIm || isPrivate,
           is_archived: false,
           is_member: true,
           created: 1_700_000_000,
@@ -694,6 +706,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     keepOut: (channelId) => {
       keptOut.add(channelId);
+      invitedTo.delete(channelId);
+    },
+    inviteTo: (channelId) => {
+      invitedTo.add(channelId);
+      keptOut.delete(channelId);
     },
     socketMode,
     close: async () => {

@@ -18,6 +18,7 @@ import { newId, type IdFactory } from '../ids.js';
 import { decodeCursor, encodeCursor, isIsoInstant, isTextKey, type CursorValue } from '../keyset.js';
 import { isStorableText, parseInput, RECORD_SERVER_FIELDS } from '../input.js';
 import type { Scope } from '../scope.js';
+import { fieldChanges, recordConfigChange } from '../audit.js';
 import { ensureTenant, tenantTicketSettings } from '../tenants.js';
 import { guaranteedBusinessMinutes } from './calendar.js';
 
@@ -161,6 +162,7 @@ export async function createSlaPolicy(db: Db, scope: Scope, input: unknown, ids:
           status: data.status ?? 'active',
         })
         .returning();
+      await recordConfigChange(tx, scope, { subject: 'sla_policy', subjectId: row!.id, action: 'create', changes: fieldChanges({}, auditedFields(row!), POLICY_AUDITED_FIELDS) }, ids);
       return row!;
     }),
   );
@@ -191,31 +193,66 @@ export async function updateSlaPolicy(
     if (staleId || (options.expectedRevision !== undefined && current.revision !== options.expectedRevision)) {
       throw new PreconditionFailedError(`SLA policy ${id} has changed since revision ${options.expectedRevision}`);
     }
-    const [row] = await db
-      .update(slaPolicies)
-      .set({
-        ...(data.name !== undefined ? { name: data.name } : {}),
-        ...(data.description !== undefined ? { description: data.description } : {}),
-        ...(data.applies_to !== undefined ? { appliesTo: data.applies_to } : {}),
-        ...(data.priority !== undefined ? { priority: data.priority } : {}),
-        ...(firstResponseMinutes !== undefined ? { firstResponseMinutes } : {}),
-        ...(resolutionMinutes !== undefined ? { resolutionMinutes } : {}),
-        ...(data.next_response_minutes !== undefined ? { nextResponseMinutes: data.next_response_minutes } : {}),
-        ...(data.business_hours_only !== undefined ? { businessHoursOnly: data.business_hours_only } : {}),
-        ...(data.status !== undefined ? { status: data.status } : {}),
-        ...(data.source !== undefined ? { source: data.source } : {}),
-        ...(data.source_type !== undefined ? { sourceType: data.source_type } : {}),
-        updatedAt: scope.now,
-        updatedBy: scope.actorId,
-        revision: sql`${slaPolicies.revision} + 1`,
-      })
-      .where(and(policyScope(scope), eq(slaPolicies.id, current.id), eq(slaPolicies.revision, current.revision)))
-      .returning();
-    if (!row) {
-      throw new PreconditionFailedError(`SLA policy ${id} was changed by someone else meanwhile`);
-    }
-    return row;
+    // The change and its audit record commit together.
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(slaPolicies)
+        .set({
+          ...(data.name !== undefined ? { name: data.name } : {}),
+          ...(data.description !== undefined ? { description: data.description } : {}),
+          ...(data.applies_to !== undefined ? { appliesTo: data.applies_to } : {}),
+          ...(data.priority !== undefined ? { priority: data.priority } : {}),
+          ...(firstResponseMinutes !== undefined ? { firstResponseMinutes } : {}),
+          ...(resolutionMinutes !== undefined ? { resolutionMinutes } : {}),
+          ...(data.next_response_minutes !== undefined ? { nextResponseMinutes: data.next_response_minutes } : {}),
+          ...(data.business_hours_only !== undefined ? { businessHoursOnly: data.business_hours_only } : {}),
+          ...(data.status !== undefined ? { status: data.status } : {}),
+          ...(data.source !== undefined ? { source: data.source } : {}),
+          ...(data.source_type !== undefined ? { sourceType: data.source_type } : {}),
+          updatedAt: scope.now,
+          updatedBy: scope.actorId,
+          revision: sql`${slaPolicies.revision} + 1`,
+        })
+        .where(and(policyScope(scope), eq(slaPolicies.id, current.id), eq(slaPolicies.revision, current.revision)))
+        .returning();
+      if (!row) {
+        throw new PreconditionFailedError(`SLA policy ${id} was changed by someone else meanwhile`);
+      }
+      const changes = fieldChanges(auditedFields(current), auditedFields(row), POLICY_AUDITED_FIELDS);
+      if (Object.keys(changes).length > 0) {
+        const action = changes.status?.to === 'inactive' ? 'deactivate' : changes.status?.to === 'active' ? 'activate' : 'update';
+        await recordConfigChange(tx, scope, { subject: 'sla_policy', subjectId: row.id, action, changes });
+      }
+      return row;
+    });
   });
+}
+
+/** What the audit trail compares of a policy, in the API's field names (the short spellings always equal the long ones). */
+const POLICY_AUDITED_FIELDS = [
+  'name',
+  'description',
+  'applies_to',
+  'priority',
+  'first_response_minutes',
+  'resolution_minutes',
+  'next_response_minutes',
+  'business_hours_only',
+  'status',
+] as const;
+
+function auditedFields(policy: SlaPolicy): Record<(typeof POLICY_AUDITED_FIELDS)[number], unknown> {
+  return {
+    name: policy.name,
+    description: policy.description,
+    applies_to: policy.appliesTo,
+    priority: policy.priority,
+    first_response_minutes: policy.firstResponseMinutes,
+    resolution_minutes: policy.resolutionMinutes,
+    next_response_minutes: policy.nextResponseMinutes,
+    business_hours_only: policy.businessHoursOnly,
+    status: policy.status,
+  };
 }
 
 export function deactivateSlaPolicy(db: Db, scope: Scope, id: string): Promise<SlaPolicy> {
