@@ -175,7 +175,7 @@ describeEachDatabase('the App Home', (ctx) => {
   });
 
   it('republishes the Homes a change concerns, once per burst, and only of people who opened Home', async () => {
-    const { teamId } = await workspace();
+    const { teamId, agent } = await workspace();
     await openHome(teamId, REQUESTER);
     await openHome(teamId, AGENT);
     const mark = h.fake.calls.length;
@@ -186,6 +186,33 @@ describeEachDatabase('the App Home', (ctx) => {
     expect(publishesTo(mark, AGENT_2)).toBe(0);
     expect(list(h.fake.homeOf(AGENT)!, 'Unassigned in my teams')).toContain(ticket.number);
     expect(list(h.fake.homeOf(REQUESTER)!, 'My requests')).toContain(ticket.number);
+
+    // Assigned to the agent through the REST API: their queue and the requester's Home show it.
+    const again = h.fake.calls.length;
+    const res = await fetch(`${h.baseUrl}${API_PREFIX}/tickets/${ticket.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${await tokenFor({ sub: agent.id, tenant_id: teamId })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ assigned_to_id: agent.id }),
+    });
+    expect(res.status).toBe(200);
+    await h.slack.idle();
+    expect([publishesTo(again, REQUESTER), publishesTo(again, AGENT), publishesTo(again, AGENT_2)]).toEqual([1, 1, 0]);
+    expect(list(h.fake.homeOf(AGENT)!, 'My queue')).toContain(ticket.number);
+    expect(list(h.fake.homeOf(REQUESTER)!, 'My requests')).toContain(`<@${AGENT}>`);
+  });
+
+  it("brings a ticket an SLA alert was just posted for into the team agents' At risk", async () => {
+    const { teamId } = await workspace();
+    await openHome(teamId, AGENT);
+    // Time made it at risk: no change to hear, the alert's delivery is what tells.
+    const ticket = await raisedAgo(teamId, 25, 'Getting late');
+    const mark = h.fake.calls.length;
+    h.slack.alerts.delivered!([
+      { alert: { tenantId: teamId, kind: 'warning' } as never, channelId: 'C0ITDESK', ticket, minutes: 5, businessTime: false, escalationMax: 3 },
+    ]);
+    await h.slack.idle();
+    expect(publishesTo(mark, AGENT)).toBe(1);
+    expect(list(h.fake.homeOf(AGENT)!, 'At risk and breached')).toContain(ticket.number);
   });
 
   it("keeps a Home inside its workspace: another installation's Home shows nothing of this one", async () => {
