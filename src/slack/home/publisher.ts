@@ -233,6 +233,12 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
     );
   };
 
+  const idle = async () => {
+    while (lookups.size > 0 || entries.size > 0) {
+      await Promise.all([...lookups, ...[...entries.values()].map((e) => e.settled)]);
+    }
+  };
+
   return {
     refresh(tenantId, personIds) {
       refreshWho(tenantId, { personIds, teamIds: [] });
@@ -250,16 +256,12 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
       if (stopped) return;
       request(tenantId, slackUserId, ++requestSeq, 0, show);
     },
-    async idle() {
-      while (lookups.size > 0 || entries.size > 0) {
-        await Promise.all([...lookups, ...[...entries.values()].map((e) => e.settled)]);
-      }
-    },
+    idle,
     async stop() {
       stopped = true;
       while (lookups.size > 0) await Promise.all([...lookups]);
       for (const entry of entries.values()) if (entry.timer) schedule(entry, 0);
-      await this.idle();
+      await idle();
     },
   };
 }
