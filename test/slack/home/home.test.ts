@@ -4,7 +4,8 @@ import { upsertSlackPerson } from '../../../src/domain/people.js';
 import { getTicket, type Ticket } from '../../../src/domain/tickets/queries.js';
 import { changeTicketStatus, createTicket } from '../../../src/domain/tickets/tickets.js';
 import { ACTION, HOME_ACTION } from '../../../src/slack/ids.js';
-import { describeEachDatabase } from '../../support/databases.js';
+import { closedTestDatabase, describeEachDatabase } from '../../support/databases.js';
+import { FAKE_SLACK_DEFAULTS } from '../../support/fake-slack.js';
 import { tokenFor } from '../../support/http-server.js';
 import { scopeFor } from '../../support/scope.js';
 import { startSlackHarness, type SlackHarness } from '../../support/slack-harness.js';
@@ -237,6 +238,18 @@ describeEachDatabase('the App Home', (ctx) => {
     expect(text(home)).not.toContain('<https://evil.test');
   });
 
+  it('takes a Home click with unreadable page sizes or an unknown list as the first pages', async () => {
+    const { teamId } = await workspace();
+    await raisedAgo(teamId, 5, 'One');
+    await openHome(teamId, REQUESTER);
+    const view = { ...h.fake.homeOf(REQUESTER)!, team_id: teamId, app_installed_team_id: teamId, private_metadata: '{"pages":{"requests":"<!channel>"' };
+    const res = await h.sender.blockActions({ userId: REQUESTER, teamId, view: view as never, actions: [{ action_id: HOME_ACTION.more, value: '__proto__' }] });
+    expect(res.status).toBe(200);
+    await h.slack.idle();
+    expect(JSON.parse(h.fake.homeOf(REQUESTER)!.private_metadata)).toEqual({ pages: { requests: 5, queue: 5, unassigned: 5, risk: 5 } });
+    expect(h.problems).toEqual([]);
+  });
+
   it('opens the New ticket form from Home', async () => {
     const { teamId } = await workspace();
     const mark = h.fake.calls.length;
@@ -244,5 +257,24 @@ describeEachDatabase('the App Home', (ctx) => {
     const opened = h.fake.calls.slice(mark).find((c) => c.method === 'views.open');
     expect(opened).toBeDefined();
     expect(JSON.stringify(opened!.args.view)).toContain('ticket_create');
+  });
+});
+
+describeEachDatabase('a Home click while the database is unreachable', (ctx) => {
+  it('still tells the clicker, on a Home holding just that, with warnings and no error', async () => {
+    const lost = await closedTestDatabase(ctx.kind);
+    const h = await startSlackHarness({ db: lost.db });
+    try {
+      const view = { id: 'V0HOME', type: 'home', private_metadata: '', team_id: FAKE_SLACK_DEFAULTS.teamId, app_installed_team_id: FAKE_SLACK_DEFAULTS.teamId };
+      const res = await h.sender.blockActions({ userId: AGENT, teamId: FAKE_SLACK_DEFAULTS.teamId, view, actions: [{ action_id: ACTION.claim, value: 'tkt_01ANYTICKET0000000000000' }] });
+      expect(res.status).toBe(200);
+      await h.slack.idle();
+      const home = JSON.stringify(h.fake.homeOf(AGENT)?.blocks);
+      expect(home).toContain('cannot reach its database right now');
+      expect(home).toContain('could not be read just now');
+      expect(h.problems.filter((line) => line.includes('ERROR'))).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
