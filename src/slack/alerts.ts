@@ -23,6 +23,8 @@ export function createSlackAlertSender(deps: {
   log: Logger;
   notifier?: SlackNotifier;
   permalinks?: Permalinks;
+  /** The agents of these teams see a new alert's ticket in their Home's "At risk and breached". */
+  refreshTeamHomes?: (tenantId: string, teamIds: string[]) => void;
 }): SlaAlertSender {
   const { db, client, log } = deps;
   const links = deps.permalinks ?? createPermalinks(client, log);
@@ -82,6 +84,8 @@ export function createSlackAlertSender(deps: {
     delivered(alerts) {
       // The card shows the breach from now on.
       for (const a of alerts) if (a.alert.kind === 'breach') deps.notifier?.refreshCard(a.alert.tenantId, a.ticket.id);
+      const teamIds = [...new Set(alerts.map((a) => a.ticket.teamId).filter((id): id is string => Boolean(id)))];
+      if (alerts[0] && teamIds.length > 0) deps.refreshTeamHomes?.(alerts[0].alert.tenantId, teamIds);
       log.debug('sla: alerts delivered', { alerts: alerts.map((a) => a.alert.id) });
     },
   };

@@ -9,6 +9,7 @@ import type { SlackRoleLookup } from '../domain/roles.js';
 import { createSlackRoleLookup } from './roles.js';
 import { botTokenInstallation, ForeignWorkspaceError, tenantOfRequest, workspaceClaims, type InstallationQuery, type InstallationSource } from './installation.js';
 import { registerListeners, type SlackRegistrations } from './listeners/index.js';
+import { createHomePublisher, type HomePublisher, type HomePublisherOptions } from './home/publisher.js';
 import { createCommentMirror, type CommentMirror, type CommentMirrorOptions } from './mirror.js';
 import { createSlackNotifier, type SlackNotifier } from './notifier.js';
 import { createPermalinks } from './permalinks.js';
@@ -39,6 +40,8 @@ export interface SlackAppOptions {
   onTicketChange?: TicketChangeListener | undefined;
   /** Tuning of the comment mirror (tests: a short poll, a fixed replica id). */
   mirror?: Pick<CommentMirrorOptions, 'pollMs' | 'channelIntervalMs' | 'retry' | 'maxAttempts' | 'replicaId' | 'leaseMs'> | undefined;
+  /** Tuning of the App Home publisher (tests: a short debounce). */
+  home?: Pick<HomePublisherOptions, 'debounceMs' | 'perMinute' | 'burst'> | undefined;
 }
 
 export interface SlackRuntime {
@@ -49,6 +52,8 @@ export interface SlackRuntime {
   notifier: SlackNotifier;
   /** Delivers the comment outbox into the tickets' threads. */
   mirror: CommentMirror;
+  /** Keeps people's App Homes current (every ticket change the notifier hears reaches it too). */
+  home: HomePublisher;
   client: webApi.WebClient;
   /** Posts SLA alerts for the delivery job (its own client: the alert ledger does the retrying). */
   alerts: SlaAlertSender;
@@ -56,7 +61,7 @@ export interface SlackRuntime {
   slackRoles: SlackRoleLookup;
   /** Connects Socket Mode (no-op in HTTP mode, where the HTTP server carries the route). */
   start(): Promise<void>;
-  /** Resolves when every request's work after its ack is done (tickets written, clicks applied), every notification is posted, and the comment copies due are delivered. */
+  /** Resolves when every request's work after its ack is done (tickets written, clicks applied), every notification is posted, the comment copies due are delivered and the Homes due are published. */
   idle(): Promise<void>;
   /** Disconnects Socket Mode, then finishes what acknowledged requests started (tickets written, clicks applied) and posts what is queued. */
   stop(): Promise<void>;
@@ -140,8 +145,19 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     logger: boltLogger,
   });
   const mirror = createCommentMirror({ db, client: alertClient, log, now, ...options.mirror });
-  const notifier = createSlackNotifier({ db, client, log, permalinks, wakeMirror: mirror.wake });
-  const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier, permalinks });
+  const slackRoles = createSlackRoleLookup(client);
+  // Homes too: the publisher paces itself and honours Retry-After.
+  const home = createHomePublisher({ db, client: alertClient, log, now, slackRoles, ...options.home });
+  const cards = createSlackNotifier({ db, client, log, permalinks, wakeMirror: mirror.wake });
+  // Every ticket change, from Slack or the REST API (whose writes reach `notifier`), shows on Homes too.
+  const notifier: SlackNotifier = {
+    ...cards,
+    onTicketChange(event) {
+      cards.onTicketChange(event);
+      home.onTicketChange(event);
+    },
+  };
+  const alerts = createSlackAlertSender({ db, client: alertClient, log, notifier, permalinks, refreshTeamHomes: home.refreshTeams });
   const extraListener = options.onTicketChange;
 
   /** Listener runs not finished yet (each goes on after its ack): `idle` and `stop` wait for them. */
@@ -161,10 +177,10 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
       while (running.size > 0) await Promise.allSettled([...running]);
       await notifier.idle();
       await mirror.idle();
+      await home.idle();
     } while (running.size > 0);
   };
 
-  const slackRoles = createSlackRoleLookup(client);
   const registered = registerListeners(app, {
     db,
     log,
@@ -175,6 +191,8 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     },
     onComment: notifier.onComment,
     slackRoles,
+    refreshHome: home.refresh,
+    showHome: home.show,
   });
 
   app.error(async (error) => {
@@ -192,6 +210,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     router: receiver ? (receiver.router as RequestHandler) : undefined,
     notifier,
     mirror,
+    home,
     client,
     alerts,
     slackRoles,
@@ -208,6 +227,7 @@ export function createSlackApp(options: SlackAppOptions): SlackRuntime {
     async stop() {
       if (options.appToken) await app.stop();
       await idle();
+      await home.stop();
       await mirror.stop();
     },
   };

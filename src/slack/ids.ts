@@ -49,6 +49,16 @@ export function ticketActionIds(): ActionId[] {
   return Object.values(ACTION);
 }
 
+/**
+ * The App Home's own buttons. Ticket buttons on Home are the cards' (`ACTION`), with the
+ * ticket id as value, so the same handlers and rules run wherever the click comes from.
+ */
+export const HOME_ACTION = {
+  newTicket: 'home_new_ticket',
+  /** "Show more" under a Home list; its value names the list. */
+  more: 'home_more',
+} as const;
+
 const ASSIGN_PREFIX = 'assign:';
 
 /** Block id of the actions block holding the assign users_select: `assign:{ticketId}`. */

@@ -267,6 +267,21 @@ describe('fake Slack Web API', () => {
     expect(await client.views.open({ trigger_id: '1.2.a', view: form(3000) })).toMatchObject({ ok: true });
   });
 
+  it('publishes Home tabs per user, keeping the latest, and refuses a modal published or a Home opened', async () => {
+    const home = (text: string) => ({ type: 'home' as const, private_metadata: text, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }] });
+    const first = await client.views.publish({ user_id: ADA.id, view: home('one') });
+    const second = await client.views.publish({ user_id: ADA.id, view: home('two') });
+    // One Home per user: the same view, its content replaced.
+    expect(second.view?.id).toBe(first.view?.id);
+    expect(fake.homeOf(ADA.id)).toMatchObject({ type: 'home', private_metadata: 'two' });
+    expect(fake.homeOf('U0NOBODY')).toBeUndefined();
+    const modal = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Hi' }, blocks: [] };
+    expect(await slackError(client.views.publish({ user_id: ADA.id, view: modal }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ view: home('no user') } as never))).toBe('invalid_arguments');
+    expect(await slackError(client.views.open({ trigger_id: '1.2.a', view: home('no') as never }))).toBe('invalid_arguments');
+    expect(fake.homeOf(ADA.id)).toMatchObject({ private_metadata: 'two' });
+  });
+
   it('refuses a lone surrogate (invalid UTF-8 once sent) in text and blocks', async () => {
     const post = (body: Record<string, unknown>) =>
       fetch(`${fake.url}chat.postMessage`, {

@@ -13,7 +13,7 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 
 interface Manifest {
   features: {
-    app_home?: { messages_tab_enabled?: boolean; messages_tab_read_only_enabled?: boolean };
+    app_home?: { home_tab_enabled?: boolean; messages_tab_enabled?: boolean; messages_tab_read_only_enabled?: boolean };
     slash_commands?: Array<{ command: string; url?: string }>;
     shortcuts?: Array<{ callback_id: string; type: string }>;
   };
@@ -40,12 +40,14 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.info': ['groups:read'],
   'chat.getPermalink': [],
   'views.open': [],
+  'views.publish': [],
   'auth.test': [],
   'users.info': ['users:read'],
 };
 
 /** The bot scopes each bot event subscription needs (Slack's events reference). */
 const EVENT_SCOPES: Record<string, string[]> = {
+  app_home_opened: [],
   'message.channels': ['channels:history'],
   'message.groups': ['groups:history'],
   'message.im': ['im:history'],
@@ -120,6 +122,11 @@ describe('manifest.yml against the code', () => {
   it('enables the Messages tab, where requester DMs arrive and requesters reply', () => {
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
     expect(manifest.features.app_home?.messages_tab_read_only_enabled).toBe(false);
+  });
+
+  it('enables the Home tab, which the app publishes on app_home_opened', () => {
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+    expect(slack.registered.events).toContain('app_home_opened');
   });
 
   it('subscribes to exactly the bot events the app listens for, at /slack/events', () => {

@@ -143,6 +143,8 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** Forgets recorded calls and pending failures. Users and the ts/id counters are kept. */
   reset(): void;
+  /** The Home tab last published for a user (`views.publish`, as Slack answered it), if any. */
+  homeOf(userId: string): { id: string; type: string; blocks: unknown[]; private_metadata: string } | undefined;
   /** Users by id, for `users.info`; may be edited directly. */
   readonly users: Map<string, FakeSlackUser>;
   addUser(user: FakeSlackUser): void;
@@ -381,6 +383,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     };
   };
 
+  /** Modals open and stack; a Home is only published (views.publish). */
+  const modalOnly = (args: Args): void => {
+    const view = args.view as Record<string, unknown> | undefined;
+    if (view !== null && typeof view === 'object' && view.type === 'home') {
+      throw new SlackError('invalid_arguments', ['must be modal [json-pointer:/view/type]']);
+    }
+  };
+  /** The Home tab last published per user, and its view id (one per user, kept across publishes). */
+  const homes = new Map<string, Reply>();
+  const homeIds = new Map<string, string>();
+
   const methods: Record<string, (args: Args) => Reply> = {
     'auth.test': () => ({
       url: `https://${team.domain}.slack.com/`,
@@ -427,12 +440,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       requireArg(args, 'name', 'invalid_name');
       return {};
     },
-    'views.open': (args) => {
-      requireArg(args, 'trigger_id', 'invalid_trigger_id');
-      return { view: viewReply(args, nextId('V')) };
-    },
     'views.push': (args) => {
       requireArg(args, 'trigger_id', 'invalid_trigger_id');
+      modalOnly(args);
       return { view: viewReply(args, nextId('V')) };
     },
     'views.update': (args) => {
@@ -440,9 +450,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (id === undefined) throw new SlackError('invalid_arguments');
       return { view: viewReply(args, id) };
     },
-    'views.publish': (args) => {
-      requireArg(args, 'user_id', 'invalid_arguments');
+    'views.open': (args) => {
+      requireArg(args, 'trigger_id', 'invalid_trigger_id');
+      modalOnly(args);
       return { view: viewReply(args, nextId('V')) };
+    },
+    'views.publish': (args) => {
+      const userId = requireArg(args, 'user_id', 'invalid_arguments');
+      // views.publish is for the Home tab: a modal there is refused (reference/methods/views.publish).
+      const view = args.view as Record<string, unknown> | undefined;
+      if (view !== null && typeof view === 'object' && view.type !== 'home') {
+        throw new SlackError('invalid_arguments', ['must be home [json-pointer:/view/type]']);
+      }
+      const reply = viewReply(args, homeIds.get(userId) ?? nextId('V'));
+      homeIds.set(userId, String(reply.id));
+      homes.set(userId, reply);
+      return { view: reply };
     },
     'conversations.open': (args) => {
       const channel = stringArg(args, 'channel');
@@ -700,6 +723,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       counts.clear();
       failures.clear();
     },
+    homeOf: (userId) => homes.get(userId) as ReturnType<FakeSlack['homeOf']>,
     users,
     addUser: (user) => {
       users.set(user.id, user);

@@ -19,6 +19,13 @@ export const TEST_SIGNING_SECRET = 'test-signing-secret';
  */
 export const HARNESS_MIRROR = { channelIntervalMs: 20, retry: { baseMs: 50, maxMs: 500 } } as const satisfies SlackAppOptions['mirror'];
 
+/**
+ * The Home publisher's debounce in tests: 20 ms instead of the product's 1.5 s, so a test's
+ * `slack.idle()` is short; the gathering of changes is the same. test/slack/home/publisher.test.ts
+ * passes its own.
+ */
+export const HARNESS_HOME = { debounceMs: 20 } as const satisfies SlackAppOptions['home'];
+
 export interface SlackHarness {
   fake: FakeSlack;
   slack: SlackRuntime;
@@ -53,6 +60,8 @@ export async function startSlackHarness(options: {
    * real pacing or backoff passes the product's values itself.
    */
   mirror?: SlackAppOptions['mirror'];
+  /** Home publisher tuning (see `SlackAppOptions.home`), over `HARNESS_HOME`. */
+  home?: SlackAppOptions['home'];
   /** A fake Slack already running (a "restarted" app talking to the same Slack). */
   reuseFake?: FakeSlack;
 }): Promise<SlackHarness> {
@@ -76,6 +85,7 @@ export async function startSlackHarness(options: {
     ...(options.now ? { now: options.now } : {}),
     retryConfig: { retries: 0 },
     mirror: { ...HARNESS_MIRROR, ...options.mirror },
+    home: { ...HARNESS_HOME, ...options.home },
   });
   const app = createHttpApp({
     db: options.db,

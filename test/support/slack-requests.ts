@@ -137,6 +137,16 @@ export interface EventRequest {
   retryReason?: string;
 }
 
+export interface AppHomeOpenedRequest {
+  teamId: string;
+  enterpriseId?: string;
+  userId: string;
+  /** `home` (default) or `messages`: Slack sends the event for either tab. */
+  tab?: 'home' | 'messages';
+  /** The Home as last published (Slack includes it once a view was published), e.g. `fake.homeOf(userId)`. */
+  view?: Record<string, unknown>;
+}
+
 export interface RawRequest {
   body: string;
   contentType: string;
@@ -153,6 +163,8 @@ export interface SlackSender {
   blockActions(request: BlockActionsRequest): Promise<SlackResponse>;
   messageShortcut(request: MessageShortcutRequest): Promise<SlackResponse>;
   event(request: EventRequest): Promise<SlackResponse>;
+  /** The `app_home_opened` event, in Slack's shape (events/app_home_opened). */
+  appHomeOpened(request: AppHomeOpenedRequest): Promise<SlackResponse>;
   raw(request: RawRequest): Promise<SlackResponse>;
 }
 
@@ -235,8 +247,23 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     return { id: userId, username: name, name, team_id: teamId };
   };
 
-  return {
+  let sender: SlackSender;
+  return (sender = {
     raw,
+
+    appHomeOpened: (request) =>
+      sender.event({
+        teamId: request.teamId,
+        ...(request.enterpriseId ? { enterpriseId: request.enterpriseId } : {}),
+        event: {
+          type: 'app_home_opened',
+          user: request.userId,
+          // The user's DM with the app.
+          channel: `D${request.userId}`,
+          tab: request.tab ?? 'home',
+          ...(request.view ? { view: request.view } : {}),
+        },
+      }),
 
     slashCommand: (request) => {
       const fields: Record<string, string> = {
@@ -384,5 +411,5 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
             };
       return raw({ body, contentType: JSON_TYPE, headers });
     },
-  };
+  });
 }

@@ -20,6 +20,11 @@ export const people = pgTable(
     slackIsAdmin: boolean('slack_is_admin'),
     slackIsOwner: boolean('slack_is_owner'),
     slackRoleCheckedAt: timestamptz('slack_role_checked_at'),
+    /**
+     * When the person last opened the app's Home tab in Slack: only people who opened it
+     * recently get their Home republished after a change (see src/slack/home/publisher.ts).
+     */
+    homeOpenedAt: timestamptz('home_opened_at'),
     ...stampColumns(),
   },
   (t) => [

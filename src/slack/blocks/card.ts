@@ -105,8 +105,8 @@ function detailBlocks(input: TicketDetailsInput, breach: TicketCardInput['breach
   return blocks;
 }
 
-/** Buttons a ticket offers in its current status (see `canTransition`; reopening leaves `resolved`). */
-function statusButtons(ticket: TicketView): Button[] {
+/** Buttons a ticket offers in its current status (see `canTransition`; reopening leaves `resolved`); the Home offers the same. */
+export function statusButtons(ticket: TicketView): Button[] {
   const { id, status } = ticket;
   const buttons: Button[] = [];
   if (isWorkable(status) && !ticket.assignedToId) buttons.push(button('Claim', ACTION.claim, id, 'primary'));

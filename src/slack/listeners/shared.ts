@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import { errorMessage } from '../blocks/card.js';
 import type { SlackMessage } from '../blocks/elements.js';
 import { ticketModal } from '../blocks/form.js';
+import type { ShowHomeOptions } from '../home/publisher.js';
 
 /** What every listener may use: the database, the log, the clock, and who hears ticket changes. */
 export interface ListenerDeps {
@@ -30,6 +31,11 @@ export interface ListenerDeps {
    * shows on someone's Home (an admin's configuration change, for that admin's Home).
    */
   refreshHome?: ((tenantId: string, personIds: readonly string[]) => void) | undefined;
+  /**
+   * Publishes one Slack user's App Home now, with a notice on top when given: the Home they
+   * just opened or clicked in (a click in Home has no response_url to answer privately).
+   */
+  showHome?: ((tenantId: string, slackUserId: string, options?: ShowHomeOptions) => void) | undefined;
 }
 
 /** The tenant `authorize` put on the context: the installation's workspace, never the payload's. */

@@ -7,6 +7,7 @@ import { ForbiddenError } from '../../../domain/errors.js';
 import type { TicketAction } from '../../../domain/tickets/permissions.js';
 import { assignTicket, changeTicketStatus, claimTicket, reopenTicket, type TicketWriteOptions } from '../../../domain/tickets/tickets.js';
 import { errorMessage } from '../../blocks/card.js';
+import { fromHome, homeResponder } from '../../home/reply.js';
 import { parseAssignBlockId } from '../../ids.js';
 import { actingAs, ephemeral, tell, tenantOf, type ListenerDeps } from '../shared.js';
 
@@ -54,10 +55,13 @@ export const reopenButton: TicketButton = {
  */
 export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
   const { db } = deps;
-  return async ({ ack, body, action, context, respond }: ActionArgs): Promise<void> => {
+  return async ({ ack, body, action, context, respond: respondInMessage }: ActionArgs): Promise<void> => {
     await ack();
     const ticketId = action.type === 'users_select' ? parseAssignBlockId(action.block_id) : 'value' in action ? action.value : undefined;
     if (!ticketId) return;
+    // A click in the App Home has no response_url: answers go on top of the clicker's Home.
+    const home = fromHome(body) ? homeResponder(deps, context, body) : undefined;
+    const respond = home?.respond ?? respondInMessage;
     let tenantId: string | undefined;
     try {
       tenantId = tenantOf(context);
@@ -66,6 +70,8 @@ export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
     } catch (error) {
       if (error instanceof ForbiddenError) await respond(ephemeral(errorMessage(error.message))).catch(() => {});
       else await tell(deps, respond, error, button.doing, tenantId);
+    } finally {
+      home?.done();
     }
   };
 }

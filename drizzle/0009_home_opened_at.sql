@@ -1,0 +1,1 @@
+ALTER TABLE "people" ADD COLUMN "home_opened_at" timestamp (3) with time zone;

@@ -1,0 +1,105 @@
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recordHomeOpened } from '../../../src/domain/home.js';
+import { upsertSlackPerson, type Person } from '../../../src/domain/people.js';
+import { createLogger } from '../../../src/log.js';
+import { createHomePublisher, type HomePublisherOptions } from '../../../src/slack/home/publisher.js';
+import { describeEachDatabase, newTenantId } from '../../support/databases.js';
+import { startFakeSlack, type FakeSlack } from '../../support/fake-slack.js';
+
+const { WebClient } = webApi;
+
+describeEachDatabase('the Home publisher', (ctx) => {
+  let fake: FakeSlack;
+  let client: InstanceType<typeof WebClient>;
+  const problems: string[] = [];
+  const log = createLogger('warn', (line) => problems.push(line));
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    // As the app builds it for Homes: no retries, a 429 comes back at once with its Retry-After.
+    client = new WebClient('xoxb-test', { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} } });
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  const publisher = (options: Partial<HomePublisherOptions> = {}) => createHomePublisher({ db: ctx.db, client, log, now: () => new Date(), ...options });
+
+  async function people(count: number, openedMinutesAgo: number | null = 1) {
+    const tenantId = newTenantId();
+    const list: Person[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const person = await upsertSlackPerson(ctx.db, tenantId, { slackUserId: `UPUB${tenantId.slice(1, 7)}${i}` }, new Date());
+      if (openedMinutesAgo !== null) await recordHomeOpened(ctx.db, tenantId, person.id, new Date(Date.now() - openedMinutesAgo * 60_000));
+      list.push(person);
+    }
+    return { tenantId, people: list };
+  }
+  const publishesFor = (people: Person[], since: number) => fake.calls.slice(since).filter((c) => c.method === 'views.publish' && people.some((p) => p.slackUserId === c.args.user_id));
+
+  it('gathers a burst of changes into one publish per person, after the debounce', async () => {
+    const { tenantId, people: [ann] } = await people(1);
+    const home = publisher({ debounceMs: 200 });
+    const mark = fake.calls.length;
+    const started = Date.now();
+    for (let i = 0; i < 5; i += 1) home.refresh(tenantId, [ann!.id]);
+    await home.idle();
+    const calls = publishesFor([ann!], mark);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.at.getTime() - started).toBeGreaterThanOrEqual(190);
+    expect(fake.homeOf(ann!.slackUserId!)?.type).toBe('home');
+  });
+
+  it('leaves alone people who never opened Home, or not in the last day', async () => {
+    const never = await people(1, null);
+    const longAgo = await people(1, 25 * 60);
+    const home = publisher({ debounceMs: 5 });
+    const mark = fake.calls.length;
+    home.refresh(never.tenantId, never.people.map((p) => p.id));
+    home.refresh(longAgo.tenantId, longAgo.people.map((p) => p.id));
+    await home.idle();
+    expect(publishesFor([...never.people, ...longAgo.people], mark)).toEqual([]);
+  });
+
+  it('waits out a 429 Retry-After, then publishes the Home again', async () => {
+    const { tenantId, people: [ann] } = await people(1);
+    const home = publisher({ debounceMs: 5 });
+    fake.failNext('views.publish', { status: 429, retryAfter: 1 }, 1, (args) => args.user_id === ann!.slackUserId);
+    const mark = fake.calls.length;
+    problems.length = 0;
+    home.refresh(tenantId, [ann!.id]);
+    await home.idle();
+    const calls = publishesFor([ann!], mark);
+    expect(calls.map((c) => c.error ?? 'ok')).toEqual(['ratelimited', 'ok']);
+    expect(calls[1]!.at.getTime() - calls[0]!.at.getTime()).toBeGreaterThanOrEqual(950);
+    expect(problems.filter((p) => p.includes('rate limited'))).toHaveLength(1);
+  });
+
+  it('paces publishes across people under the per-minute limit', async () => {
+    const { tenantId, people: two } = await people(2);
+    // One at once, then one every two seconds.
+    const home = publisher({ debounceMs: 5, perMinute: 30, burst: 1 });
+    const mark = fake.calls.length;
+    home.refresh(tenantId, two.map((p) => p.id));
+    await home.idle();
+    const times = publishesFor(two, mark).map((c) => c.at.getTime()).sort((a, b) => a - b);
+    expect(times).toHaveLength(2);
+    // Unpaced, the second would follow the first by the time one Home takes to build.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it('publishes what is waiting when stopped, without waiting out the debounce', async () => {
+    const { tenantId, people: [ann] } = await people(1);
+    const home = publisher({ debounceMs: 60_000 });
+    const mark = fake.calls.length;
+    home.refresh(tenantId, [ann!.id]);
+    const started = Date.now();
+    await home.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(publishesFor([ann!], mark)).toHaveLength(1);
+    home.refresh(tenantId, [ann!.id]);
+    await home.idle();
+    expect(publishesFor([ann!], mark)).toHaveLength(1);
+  });
+});
