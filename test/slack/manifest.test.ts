@@ -38,6 +38,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.join': ['channels:join'],
   'chat.getPermalink': [],
   'views.open': [],
+  'views.push': [],
+  'views.update': [],
   'auth.test': [],
   'users.info': ['users:read'],
 };
