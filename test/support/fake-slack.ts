@@ -54,6 +54,8 @@ export interface FakeSlackCall {
   retryAfter?: number;
   /** Set when the payload broke a Block Kit limit: Slack's error messages, with JSON pointers. */
   refused?: string[];
+  /** Set once answered: the whole answer (e.g. the opened view, with the id and hash Slack gave it). */
+  reply?: Record<string, unknown>;
 }
 
 /** A failure `failNext` makes the fake answer with instead of the method's normal reply. */
@@ -650,6 +652,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
     }
     if (reply.ok !== true) call.error = String(reply.error);
+    call.reply = reply;
     await send(res, 200, reply);
   };
 

@@ -80,7 +80,7 @@ export function adminSlaActionHandlers(deps: ListenerDeps): Record<string, (args
     [ADMIN_SLA_ACTION.hoursInput]: adminAction(deps, 'update the preview', async (_admin, args) => {
       const view = args.body.view;
       if (view?.callback_id !== ADMIN_SLA_CALLBACK.businessHours) return;
-      const form = readHoursForm(view.state.values);
+      const form = readHoursForm(view);
       try {
         // The hash: an update based on an older state of the view is refused, not applied over a newer one.
         await args.client.views.update({ view_id: view.id, hash: view.hash, view: businessHoursModal(form, previewOf(form, deps.now())) });
@@ -240,7 +240,13 @@ function handlePolicySubmitted(deps: ListenerDeps) {
 /** Business hours: the form as the settings API's `business_calendar`, validated and saved by the domain. */
 function handleHoursSubmitted(deps: ListenerDeps) {
   return async (admin: Admin, { view }: ViewArgs): Promise<Record<string, string> | undefined> => {
-    const calendar = calendarOfForm(readHoursForm(view.state.values));
+    const form = readHoursForm(view);
+    const calendar = calendarOfForm(form);
+    if (form.keptBefore) {
+      // The older holidays the form could not show stay as stored.
+      const { businessCalendar } = await tenantTicketSettings(deps.db, admin.tenantId);
+      calendar.holidays = [...businessCalendar.holidays.filter((d) => d < form.keptBefore!), ...calendar.holidays];
+    }
     try {
       await updateTenantSettings(deps.db, admin.scope, { business_calendar: calendar });
       return undefined;

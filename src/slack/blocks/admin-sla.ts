@@ -295,20 +295,41 @@ export interface HoursForm {
   timezone: string | undefined;
   days: Record<Weekday, string>;
   holidays: string;
+  /**
+   * Set when the stored holidays do not all fit the input (3000 characters, some 270 dates):
+   * those before this date are not shown, and are kept as they are when the form is saved.
+   */
+  keptBefore?: string | undefined;
 }
 
 export function formOfCalendar(calendar: BusinessCalendar): HoursForm {
   const days = Object.fromEntries(WEEKDAYS.map((d) => [d, (calendar.hours[d] ?? []).map(([s, e]) => `${s}-${e}`).join(', ')])) as Record<Weekday, string>;
-  return { timezone: calendar.timezone, days, holidays: calendar.holidays.join('\n') };
+  const holidays = [...calendar.holidays].sort();
+  // The newest ones are shown: the dates still to come are what an admin edits.
+  while (holidays.join('\n').length > SLACK_LIMITS.inputMaxLength) holidays.shift();
+  const keptBefore = holidays.length < calendar.holidays.length ? holidays[0] : undefined;
+  return { timezone: calendar.timezone, days, holidays: holidays.join('\n'), ...(keptBefore ? { keptBefore } : {}) };
 }
 
-export function readHoursForm(values: Values): HoursForm {
+/** The modal's state (a submission, or a block_actions payload's view) as typed. */
+export function readHoursForm(view: { state: { values: Values }; private_metadata?: string | undefined }): HoursForm {
+  const values = view.state.values;
   const text = (block: string) => values[block]?.[ADMIN_SLA_ACTION.hoursInput]?.value ?? '';
   return {
     timezone: values[HOURS_BLOCK.timezone]?.[ADMIN_SLA_ACTION.hoursInput]?.selected_option?.value ?? undefined,
     days: Object.fromEntries(WEEKDAYS.map((d) => [d, text(HOURS_BLOCK.day(d))])) as Record<Weekday, string>,
     holidays: text(HOURS_BLOCK.holidays),
+    ...keptBeforeOf(view.private_metadata),
   };
+}
+
+function keptBeforeOf(metadata: string | undefined): { keptBefore?: string } {
+  try {
+    const kept = (JSON.parse(metadata || '{}') as { kept_before?: unknown } | null)?.kept_before;
+    return typeof kept === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(kept) ? { keptBefore: kept } : {};
+  } catch {
+    return {};
+  }
 }
 
 const RANGE = /^\s*(\d{1,2}:\d{2})\s*(?:-|–|—|to)\s*(\d{1,2}:\d{2})\s*$/i;
@@ -410,13 +431,14 @@ export function businessHoursModal(form: HoursForm, preview: string): ModalView 
     hoursTextInput(HOURS_BLOCK.holidays, 'Holidays', form.holidays, {
       multiline: true,
       placeholder: '2026-12-25 Christmas',
-      hint: 'One date a line, YYYY-MM-DD in the time zone above; a name after the date is for you (only the dates are kept).',
+      hint: `One date a line, YYYY-MM-DD in the time zone above; a name after the date is for you (only the dates are kept).${form.keptBefore ? ` Holidays before ${form.keptBefore} are not shown and stay as they are.` : ''}`,
     }),
     { ...section(preview), block_id: HOURS_BLOCK.preview },
   ];
   return {
     type: 'modal',
     callback_id: ADMIN_SLA_CALLBACK.businessHours,
+    ...(form.keptBefore ? { private_metadata: JSON.stringify({ kept_before: form.keptBefore }) } : {}),
     title: plain('Business hours'),
     submit: plain('Save'),
     close: plain('Cancel'),
