@@ -285,6 +285,9 @@ export const HOURS_BLOCK = {
 
 /** Domain error paths (`business_calendar.…`) -> the business-hours modal's blocks. */
 export const HOURS_ERROR_BLOCKS: Record<string, string> = {
+  // The whole calendar (too thin for a policy) or the week (no day open): fixed in the hours.
+  business_calendar: HOURS_BLOCK.day('mon'),
+  'business_calendar.hours': HOURS_BLOCK.day('mon'),
   'business_calendar.timezone': HOURS_BLOCK.timezone,
   'business_calendar.holidays': HOURS_BLOCK.holidays,
   ...Object.fromEntries(WEEKDAYS.map((d) => [`business_calendar.hours.${d}`, HOURS_BLOCK.day(d)])),

@@ -349,6 +349,8 @@ describeEachDatabase('admin in Slack: SLA policies and business hours', (ctx) =>
     const update = await after('views.update');
     await answered(update);
     expect(JSON.stringify(update.args.view)).toContain('none yet, At least one weekday needs a business-hours interval');
+    const closed = await submit(teamId, ADMIN, modal, values);
+    expect(closed.body).toEqual({ response_action: 'errors', errors: { [HOURS_BLOCK.day('mon')]: expect.stringMatching(/^At least one weekday needs a business-hours interval/) } });
 
     // A keystroke's action carrying the hash from before the last update: Slack refuses it, and nobody is bothered.
     after = since();
