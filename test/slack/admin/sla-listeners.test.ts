@@ -104,12 +104,20 @@ describeEachDatabase('admin in Slack: SLA policies and business hours', (ctx) =>
     return reply.view as SlackView;
   }
 
-  function submit(teamId: string, userId: string, view: SlackView, values: Values) {
-    return h.sender.viewSubmission({
+  /** Submits the modal; field errors must name input blocks of it, or Slack would not show them. */
+  async function submit(teamId: string, userId: string, view: SlackView, values: Values) {
+    const res = await h.sender.viewSubmission({
       userId,
       teamId,
       view: { id: view.id, hash: view.hash, callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values }, blocks: view.blocks },
     });
+    const errors = (res.body as { errors?: Record<string, string> }).errors;
+    const inputs = view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id as string);
+    for (const [block, message] of Object.entries(errors ?? {})) {
+      expect(inputs).toContain(block);
+      expect(message.length).toBeGreaterThan(0);
+    }
+    return res;
   }
 
   const overflow = (value: string): BlockAction => ({
