@@ -106,3 +106,25 @@ export const ADMIN_CONFIG_BLOCK = {
   escalationMax: 'settings_escalation_max',
   admins: 'admins',
 } as const;
+
+/**
+ * Admin in Slack, SLA policies and business hours: the buttons on the admin's Home and in
+ * the admin modals. A policy's buttons carry its id in `value`; the overflow menu on a policy
+ * carries `edit:`, `deactivate:` or `activate:` and the id.
+ */
+export const ADMIN_SLA_ACTION = {
+  openSuggested: 'admin_sla_suggested_open',
+  skipPolicies: 'admin_sla_policies_skip',
+  newPolicy: 'admin_sla_policy_new',
+  policyMenu: 'admin_sla_policy_menu',
+  pickPolicy: 'admin_sla_policy_pick',
+  openBusinessHours: 'admin_sla_hours_open',
+  /** Every input of the business-hours modal: a change dispatches it, and the preview is redrawn. */
+  hoursInput: 'admin_sla_hours_input',
+} as const;
+
+export const ADMIN_SLA_CALLBACK = {
+  suggestedPolicies: 'admin_sla_suggested',
+  policy: 'admin_sla_policy',
+  businessHours: 'admin_sla_hours',
+} as const;

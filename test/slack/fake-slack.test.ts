@@ -282,6 +282,39 @@ describe('fake Slack Web API', () => {
     expect(fake.homeOf(ADA.id)).toMatchObject({ private_metadata: 'two' });
   });
 
+  it('answers views.update of an unknown view with not_found, and of a stale hash with hash_conflict', async () => {
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Hours' }, blocks: [] };
+    const opened = await client.views.open({ trigger_id: '1.2.a', view });
+    const first = await client.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view });
+    expect(first.view?.hash).not.toBe(opened.view?.hash);
+    // The hash the first update started from is stale now: Slack refuses to apply an update over a newer view.
+    expect(await slackError(client.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view }))).toBe('hash_conflict');
+    expect(await client.views.update({ view_id: opened.view!.id!, hash: first.view!.hash!, view })).toMatchObject({ ok: true });
+    expect(await client.views.update({ view_id: opened.view!.id!, view })).toMatchObject({ ok: true });
+    expect(await slackError(client.views.update({ view_id: 'V0NEVEROPENED', view }))).toBe('not_found');
+  });
+
+  it('refuses number inputs and dispatch configurations Slack refuses', async () => {
+    const modal = (element: Record<string, unknown>, input: Record<string, unknown> = {}) => ({
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'Targets' },
+      submit: { type: 'plain_text' as const, text: 'Save' },
+      blocks: [{ type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'Minutes' }, element: { action_id: 'v', ...element }, ...input }],
+    });
+    const open = (element: Record<string, unknown>, input?: Record<string, unknown>) => client.views.open({ trigger_id: '1.2.a', view: modal(element, input) as never });
+    expect(await slackError(open({ type: 'number_input' }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'number_input', is_decimal_allowed: false, initial_value: '1.5' }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'number_input', is_decimal_allowed: true, min_value: '5', max_value: '1' }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'number_input', is_decimal_allowed: false, initial_value: 'thirty' }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'plain_text_input', dispatch_action_config: { trigger_actions_on: ['on_blur'] } }, { dispatch_action: true }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'plain_text_input', dispatch_action_config: { trigger_actions_on: [] } }))).toBe('invalid_arguments');
+    expect(await slackError(open({ type: 'plain_text_input' }, { dispatch_action: 'yes' }))).toBe('invalid_arguments');
+    expect(fake.calls.every((call) => call.refused !== undefined)).toBe(true);
+
+    expect(await open({ type: 'number_input', is_decimal_allowed: false, initial_value: '30', min_value: '1' })).toMatchObject({ ok: true });
+    expect(await open({ type: 'plain_text_input', dispatch_action_config: { trigger_actions_on: ['on_enter_pressed', 'on_character_entered'] } }, { dispatch_action: true })).toMatchObject({ ok: true });
+  });
+
   it('refuses a lone surrogate (invalid UTF-8 once sent) in text and blocks', async () => {
     const post = (body: Record<string, unknown>) =>
       fetch(`${fake.url}chat.postMessage`, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION, assignBlockId, parseAssignBlockId, ticketActionIds } from '../../src/slack/ids.js';
+import { ACTION, ADMIN_SLA_ACTION, ADMIN_SLA_CALLBACK, assignBlockId, CALLBACK, parseAssignBlockId, ticketActionIds } from '../../src/slack/ids.js';
 import { block } from '../support/block-fixtures.js';
 
 describe('Slack ids', () => {
@@ -8,6 +8,14 @@ describe('Slack ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(Object.values(ACTION).sort());
     expect(ids).toContain('alert_ack');
+  });
+
+  it('gives the admin SLA buttons and forms ids of their own', () => {
+    const actions = [...Object.values(ACTION), ...Object.values(ADMIN_SLA_ACTION)];
+    const callbacks = [...Object.values(CALLBACK), ...Object.values(ADMIN_SLA_CALLBACK)];
+    expect(new Set(actions).size).toBe(actions.length);
+    expect(new Set(callbacks).size).toBe(callbacks.length);
+    expect([...actions, ...callbacks].every((id) => id.length <= 255)).toBe(true);
   });
 
   it('round-trips assign block ids and rejects others', () => {

@@ -41,6 +41,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'chat.getPermalink': [],
   'views.open': [],
   'views.publish': [],
+  'views.push': [],
+  'views.update': [],
   'auth.test': [],
   'users.info': ['users:read'],
 };

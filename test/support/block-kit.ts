@@ -293,6 +293,10 @@ class Checker {
   input(block: Json, pointer: string): void {
     this.text(block.label, `${pointer}/label`, L.inputLabel, { plainOnly: true });
     this.text(block.hint, `${pointer}/hint`, L.inputLabel, { plainOnly: true, required: false });
+    // input-block: `dispatch_action` and `optional` are booleans.
+    for (const flag of ['dispatch_action', 'optional'] as const) {
+      if (block[flag] !== undefined && typeof block[flag] !== 'boolean') this.problem(`${pointer}/${flag}`, 'expected a boolean');
+    }
     if (block.element === undefined) this.problem(`${pointer}/element`, 'missing required field');
     else this.element(block.element, `${pointer}/element`, INPUT_ELEMENTS, new Set());
   }
@@ -354,7 +358,11 @@ class Checker {
         return;
       }
       case 'plain_text_input':
+        this.dispatchConfig(element.dispatch_action_config, `${pointer}/dispatch_action_config`);
         return this.plainTextInput(element, pointer);
+      case 'number_input':
+        this.dispatchConfig(element.dispatch_action_config, `${pointer}/dispatch_action_config`);
+        return this.numberInput(element, pointer);
       case 'datepicker':
         // block-kit/block-elements/date-picker-element: YYYY-MM-DD.
         if (element.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(element.initial_date))) {
@@ -451,6 +459,46 @@ class Checker {
     if (typeof min === 'number' && typeof max === 'number' && min > max) this.problem(`${pointer}/min_length`, 'must not exceed max_length');
     const limit = typeof max === 'number' ? Math.min(max, L.inputLength) : L.inputLength;
     this.string(initial, `${pointer}/initial_value`, limit);
+  }
+
+  /**
+   * block-kit/block-elements/number-input-element: `is_decimal_allowed` is required; the
+   * initial, minimum and maximum values are numbers written as strings, whole ones unless
+   * decimals are allowed, and the minimum is not above the maximum.
+   */
+  numberInput(element: Json, pointer: string): void {
+    const decimal = element.is_decimal_allowed;
+    if (typeof decimal !== 'boolean') this.problem(`${pointer}/is_decimal_allowed`, decimal === undefined ? 'missing required field' : 'expected a boolean');
+    const number = (key: 'initial_value' | 'min_value' | 'max_value'): number | undefined => {
+      const value = element[key];
+      if (value === undefined) return undefined;
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (!Number.isFinite(n)) this.problem(`${pointer}/${key}`, 'must be a number written as a string');
+      else if (decimal === false && !Number.isInteger(n)) this.problem(`${pointer}/${key}`, 'must be a whole number when is_decimal_allowed is false');
+      return Number.isFinite(n) ? n : undefined;
+    };
+    const initial = number('initial_value');
+    const min = number('min_value');
+    const max = number('max_value');
+    if (min !== undefined && max !== undefined && min > max) this.problem(`${pointer}/min_value`, 'cannot be greater than max_value');
+    if (initial !== undefined && ((min !== undefined && initial < min) || (max !== undefined && initial > max))) {
+      this.problem(`${pointer}/initial_value`, 'must be between min_value and max_value');
+    }
+  }
+
+  /** block-kit/composition-objects/dispatch-action-configuration-object: a non-empty list of the two triggers. */
+  dispatchConfig(value: unknown, pointer: string): void {
+    if (value === undefined) return;
+    const triggers = isObject(value) ? value.trigger_actions_on : undefined;
+    if (!Array.isArray(triggers) || triggers.length === 0) {
+      this.problem(`${pointer}/trigger_actions_on`, 'must be a non-empty array');
+      return;
+    }
+    triggers.forEach((trigger, i) => {
+      if (trigger !== 'on_enter_pressed' && trigger !== 'on_character_entered') {
+        this.problem(`${pointer}/trigger_actions_on/${i}`, 'must be one of on_enter_pressed, on_character_entered');
+      }
+    });
   }
 
   /** block-kit/composition-objects/confirmation-dialog-object. */

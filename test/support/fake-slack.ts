@@ -55,6 +55,8 @@ export interface FakeSlackCall {
   retryAfter?: number;
   /** Set when the payload broke a Block Kit limit: Slack's error messages, with JSON pointers. */
   refused?: string[];
+  /** Set once answered: the whole answer (e.g. the opened view, with the id and hash Slack gave it). */
+  reply?: Record<string, unknown>;
 }
 
 /** A failure `failNext` makes the fake answer with instead of the method's normal reply. */
@@ -339,6 +341,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const micros = tsSeq * 100;
     return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   };
+  /**
+   * Views Slack knows (opened, pushed, published or updated) by id, with their current hash:
+   * `views.update` of an unknown id answers `not_found`, and with a `hash` that is not the
+   * view's current one `hash_conflict` (methods/views.update), as Slack does.
+   */
+  const viewHashes = new Map<string, string>();
   let idSeq = 0;
   const nextId = (prefix: string): string => `${prefix}${String(++idSeq).padStart(9, '0')}`;
 
@@ -362,6 +370,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     refuse(checkView(view));
     if (view === null || typeof view !== 'object' || Array.isArray(view)) throw new SlackError('invalid_arguments');
     const sent = view as Record<string, unknown>;
+    const hash = `${Date.now()}.${nextId('h')}`;
+    viewHashes.set(id, hash);
     return {
       id,
       team_id: team.id,
@@ -374,7 +384,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       clear_on_close: false,
       notify_on_close: false,
       ...sent,
-      hash: `${Date.now()}.${id}`,
+      hash,
       root_view_id: id,
       previous_view_id: null,
       app_id: bot.appId,
@@ -446,8 +456,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { view: viewReply(args, nextId('V')) };
     },
     'views.update': (args) => {
-      const id = stringArg(args, 'view_id') ?? (stringArg(args, 'external_id') ? nextId('V') : undefined);
+      const viewId = stringArg(args, 'view_id');
+      const id = viewId ?? (stringArg(args, 'external_id') ? nextId('V') : undefined);
       if (id === undefined) throw new SlackError('invalid_arguments');
+      refuse(checkView(args.view));
+      if (viewId !== undefined && !viewHashes.has(viewId)) throw new SlackError('not_found');
+      const hash = stringArg(args, 'hash');
+      if (viewId !== undefined && hash !== undefined && hash !== viewHashes.get(viewId)) throw new SlackError('hash_conflict');
       return { view: viewReply(args, id) };
     },
     'views.open': (args) => {
@@ -672,6 +687,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
     }
     if (reply.ok !== true) call.error = String(reply.error);
+    call.reply = reply;
     await send(res, 200, reply);
   };
 
