@@ -1,9 +1,10 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { configChanges, slaPolicies, TICKET_TYPES, type TicketPriority } from '../../db/schema/index.js';
 import { recordConfigChange } from '../audit.js';
 import { ConflictError, ValidationError, type FieldIssue } from '../errors.js';
 import type { Scope } from '../scope.js';
+import { updateTenantSettings } from '../tenants.js';
 import { createSlaPolicy, type SlaPolicy } from './policies.js';
 
 /**
@@ -65,10 +66,22 @@ export async function skipSlaPolicies(db: Db, scope: Scope): Promise<void> {
   await recordConfigChange(db, scope, { subject: 'setup', action: 'skip', subjectId: 'sla_policies' });
 }
 
+/**
+ * Business hours saved by an admin (validated by the settings schema). Saving them unchanged (keeping the defaults) changes
+ * nothing and so records no settings change; it still answers the setup step, which is
+ * recorded as confirmed.
+ */
+export async function saveBusinessHours(db: Db, scope: Scope, calendar: unknown): Promise<void> {
+  await updateTenantSettings(db, scope, { business_calendar: calendar });
+  if (!(await slaSetupStatus(db, scope.tenantId)).businessHours) {
+    await recordConfigChange(db, scope, { subject: 'setup', action: 'confirm', subjectId: 'business_hours' });
+  }
+}
+
 export interface SlaSetupStatus {
   /** The tenant has an SLA policy (any status), or chose to have none. */
   policies: boolean;
-  /** Business hours were set once (a settings change that touched `business_calendar`). */
+  /** Business hours were set once (a settings change that touched `business_calendar`, or saved as they were). */
   businessHours: boolean;
 }
 
@@ -88,7 +101,15 @@ export async function slaSetupStatus(db: Db, tenantId: string): Promise<SlaSetup
   const [hours] = await db
     .select({ id: configChanges.id })
     .from(configChanges)
-    .where(and(eq(configChanges.tenantId, tenantId), eq(configChanges.subject, 'settings'), isNotNull(sql`${configChanges.changes} -> 'business_calendar'`)))
+    .where(
+      and(
+        eq(configChanges.tenantId, tenantId),
+        or(
+          and(eq(configChanges.subject, 'settings'), isNotNull(sql`${configChanges.changes} -> 'business_calendar'`)),
+          and(eq(configChanges.subject, 'setup'), eq(configChanges.subjectId, 'business_hours')),
+        ),
+      ),
+    )
     .limit(1);
   return { policies: Boolean(skipped), businessHours: Boolean(hours) };
 }

@@ -8,6 +8,7 @@ import { escapeMrkdwn, mention, slackDate, truncate, userText } from '../blocks/
 import { ADMIN_CONFIG_ACTION } from '../ids.js';
 import type { ListenerDeps } from '../listeners/shared.js';
 import { TEAM_NAME_MAX } from './config-blocks.js';
+import { slaSetupStatus } from '../../domain/sla/setup.js';
 import { slaAdminBlocks, slaChecklistBlocks } from './sla-home.js';
 
 /** Teams listed one per block with their Edit button; past this, a picker holds them all. */
@@ -20,8 +21,9 @@ const NAME_MRKDWN_MAX = TEAM_NAME_MAX * 5;
 export const ADMIN_HOME_MAX_BLOCKS = 45;
 
 /**
- * The admin part of an admin's App Home: the setup checklist while the desk has no team,
- * then teams, SLA policies, business hours, settings and helpdesk admins, each editable.
+ * The admin part of an admin's App Home: the setup checklist while the desk has no team;
+ * then teams, SLA policies, business hours, settings and helpdesk admins, each editable,
+ * under the checklist (each step done or to do) until its SLA steps are done too.
  * At most 45 blocks (the Home holds 100 in all).
  */
 export async function adminHomeBlocks(deps: Pick<ListenerDeps, 'db' | 'now'>, tenantId: string): Promise<KnownBlock[]> {
@@ -35,8 +37,11 @@ export async function adminHomeBlocks(deps: Pick<ListenerDeps, 'db' | 'now'>, te
   const slackIdOf = new Map((await getPeople(deps.db, tenantId, personIds)).flatMap((p) => (p.slackUserId ? [[p.id, p.slackUserId] as const] : [])));
   const model: AdminHomeModel = { teams, settings, changes, slackIdOf };
   if (teams.length === 0) return [...setupChecklistBlocks(model), ...(await slaChecklistBlocks(deps, tenantId))];
-  const sla = await slaAdminBlocks(deps, tenantId);
-  return adminSectionBlocks(model, sla);
+  const [sla, status] = await Promise.all([slaAdminBlocks(deps, tenantId), slaSetupStatus(deps.db, tenantId)]);
+  const section = adminSectionBlocks(model, sla);
+  if (status.policies && status.businessHours) return section;
+  // A team exists but a step is still to do: the checklist stays on top, each step done or to do.
+  return [...setupChecklistBlocks(model, { compact: true }), ...(await slaChecklistBlocks(deps, tenantId)), { type: 'divider' }, ...section];
 }
 
 export interface AdminHomeModel {
@@ -48,17 +53,24 @@ export interface AdminHomeModel {
 }
 
 /** The first-run checklist's header and step 1 (a team); steps 2 and 3 follow from the SLA part. */
-export function setupChecklistBlocks(model: AdminHomeModel): KnownBlock[] {
+export function setupChecklistBlocks(model: AdminHomeModel, options: { compact?: boolean } = {}): KnownBlock[] {
+  const done = model.teams.length > 0;
+  const count = model.teams.length;
+  const step = section(
+    `*1. Create a team*\n${
+      done
+        ? `:white_check_mark: Done — ${count} team${count === 1 ? '' : 's'}`
+        : ':white_circle: To do — its name, the channel where its ticket cards and SLA alerts go, its agents and escalation contacts.'
+    }`,
+  );
+  // Done: the admin section below has *New team* and each team's *Edit*.
+  const step1 = done ? step : withButton(step, button('Create team', ADMIN_CONFIG_ACTION.teamCreate, 'new', 'primary'));
+  // Beside the admin section (a team exists), which lists the admins: the header and the step only.
+  if (options.compact) return [header('Set up your helpdesk'), step1];
   return [
     header('Set up your helpdesk'),
     section('Only helpdesk admins see this. Three steps and the desk is ready: a team to work the tickets, SLA targets, and business hours.'),
-    withButton(
-      section(
-        `${model.teams.length > 0 ? ':white_check_mark: ~*1. Create a team*~ Done' : ':white_large_square: *1. Create a team* To do'}\n` +
-          'Its name, the channel where its ticket cards and SLA alerts go, its agents and escalation contacts.',
-      ),
-      button('Create team', ADMIN_CONFIG_ACTION.teamCreate, 'new', 'primary'),
-    ),
+    step1,
     adminsBlock(model),
   ];
 }
@@ -141,7 +153,10 @@ const FIELD_LABELS: Record<string, string> = {
 
 const SUBJECT_LABELS: Record<string, string> = { team: 'team', sla_policy: 'SLA policy', settings: 'settings', setup: 'setup' };
 
-const ACTION_VERBS: Record<string, string> = { create: 'created', update: 'changed', deactivate: 'deactivated', activate: 'activated', delete: 'deleted', skip: 'skipped' };
+/** Setup decisions that are no configuration write: "@ada skipped SLA policies". */
+const SETUP_STEPS: Record<string, string> = { sla_policies: 'SLA policies', business_hours: 'business hours' };
+
+const ACTION_VERBS: Record<string, string> = { create: 'created', update: 'changed', deactivate: 'deactivated', activate: 'activated', delete: 'deleted', skip: 'skipped', confirm: 'confirmed' };
 
 /** "Today at 2:05 PM · @ada updated team *IT help*: name, agents" */
 function changeLine(change: ConfigChange, model: AdminHomeModel): string {
@@ -151,6 +166,8 @@ function changeLine(change: ConfigChange, model: AdminHomeModel): string {
   if (change.subject === 'team') {
     const team = model.teams.find((t) => t.id === change.subjectId);
     if (team) what = `team *${userText(team.name, NAME_MRKDWN_MAX)}*`;
+  } else if (change.subject === 'setup') {
+    what = SETUP_STEPS[change.subjectId ?? ''] ?? 'a setup step';
   } else if (change.subject === 'sla_policy') {
     const name = change.changes.name?.to;
     what = typeof name === 'string' && change.action === 'create' ? `SLA policy *${userText(name, NAME_MRKDWN_MAX)}*` : 'an SLA policy';

@@ -4,9 +4,9 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError, Precondition
 import { IdempotencyInProgressError, runIdempotently } from '../../domain/idempotency.js';
 import { addBusinessMinutes, parseBusinessCalendar } from '../../domain/sla/calendar.js';
 import { createSlaPolicy, deactivateSlaPolicy, getSlaPolicy, updateSlaPolicy } from '../../domain/sla/policies.js';
-import { createSlaPolicies, skipSlaPolicies, SUGGESTED_SLA_POLICIES } from '../../domain/sla/setup.js';
+import { createSlaPolicies, saveBusinessHours, skipSlaPolicies, SUGGESTED_SLA_POLICIES } from '../../domain/sla/setup.js';
 import type { Scope } from '../../domain/scope.js';
-import { tenantTicketSettings, updateTenantSettings } from '../../domain/tenants.js';
+import { tenantTicketSettings } from '../../domain/tenants.js';
 import {
   businessHoursModal,
   calendarOfForm,
@@ -248,7 +248,7 @@ function handleHoursSubmitted(deps: ListenerDeps) {
       calendar.holidays = [...businessCalendar.holidays.filter((d) => d < form.keptBefore!), ...calendar.holidays];
     }
     try {
-      await updateTenantSettings(deps.db, admin.scope, { business_calendar: calendar });
+      await saveBusinessHours(deps.db, admin.scope, calendar);
       return undefined;
     } catch (error) {
       if (error instanceof ValidationError) return modalFieldErrors(new ValidationError(error.issues.map((i) => sayWhich(i, calendar))), HOURS_ERROR_BLOCKS, HOURS_BLOCK.day('mon'));

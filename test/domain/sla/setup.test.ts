@@ -3,7 +3,7 @@ import { listConfigChanges } from '../../../src/domain/audit.js';
 import { ValidationError } from '../../../src/domain/errors.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../../src/domain/sla/calendar.js';
 import { createSlaPolicy, listSlaPolicies } from '../../../src/domain/sla/policies.js';
-import { createSlaPolicies, skipSlaPolicies, slaSetupStatus, SUGGESTED_APPLIES_TO, SUGGESTED_SLA_POLICIES } from '../../../src/domain/sla/setup.js';
+import { createSlaPolicies, saveBusinessHours, skipSlaPolicies, slaSetupStatus, SUGGESTED_APPLIES_TO, SUGGESTED_SLA_POLICIES } from '../../../src/domain/sla/setup.js';
 import { updateTenantSettings } from '../../../src/domain/tenants.js';
 import { describeEachDatabase, newTenantId } from '../../support/databases.js';
 import { scopeFor } from '../../support/scope.js';
@@ -58,5 +58,23 @@ describeEachDatabase('SLA setup', (ctx) => {
     expect(await slaSetupStatus(ctx.db, other)).toEqual({ policies: true, businessHours: false });
     // Each tenant's own.
     expect(await slaSetupStatus(ctx.db, newTenantId())).toEqual({ policies: false, businessHours: false });
+  });
+
+  it('counts business hours saved as they were (the defaults kept) as step 3 done, once, and refuses invalid ones', async () => {
+    const tenant = newTenantId();
+    const scope = scopeFor(tenant, 'per_admin', NOW);
+    const refused = await saveBusinessHours(ctx.db, scope, { ...DEFAULT_BUSINESS_CALENDAR, timezone: 'Mars/Olympus' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(await slaSetupStatus(ctx.db, tenant)).toEqual({ policies: false, businessHours: false });
+    await saveBusinessHours(ctx.db, scope, DEFAULT_BUSINESS_CALENDAR);
+    expect(await slaSetupStatus(ctx.db, tenant)).toEqual({ policies: false, businessHours: true });
+    // Nothing changed in the settings: the step's own record says who confirmed them.
+    expect(await listConfigChanges(ctx.db, tenant, { subject: 'settings' })).toEqual([]);
+    expect(await listConfigChanges(ctx.db, tenant, { subject: 'setup' })).toMatchObject([{ action: 'confirm', subjectId: 'business_hours', actorId: 'per_admin' }]);
+    // Saved again, or changed later: no second confirmation (the change itself is recorded).
+    await saveBusinessHours(ctx.db, scope, DEFAULT_BUSINESS_CALENDAR);
+    await saveBusinessHours(ctx.db, scope, { ...DEFAULT_BUSINESS_CALENDAR, timezone: 'Asia/Tokyo' });
+    expect(await listConfigChanges(ctx.db, tenant, { subject: 'setup' })).toHaveLength(1);
+    expect(await listConfigChanges(ctx.db, tenant, { subject: 'settings' })).toHaveLength(1);
   });
 });

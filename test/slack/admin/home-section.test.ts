@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { upsertSlackPerson } from '../../../src/domain/people.js';
+import { DEFAULT_BUSINESS_CALENDAR } from '../../../src/domain/sla/calendar.js';
 import { createSlaPolicy } from '../../../src/domain/sla/policies.js';
+import { saveBusinessHours, skipSlaPolicies } from '../../../src/domain/sla/setup.js';
 import { createTeam, updateTeam } from '../../../src/domain/teams.js';
 import { updateTenantSettings } from '../../../src/domain/tenants.js';
 import type { KnownBlock } from '../../../src/slack/blocks/elements.js';
 import { adminHomeBlocks, ADMIN_HOME_MAX_BLOCKS, HOME_TEAMS_LISTED } from '../../../src/slack/admin/home-section.js';
-import { ADMIN_CONFIG_ACTION } from '../../../src/slack/ids.js';
+import { ADMIN_CONFIG_ACTION, ADMIN_SLA_ACTION } from '../../../src/slack/ids.js';
 import { describeEachDatabase, newTenantId } from '../../support/databases.js';
 import { scopeFor } from '../../support/scope.js';
 import { type SlackHarness, startSlackHarness } from '../../support/slack-harness.js';
@@ -52,8 +54,15 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     const blocks = await adminHomeBlocks({ db: ctx.db, now }, tenantId);
     const text = JSON.stringify(blocks);
     expect(text).toContain('Set up your helpdesk');
-    expect(text).toContain('*1. Create a team* To do');
-    expect(actionsOf(blocks).map((a) => a.action_id)).toEqual([ADMIN_CONFIG_ACTION.teamCreate, ADMIN_CONFIG_ACTION.adminsEdit]);
+    expect(text).toContain('*1. Create a team*\\n:white_circle: To do');
+    expect(actionsOf(blocks).map((a) => a.action_id)).toEqual([
+      ADMIN_CONFIG_ACTION.teamCreate,
+      ADMIN_CONFIG_ACTION.adminsEdit,
+      ADMIN_SLA_ACTION.openSuggested,
+      ADMIN_SLA_ACTION.openBusinessHours,
+    ]);
+    expect(text).toContain('*2. SLA policies*');
+    expect(text).toContain('*3. Business hours*');
     expect(text).not.toContain('*Teams*');
     await publish(blocks);
   });
@@ -64,6 +73,7 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     const scope = scopeFor(tenantId, admin.id, now());
     const team = await createTeam(ctx.db, scope, { name: `Desk ${PING}`, slack_channel_id: 'C0DESK0001', agent_ids: ['U0AGENT001', 'U0AGENT002'], escalation_contact_ids: ['U0ONCALL01'] });
     await updateTenantSettings(ctx.db, scope, { default_team_id: team.id, sla_warning_percent: 80, admin_ids: [ADMIN, 'api-sub'] });
+    await saveBusinessHours(ctx.db, scope, DEFAULT_BUSINESS_CALENDAR);
     await updateTeam(ctx.db, scopeFor(tenantId, 'someone-via-api', now()), team.id, { agent_reply_default: 'internal' });
     await createSlaPolicy(ctx.db, scope, { name: `P ${PING}`, applies_to: ['incident'], priority: 'high', first_response_minutes: 30, resolution_minutes: 240 });
 
@@ -95,6 +105,26 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
       ]),
     );
     expect(blocks.length).toBeLessThanOrEqual(ADMIN_HOME_MAX_BLOCKS);
+    await publish(blocks);
+  });
+
+  it('keeps the checklist above the admin section while a step is to do, each step done or to do', async () => {
+    const tenantId = newTenantId();
+    const admin = await upsertSlackPerson(ctx.db, tenantId, { slackUserId: ADMIN }, now());
+    const scope = scopeFor(tenantId, admin.id, now());
+    await createTeam(ctx.db, scope, { name: 'Desk' });
+    let text = JSON.stringify(await adminHomeBlocks({ db: ctx.db, now }, tenantId));
+    expect(text).toContain('*1. Create a team*\\n:white_check_mark: Done — 1 team');
+    expect(text).toContain('*Teams* (1)');
+    expect(text).toMatch(/2\. SLA policies\*[^"]*To do|To do[^"]*2\. SLA policies/);
+    await skipSlaPolicies(ctx.db, scope);
+    await saveBusinessHours(ctx.db, scope, DEFAULT_BUSINESS_CALENDAR);
+    const blocks = await adminHomeBlocks({ db: ctx.db, now }, tenantId);
+    text = JSON.stringify(blocks);
+    // All three done: the checklist gives way to the admin section, which says who confirmed what.
+    expect(text).not.toContain('Set up your helpdesk');
+    expect(text).toContain(`<@${ADMIN}> skipped SLA policies`);
+    expect(text).toContain(`<@${ADMIN}> confirmed business hours`);
     await publish(blocks);
   });
 
