@@ -35,6 +35,8 @@ export interface RenderOptions {
    * of `views.open` and the ephemeral answer posted to a `response_url`.
    */
   viewer?: string | undefined;
+  /** Whose App Home is shown in full when it is published (others' read as one line). */
+  home?: string | undefined;
 }
 
 /** Indentation of the lines under a message's first line. */
@@ -50,6 +52,8 @@ const EMOJI: Record<string, string> = {
   large_orange_circle: '🟠',
   link: '🔗',
   speech_balloon: '💬',
+  white_circle: '⚪',
+  hourglass_flowing_sand: '⏳',
 };
 
 type Json = Record<string, unknown>;
@@ -156,6 +160,27 @@ function renderElement(element: unknown, directory: TranscriptDirectory, tz: str
       const initial = isObject(element.initial_option) ? textOf(element.initial_option.text) : '';
       return `[${initial || textOf(element.placeholder) || 'Choose'} ▾]`;
     }
+    case 'conversations_select': {
+      const initial = str(element.initial_conversation);
+      return `[${initial ? channelLabel(directory, initial) : textOf(element.placeholder) || 'Choose a channel'} ▾]`;
+    }
+    case 'multi_users_select': {
+      const initial = Array.isArray(element.initial_users) ? element.initial_users.filter((u): u is string => typeof u === 'string') : [];
+      return `[${initial.length > 0 ? initial.map((u) => `@${nameOf(directory, u)}`).join(', ') : textOf(element.placeholder) || 'Choose people'} ▾]`;
+    }
+    case 'radio_buttons':
+    case 'checkboxes': {
+      const chosen = new Set(
+        (element.type === 'radio_buttons' ? [element.initial_option] : Array.isArray(element.initial_options) ? element.initial_options : []).flatMap((o) => (isObject(o) ? [str(o.value)] : [])),
+      );
+      const [on, off] = element.type === 'radio_buttons' ? ['(•)', '( )'] : ['[x]', '[ ]'];
+      const options = Array.isArray(element.options) ? element.options : [];
+      return options.map((o) => (isObject(o) ? `${chosen.has(str(o.value)) ? on : off} ${textOf(o.text)}` : '')).join('  ');
+    }
+    case 'number_input':
+      return str(element.initial_value) ?? '‹empty›';
+    case 'overflow':
+      return '[⋯]';
     case 'image':
       return `[image: ${str(element.alt_text) ?? ''}]`;
     default:
@@ -171,6 +196,10 @@ function renderInput(block: Json, directory: TranscriptDirectory, tz: string | u
     const initial = str(element.initial_value);
     const value = initial ? initial.replace(/\n/g, ' ⏎ ') : `‹${textOf(element.placeholder) || 'empty'}›`;
     return `${label}: ${value}`;
+  }
+  if (element.type === 'static_select' && Array.isArray(element.option_groups)) {
+    const count = element.option_groups.reduce((n: number, g) => n + (isObject(g) && Array.isArray(g.options) ? g.options.length : 0), 0);
+    return `${label}: ${renderElement(element, directory, tz)} (${count} choices)`;
   }
   if (element.type === 'static_select' && Array.isArray(element.options)) {
     const options = element.options.map((o) => (isObject(o) ? textOf(o.text) : '')).join(' | ');
@@ -269,6 +298,13 @@ export function renderCall(call: RecordedCall, directory: TranscriptDirectory, o
     }
     case 'response_url':
       return entry(`Only visible to ${viewerName}  ${bot}`, messageLines(args, directory, viewerTz));
+    case 'views.publish': {
+      // The Home tab: in full for the person the step is about, else a line that it changed.
+      const user = str(args.user_id) ?? '?';
+      const view = isObject(args.view) ? args.view : {};
+      if (options.home !== user) return [`${nameOf(directory, user)}'s Home tab is brought up to date`];
+      return [`${nameOf(directory, user)}'s Home tab:`, ...renderBlocks(view.blocks, directory, directory.users[user]?.tz).map((line) => `${INDENT}${line}`)];
+    }
     case 'views.open':
     case 'views.push':
     case 'views.update': {

@@ -14,14 +14,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import { upsertSlackPerson } from '../src/domain/people.js';
+import { listSlaPolicies } from '../src/domain/sla/policies.js';
 import { getTicket } from '../src/domain/tickets/queries.js';
 import { listThreads } from '../src/domain/tickets/threads.js';
 import { API_PREFIX } from '../src/http/paths.js';
 import { startSlaScheduler, type SlaScheduler } from '../src/jobs/sla.js';
 import { createLogger } from '../src/log.js';
 import { SLA_ALERT_EVENT_TYPE } from '../src/slack/alerts.js';
-import { ACTION, CALLBACK, COMMAND } from '../src/slack/ids.js';
+import { SUGGESTED_BLOCK, HOURS_BLOCK } from '../src/slack/blocks/admin-sla.js';
+import { ACTION, ADMIN_CONFIG_BLOCK, ADMIN_SLA_ACTION, CALLBACK, COMMAND } from '../src/slack/ids.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall, type FakeSlackUser } from '../test/support/fake-slack.js';
 import { tokenFor } from '../test/support/http-server.js';
 import { startSlackHarness, type SlackHarness } from '../test/support/slack-harness.js';
@@ -53,7 +54,7 @@ const { itHelp, general } = DEMO_CHANNELS;
 
 export const DEMO_DIRECTORY: TranscriptDirectory = {
   botName: BOT_NAME,
-  users: { [ada.id]: { name: ada.name, tz: ada.tz }, [grace.id]: { name: grace.name, tz: grace.tz } },
+  users: { [ada.id]: { name: ada.name, tz: ada.tz }, [grace.id]: { name: grace.name, tz: grace.tz }, [margaret.id]: { name: margaret.name, tz: margaret.tz } },
   channels: { [itHelp.id]: itHelp.name, [general.id]: general.name },
   // The fake names the app's DM with a person D + their user id.
   dms: { [`D${ada.id}`]: ada.id },
@@ -82,7 +83,13 @@ export interface DemoState {
   requesterDm?: FakeSlackCall;
   /** The last SLA alert posted in the team's channel. */
   alert?: FakeSlackCall;
+  /** The Home tab the admin last saw, and the admin modal open on it. */
+  home?: SlackView;
+  adminModal?: SlackView;
 }
+
+/** A view as Slack holds it: what the app sent, with the id and hash Slack gave it. */
+export type SlackView = Json & { id: string; hash?: string };
 
 export interface DemoContext {
   harness: SlackHarness;
@@ -103,6 +110,19 @@ export interface DemoContext {
    * thread with the app (`requester`): a signed message event, as Slack delivers it.
    */
   reply(userId: string, side: 'agents' | 'requester', text: string): Promise<{ channel: string; threadTs: string }>;
+  /** `userId` opens the app's Home tab (app_home_opened); resolves with the Home the app publishes. */
+  openHome(userId: string): Promise<SlackView>;
+  /** The Home published for `userId` during this step (the latest). */
+  expectHome(userId: string, what: string): Promise<SlackView>;
+  /**
+   * Clicks the button labelled `label` in a Home tab or modal, as `userId` (block_actions from
+   * a view); resolves with the modal it opens, when it opens one.
+   */
+  clickInView(userId: string, view: SlackView, label: string, opens?: 'modal'): Promise<SlackView | undefined>;
+  /** Changes one input of a modal that dispatches its changes; resolves with the modal as the app redraws it. */
+  changeInView(userId: string, view: SlackView, blockId: string, answer: string): Promise<SlackView>;
+  /** Fills and submits a modal; throws a DemoError when the app answers with field errors. */
+  submitModal(userId: string, view: SlackView, answers: Answers): Promise<void>;
   /** Index into the fake's calls where this step began. */
   stepStart(): number;
   /** Moves the app's clock forward; the story's time is the app's, not the wall clock's. */
@@ -114,6 +134,8 @@ export interface DemoContext {
 export interface DemoStep {
   /** Who acts; ephemeral answers and modals are shown as this person sees them. */
   actor?: string;
+  /** The actor's Home tab is shown in full when the app publishes it (others' read as one line). */
+  showsHome?: boolean;
   title: string;
   run(ctx: DemoContext): Promise<void>;
 }
@@ -128,23 +150,52 @@ const toUser = (userId: string) => (call: FakeSlackCall) => call.args.channel ==
 const isSlaAlert = (call: FakeSlackCall) => (call.args.metadata as { event_type?: string } | undefined)?.event_type === SLA_ALERT_EVENT_TYPE;
 const contentOf = (call: FakeSlackCall) => `${String(call.args.text ?? '')} ${JSON.stringify(call.args.blocks ?? [])}`;
 
+/** What a person types or picks in a modal, by block id: text, an option's value (or label), a channel id, user ids, checked values. */
+export type Answers = Record<string, string | string[]>;
+
+/** The options of a select, radio or checkbox element (a select's option groups included). */
+function optionsOf(element: Json): Json[] {
+  const direct = Array.isArray(element.options) ? (element.options as Json[]) : [];
+  const grouped = Array.isArray(element.option_groups) ? (element.option_groups as Json[]).flatMap((g) => (Array.isArray(g.options) ? (g.options as Json[]) : [])) : [];
+  return [...direct, ...grouped];
+}
+
+const optionLabel = (o: Json) => String((o.text as Json | undefined)?.text ?? '');
+
+/** The value one element holds, as Slack reports it in `view.state.values`: the answer when there is one, else what the element shows. */
+function stateOf(element: Json, answer: string | string[] | undefined, where: string): Record<string, unknown> {
+  const one = (a: string) => {
+    const found = optionsOf(element).find((o) => o.value === a || optionLabel(o) === a);
+    if (!found) throw new DemoError(`${where} has no option "${a}"`);
+    return found;
+  };
+  const many = (a: string | string[]) => (Array.isArray(a) ? a : [a]);
+  switch (element.type) {
+    case 'plain_text_input':
+    case 'number_input':
+      return { type: element.type, value: answer === undefined ? ((element.initial_value as string | undefined) ?? null) : String(answer) };
+    case 'static_select':
+    case 'radio_buttons':
+      return { type: element.type, selected_option: answer === undefined ? (element.initial_option ?? null) : one(String(answer)) };
+    case 'checkboxes':
+      return { type: element.type, selected_options: answer === undefined ? (element.initial_options ?? []) : many(answer).map(one) };
+    case 'conversations_select':
+      return { type: element.type, selected_conversation: answer === undefined ? (element.initial_conversation ?? null) : String(answer) };
+    case 'multi_users_select':
+      return { type: element.type, selected_users: answer === undefined ? (element.initial_users ?? []) : many(answer) };
+    default:
+      throw new DemoError(`${where} is a ${String(element.type)}, which the demo cannot fill`);
+  }
+}
+
 /** Fills a modal as a person would: typed answers, chosen options, the rest as prefilled. */
-function fillModal(view: Json, answers: Record<string, string>): ViewState {
+function fillModal(view: Json, answers: Answers): ViewState {
   const values: ViewState['values'] = {};
   const blocks = Array.isArray(view.blocks) ? (view.blocks as Json[]) : [];
   for (const block of blocks) {
     if (block.type !== 'input' || typeof block.block_id !== 'string') continue;
     const element = (block.element ?? {}) as Json;
-    const actionId = String(element.action_id);
-    const answer = answers[block.block_id];
-    if (element.type === 'plain_text_input') {
-      values[block.block_id] = { [actionId]: { type: 'plain_text_input', value: answer ?? (element.initial_value as string | undefined) ?? null } };
-    } else if (element.type === 'static_select') {
-      const options = (element.options ?? []) as Json[];
-      const chosen = answer === undefined ? element.initial_option : options.find((o) => o.value === answer);
-      if (answer !== undefined && !chosen) throw new DemoError(`the modal's "${block.block_id}" menu has no option "${answer}"`);
-      values[block.block_id] = { [actionId]: { type: 'static_select', selected_option: chosen ?? null } };
-    }
+    values[block.block_id] = { [String(element.action_id)]: stateOf(element, answers[block.block_id], `the modal's "${block.block_id}" input`) };
   }
   for (const id of Object.keys(answers)) {
     if (!values[id]) throw new DemoError(`the modal has no "${id}" input`);
@@ -152,36 +203,93 @@ function fillModal(view: Json, answers: Record<string, string>): ViewState {
   return { values };
 }
 
+/** Every button of a message or view, in actions blocks and as section accessories, with its block's id. */
+function buttonsIn(blocks: unknown): Array<{ button: Json; blockId: string | undefined }> {
+  if (!Array.isArray(blocks)) return [];
+  return (blocks as Json[]).flatMap((b) => {
+    const elements = b.type === 'actions' && Array.isArray(b.elements) ? (b.elements as Json[]) : b.type === 'section' && b.accessory ? [b.accessory as Json] : [];
+    return elements.filter((e) => e.type === 'button').map((button) => ({ button, blockId: typeof b.block_id === 'string' ? b.block_id : undefined }));
+  });
+}
+
+/** The view a views.open / views.update / views.publish call showed, with the id and hash Slack answered. */
+function shownView(call: FakeSlackCall): SlackView {
+  const answered = (call.reply?.view ?? {}) as Json;
+  if (typeof answered.id !== 'string') throw new DemoError(`Slack did not show the view of ${call.method} (${call.error ?? 'no answer'})`);
+  return { ...(call.args.view as Json), id: answered.id, ...(typeof answered.hash === 'string' ? { hash: answered.hash } : {}) };
+}
+
 /** The story. A later step is one more entry. */
 export const DEMO_STORY: DemoStep[] = [
   {
-    title: 'Margaret, the workspace owner (so a helpdesk admin), sets up the desk through the REST API',
+    actor: margaret.id,
+    showsHome: true,
+    title: "Margaret, the workspace owner (so a helpdesk admin), opens the app's Home: a setup checklist",
     async run(ctx) {
-      // People come from Slack on first contact; a team's agents must exist first.
-      const agent = await upsertSlackPerson(
-        ctx.db,
-        DEMO_WORKSPACE.id,
-        { slackUserId: grace.id, displayName: grace.name, timezone: grace.tz },
-        new Date(),
-      );
-      ctx.say(`Grace is on record as a person (Slack users become people on first contact; a team's agents must exist first)`);
-      ctx.say(`Margaret's token names her Slack user id; Slack says she owns the workspace (users.info), so the API lets her configure`);
-      const team = await ctx.api('POST', '/teams', { name: TEAM_NAME, slack_channel_id: itHelp.id, agent_ids: [agent.id] });
-      ctx.say(`POST /teams         team "${String(team.name)}", cards go to #${itHelp.name}, agents: Grace`);
-      const settings = await ctx.api('PUT', '/settings', { default_team_id: team.id });
-      ctx.say(`PUT  /settings      default team: ${settings.default_team_id === team.id ? TEAM_NAME : String(settings.default_team_id)}`);
-      const policy = await ctx.api('POST', '/sla-policies', {
-        name: 'High-priority incidents',
-        applies_to: ['incident'],
-        priority: 'high',
-        first_response_minutes: 30,
-        resolution_minutes: 240,
-        business_hours_only: false,
+      ctx.say('Slack says she owns the workspace (users.info), so her Home has the admin part; nobody else sees it.');
+      ctx.state.home = await ctx.openHome(margaret.id);
+      if (!JSON.stringify(ctx.state.home.blocks).includes('Set up your helpdesk')) throw new DemoError("Margaret's Home shows no setup checklist");
+    },
+  },
+  {
+    actor: margaret.id,
+    showsHome: true,
+    title: `Margaret clicks [Create team]: "${TEAM_NAME}", cards in #${itHelp.name}, Grace as its agent, herself to escalate to`,
+    async run(ctx) {
+      const modal = await ctx.clickInView(margaret.id, ctx.state.home!, 'Create team', 'modal');
+      await ctx.submitModal(margaret.id, modal!, {
+        [ADMIN_CONFIG_BLOCK.teamName]: TEAM_NAME,
+        [ADMIN_CONFIG_BLOCK.teamChannel]: itHelp.id,
+        [ADMIN_CONFIG_BLOCK.teamAgents]: [grace.id],
+        [ADMIN_CONFIG_BLOCK.teamEscalation]: [margaret.id],
       });
-      ctx.say(
-        `POST /sla-policies  "${String(policy.name)}": incident/high, first response ${String(policy.first_response_minutes)} min, ` +
-          `resolution ${Number(policy.resolution_minutes) / 60} h, around the clock`,
-      );
+      await ctx.expectCall('conversations.join', `the app joining #${itHelp.name}`, (c) => c.args.channel === itHelp.id);
+      ctx.say(`The app joins #${itHelp.name} by itself (a public channel); for a private one it would tell Margaret to /invite it.`);
+      ctx.state.home = await ctx.expectHome(margaret.id, "Margaret's Home with the team");
+    },
+  },
+  {
+    actor: margaret.id,
+    showsHome: true,
+    title: 'Margaret clicks [Choose policies] and keeps the suggested set, but wants High answered within 30 minutes',
+    async run(ctx) {
+      const modal = await ctx.clickInView(margaret.id, ctx.state.home!, 'Choose policies', 'modal');
+      await ctx.submitModal(margaret.id, modal!, { [SUGGESTED_BLOCK.first('high')]: '30', [SUGGESTED_BLOCK.resolution('high')]: '240' });
+      const policies = await listSlaPolicies(ctx.db, { tenantId: DEMO_WORKSPACE.id, actorId: null, now: new Date() });
+      const high = policies.items.find((p) => p.priority === 'high');
+      if (!high || high.firstResponseMinutes !== 30) throw new DemoError('the High policy does not answer within 30 minutes');
+      ctx.say(`${policies.items.length} policies, one per priority for every ticket type; High: first response 30 min, resolution 4 h, around the clock.`);
+      ctx.state.home = await ctx.expectHome(margaret.id, "Margaret's Home with the policies");
+    },
+  },
+  {
+    actor: margaret.id,
+    title: 'Margaret clicks [Set business hours], picks Berlin and a lunch break on Mondays; the preview follows her typing',
+    async run(ctx) {
+      let modal = (await ctx.clickInView(margaret.id, ctx.state.home!, 'Set business hours', 'modal'))!;
+      modal = await ctx.changeInView(margaret.id, modal, HOURS_BLOCK.timezone, 'Europe/Berlin');
+      modal = await ctx.changeInView(margaret.id, modal, HOURS_BLOCK.day('mon'), '09:00-12:00, 13:00-17:00');
+      ctx.state.adminModal = modal;
+    },
+  },
+  {
+    actor: margaret.id,
+    showsHome: true,
+    title: 'Margaret clicks [Save]: the checklist is done, and her Home is the admin section',
+    async run(ctx) {
+      await ctx.submitModal(margaret.id, ctx.state.adminModal!, {});
+      ctx.state.home = await ctx.expectHome(margaret.id, "Margaret's Home once set up");
+      if (JSON.stringify(ctx.state.home.blocks).includes('Set up your helpdesk')) throw new DemoError("Margaret's Home still shows the checklist");
+    },
+  },
+  {
+    actor: margaret.id,
+    title: `Margaret clicks [Edit settings] and makes ${TEAM_NAME} the default team of the "New ticket" form`,
+    async run(ctx) {
+      const modal = await ctx.clickInView(margaret.id, ctx.state.home!, 'Edit settings', 'modal');
+      await ctx.submitModal(margaret.id, modal!, { [ADMIN_CONFIG_BLOCK.defaultTeam]: TEAM_NAME });
+      ctx.state.home = await ctx.expectHome(margaret.id, "Margaret's Home with the default team");
+      ctx.say('Every change is recorded with who and when; her Home lists the last five.');
     },
   },
   {
@@ -242,7 +350,7 @@ export const DEMO_STORY: DemoStep[] = [
   {
     title: 'Twenty-three minutes pass and nobody has picked it up: the SLA job posts a warning',
     async run(ctx) {
-      ctx.say('The first-response target is 30 minutes; the workspace warns at 75% of a target (PUT /settings sla_warning_percent).');
+      ctx.say('The first-response target is 30 minutes; the workspace warns at 75% of a target (the SLA warning % in Settings).');
       ctx.advanceClock(23);
       await ctx.runSlaJob();
       ctx.state.alert = await ctx.expectCall(
@@ -250,6 +358,16 @@ export const DEMO_STORY: DemoStep[] = [
         `the "at risk" warning in #${itHelp.name}`,
         (c) => isSlaAlert(c) && c.args.channel === itHelp.id && String(c.args.text).includes('first response at risk'),
       );
+    },
+  },
+  {
+    actor: grace.id,
+    showsHome: true,
+    title: "Grace opens the app's Home: the ticket waits under Unassigned and At risk",
+    async run(ctx) {
+      const home = await ctx.openHome(grace.id);
+      const text = JSON.stringify(home.blocks);
+      if (!text.includes(ctx.state.ticketNumber!) || !text.includes('At risk')) throw new DemoError("Grace's Home does not show the ticket at risk");
     },
   },
   {
@@ -371,6 +489,16 @@ export const DEMO_STORY: DemoStep[] = [
       await ctx.expectCall('response_url', "the list of Ada's open tickets");
     },
   },
+  {
+    actor: ada.id,
+    showsHome: true,
+    title: "Ada opens the app's Home: her request, closed, under My requests",
+    async run(ctx) {
+      const home = await ctx.openHome(ada.id);
+      const text = JSON.stringify(home.blocks);
+      if (!text.includes(ctx.state.ticketNumber!) || text.includes('Set up your helpdesk')) throw new DemoError("Ada's Home does not show her request (or shows her the admin part)");
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -441,7 +569,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   let sla: SlaScheduler | undefined;
   try {
     write(`Helpdesk for Slack — demo: the real app on the embedded database (PGlite), a local Slack fake, no workspace needed.`);
-    write(`Workspace ${DEMO_WORKSPACE.id}: Ada (requester, ${ada.tz}), Grace (agent, ${grace.tz}); channel times in UTC.`);
+    write(`Workspace ${DEMO_WORKSPACE.id}: Margaret (owner, sets the desk up), Ada (requester, ${ada.tz}), Grace (agent, ${grace.tz}); channel times in UTC.`);
     write(`Starting the database in ${tempDir ? 'a temporary directory' : dataDir} (takes a few seconds)…`);
 
     // The embedded database, whatever DATABASE_URL says: the demo never touches real data.
@@ -560,6 +688,81 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         if (answer.status !== 200) throw new DemoError(`the app answered the message event with HTTP ${answer.status}`);
         return { channel: other.channelId, threadTs: other.threadTs };
       },
+      async openHome(userId) {
+        const answer = await h.sender.appHomeOpened({ userId, teamId: DEMO_WORKSPACE.id });
+        if (answer.status !== 200) throw new DemoError(`the app answered app_home_opened with HTTP ${answer.status}`);
+        return ctx.expectHome(userId, `${DEMO_DIRECTORY.users[userId]?.name ?? userId}'s Home tab`);
+      },
+      async expectHome(userId, what) {
+        await h.slack.idle();
+        await ctx.expectCall('views.publish', what, (c) => c.args.user_id === userId);
+        const latest = [...h.fake.calls].reverse().find((c) => c.method === 'views.publish' && c.args.user_id === userId && h.fake.calls.indexOf(c) >= mark);
+        return shownView(latest!);
+      },
+      async clickInView(userId, view, label, opens) {
+        const found = buttonsIn(view.blocks).find(({ button }) => (button.text as Json | undefined)?.text === label);
+        if (!found) {
+          const offered = buttonsIn(view.blocks).map(({ button }) => `[${String((button.text as Json | undefined)?.text)}]`).join(' ') || 'none';
+          throw new DemoError(`there is no [${label}] button to click (buttons: ${offered})`);
+        }
+        const from = h.fake.calls.length;
+        const answer = await h.sender.blockActions({
+          userId,
+          teamId: DEMO_WORKSPACE.id,
+          view: { ...view, state: view.type === 'modal' ? fillModal(view, {}) : { values: {} } },
+          actions: [
+            {
+              type: 'button',
+              action_id: String(found.button.action_id),
+              ...(found.blockId ? { block_id: found.blockId } : {}),
+              ...(typeof found.button.value === 'string' ? { value: found.button.value } : {}),
+              text: found.button.text as { type: 'plain_text'; text: string; emoji?: boolean },
+            },
+          ],
+        });
+        if (answer.status !== 200) throw new DemoError(`the app answered the [${label}] click with HTTP ${answer.status}`);
+        if (!opens) return undefined;
+        const opened = await h.fake.waitFor('views.open', (c) => h.fake.calls.indexOf(c) >= from, WAIT_MS).catch(() => {
+          throw new DemoError(`the [${label}] click opened no modal`);
+        });
+        return shownView(opened);
+      },
+      async changeInView(userId, view, blockId, answer) {
+        const block = (view.blocks as Json[]).find((b) => b.block_id === blockId);
+        const element = (block?.element ?? {}) as Json;
+        if (!block) throw new DemoError(`the modal has no "${blockId}" input`);
+        const state = fillModal(view, { [blockId]: answer });
+        const from = h.fake.calls.length;
+        const response = await h.sender.blockActions({
+          userId,
+          teamId: DEMO_WORKSPACE.id,
+          view: { ...view, state },
+          actions: [{ action_id: String(element.action_id), block_id: blockId, ...(state.values[blockId]![String(element.action_id)] as Json) } as never],
+        });
+        if (response.status !== 200) throw new DemoError(`the app answered the change of "${blockId}" with HTTP ${response.status}`);
+        const updated = await h.fake.waitFor('views.update', (c) => h.fake.calls.indexOf(c) >= from && c.args.view_id === view.id, WAIT_MS).catch(() => {
+          throw new DemoError(`the modal was not redrawn after "${blockId}" changed`);
+        });
+        return shownView(updated);
+      },
+      async submitModal(userId, view, answers) {
+        const answer = await h.sender.viewSubmission({
+          userId,
+          teamId: DEMO_WORKSPACE.id,
+          view: {
+            id: view.id,
+            ...(view.hash ? { hash: view.hash } : {}),
+            callback_id: String(view.callback_id),
+            ...(typeof view.private_metadata === 'string' ? { private_metadata: view.private_metadata } : {}),
+            blocks: view.blocks as unknown[],
+            ...(view.title ? { title: view.title as { type: 'plain_text'; text: string } } : {}),
+            state: fillModal(view, answers),
+          },
+        });
+        if (answer.status !== 200 || (answer.body !== '' && !String(answer.body).includes('"clear"') && !String(answer.body).includes('"update"'))) {
+          throw new DemoError(`the "${String((view.title as Json | undefined)?.text)}" modal was not accepted: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+        }
+      },
       stepStart: () => mark,
       advanceClock(minutes) {
         clock.advance(minutes);
@@ -581,7 +784,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         throw new DemoError(`step ${index + 1} ("${step.title}") failed: ${messageOf(error)}`);
       }
       for (const call of h.fake.calls.slice(mark)) {
-        for (const line of renderCall(call, DEMO_DIRECTORY, { viewer: step.actor })) write(`${INDENT}${line}`);
+        for (const line of renderCall(call, DEMO_DIRECTORY, { viewer: step.actor, home: step.showsHome ? step.actor : undefined })) write(`${INDENT}${line}`);
       }
       const problems = h.problems.slice(problemsBefore);
       if (problems.length > 0) {

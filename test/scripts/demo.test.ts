@@ -15,6 +15,27 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The lines that tell the story: card, claim, Ada's pending and resolved DMs, the close. */
 function expectTheStory(text: string) {
+  // The setup, in Slack: Margaret's Home checklist, the team, the suggested policies, business hours with a preview, settings.
+  expect(text).toContain("Margaret's Home tab:");
+  expect(text).toContain('Set up your helpdesk');
+  expect(text).toContain('Margaret sees modal "New team"');
+  expect(text).toContain('✅ Done — 1 team');
+  expect(text).toContain('Margaret sees modal "SLA policies"');
+  expect(text).toContain('✅ Done — 4 policies');
+  expect(text).toContain('First response 30m · resolution 4h · 24x7');
+  expect(text).toMatch(/Preview: a 4-hour business-hours target raised now \(.*\) is due .*, Europe\/Berlin time\./);
+  expect(text).toContain('Europe/Berlin · Mon 09:00–12:00, 13:00–17:00 · Tue–Fri 09:00–17:00');
+  expect(text).toContain('@Margaret created team IT Help Desk');
+  expect(text).toContain('@Margaret changed settings: business hours');
+  expect(text).toContain('Margaret sees modal "Helpdesk settings"');
+  expect(text).toContain('Team (optional): [IT Help Desk ▾]');
+  // The agent's and the requester's Homes.
+  expect(text).toContain("Grace's Home tab:");
+  expect(text).toContain('Unassigned in my teams (1)');
+  expect(text).toContain('⚠️ First response at risk, 7m left');
+  expect(text).toContain("Grace's Home tab is brought up to date");
+  expect(text).toContain("Ada's Home tab:");
+  expect(text).toContain('My requests (1)');
   expect(text).toContain('Ada sees modal "New ticket"');
   expect(text).toContain("#it-help  Helpdesk: TKT-0001 · My laptop won't connect to the VPN");
   expect(text).toContain('[Claim] [In progress] [Resolve]');
@@ -119,6 +140,34 @@ describe('demo transcript renderer', () => {
       'Replies in this thread reach the requester; start with `note:` or 🔒 for a private note.',
       '[Claim] [In progress] [Resolve]',
       '[Assign to… ▾]',
+    ]);
+  });
+
+  it('shows a Home tab in full to the person the step is about, as one line for anyone else, and reads admin form inputs', () => {
+    const home = { method: 'views.publish', args: { user_id: 'U0ADA', view: { type: 'home', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Helpdesk' } }] } } };
+    expect(renderCall(home, directory, { home: 'U0ADA' })).toEqual(["Ada's Home tab:", '    Helpdesk']);
+    expect(renderCall(home, directory, { home: 'U0GRACE' })).toEqual(["Ada's Home tab is brought up to date"]);
+    const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+    const input = (label: string, element: Record<string, unknown>) => ({ type: 'input', label: { type: 'plain_text', text: label }, element });
+    expect(
+      renderBlocks(
+        [
+          input('Channel', { type: 'conversations_select', initial_conversation: 'C0ITHELP' }),
+          input('Agents', { type: 'multi_users_select', initial_users: ['U0ADA', 'U0GRACE'] }),
+          input('Reply', { type: 'radio_buttons', options: [option('Public', 'p'), option('Internal', 'i')], initial_option: option('Public', 'p') }),
+          input('Options', { type: 'checkboxes', options: [option('Create', 'c'), option('Business hours', 'b')], initial_options: [option('Create', 'c')] }),
+          input('Minutes', { type: 'number_input', initial_value: '30' }),
+          input('Zone', { type: 'static_select', option_groups: [{ options: [option('UTC', 'UTC')] }, { options: [option('Berlin', 'Europe/Berlin'), option('Paris', 'Europe/Paris')] }] }),
+        ],
+        directory,
+      ),
+    ).toEqual([
+      'Channel: [#it-help ▾]',
+      'Agents: [@Ada, @Grace ▾]',
+      'Reply: (•) Public  ( ) Internal',
+      'Options: [x] Create  [ ] Business hours',
+      'Minutes: 30',
+      'Zone: [Choose ▾] (3 choices)',
     ]);
   });
 
