@@ -36,12 +36,12 @@ export async function adminHomeBlocks(deps: Pick<ListenerDeps, 'db' | 'now'>, te
   const personIds = [...new Set([...settings.admin_ids, ...changes.flatMap((c) => (c.actorId ? [c.actorId] : []))])];
   const slackIdOf = new Map((await getPeople(deps.db, tenantId, personIds)).flatMap((p) => (p.slackUserId ? [[p.id, p.slackUserId] as const] : [])));
   const model: AdminHomeModel = { teams, settings, changes, slackIdOf };
-  if (teams.length === 0) return [...setupChecklistBlocks(model), ...(await slaChecklistBlocks(deps, tenantId))];
+  if (teams.length === 0) return setupChecklistBlocks(model, await slaChecklistBlocks(deps, tenantId));
   const [sla, status] = await Promise.all([slaAdminBlocks(deps, tenantId), slaSetupStatus(deps.db, tenantId)]);
   const section = adminSectionBlocks(model, sla);
   if (status.policies && status.businessHours) return section;
   // A team exists but a step is still to do: the checklist stays on top, each step done or to do.
-  return [...setupChecklistBlocks(model, { compact: true }), ...(await slaChecklistBlocks(deps, tenantId)), { type: 'divider' }, ...section];
+  return [...setupChecklistBlocks(model, await slaChecklistBlocks(deps, tenantId), { compact: true }), { type: 'divider' }, ...section];
 }
 
 export interface AdminHomeModel {
@@ -52,8 +52,8 @@ export interface AdminHomeModel {
   slackIdOf: ReadonlyMap<string, string>;
 }
 
-/** The first-run checklist's header and step 1 (a team); steps 2 and 3 follow from the SLA part. */
-export function setupChecklistBlocks(model: AdminHomeModel, options: { compact?: boolean } = {}): KnownBlock[] {
+/** The first-run checklist: its header, step 1 (a team), then `slaSteps` (steps 2 and 3, from the SLA part). */
+export function setupChecklistBlocks(model: AdminHomeModel, slaSteps: KnownBlock[], options: { compact?: boolean } = {}): KnownBlock[] {
   const done = model.teams.length > 0;
   const count = model.teams.length;
   const step = section(
@@ -66,11 +66,12 @@ export function setupChecklistBlocks(model: AdminHomeModel, options: { compact?:
   // Done: the admin section below has *New team* and each team's *Edit*.
   const step1 = done ? step : withButton(step, button('Create team', ADMIN_CONFIG_ACTION.teamCreate, 'new', 'primary'));
   // Beside the admin section (a team exists), which lists the admins: the header and the step only.
-  if (options.compact) return [header('Set up your helpdesk'), step1];
+  if (options.compact) return [header('Set up your helpdesk'), step1, ...slaSteps];
   return [
     header('Set up your helpdesk'),
     section('Only helpdesk admins see this. Three steps and the desk is ready: a team to work the tickets, SLA targets, and business hours.'),
     step1,
+    ...slaSteps,
     adminsBlock(model),
   ];
 }

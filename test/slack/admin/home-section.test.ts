@@ -57,9 +57,9 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     expect(text).toContain('*1. Create a team*\\n:white_circle: To do');
     expect(actionsOf(blocks).map((a) => a.action_id)).toEqual([
       ADMIN_CONFIG_ACTION.teamCreate,
-      ADMIN_CONFIG_ACTION.adminsEdit,
       ADMIN_SLA_ACTION.openSuggested,
       ADMIN_SLA_ACTION.openBusinessHours,
+      ADMIN_CONFIG_ACTION.adminsEdit,
     ]);
     expect(text).toContain('*2. SLA policies*');
     expect(text).toContain('*3. Business hours*');
