@@ -133,10 +133,24 @@ describeEachDatabase('Slack requests naming another workspace', (ctx) => {
     await expectRefused(() =>
       h.sender.messageShortcut({ callbackId: CALLBACK.messageShortcut, userId: AGENT, teamId: stranger, channelId: CHANNEL, message: { ts: '1.2', text: 'x', user: AGENT } }),
     );
-    for (const actionId of Object.values(ACTION)) {
+    // Every button and form the app registers (cards, DMs, alerts, Home, admin modals), from a message and from a view.
+    expect(h.slack.registered.actions).toEqual(expect.arrayContaining(Object.values(ACTION)));
+    for (const actionId of h.slack.registered.actions) {
       await expectRefused(() => h.sender.blockActions({ userId: AGENT, teamId: tenantId, channelId: CHANNEL, actions: [{ action_id: actionId, value: ticket.id }] }));
+      await expectRefused(() =>
+        h.sender.blockActions({
+          userId: AGENT,
+          teamId: stranger,
+          view: { id: 'V0HOME', type: 'home', team_id: stranger, callback_id: '', private_metadata: '', blocks: [], state: { values: {} } },
+          actions: [{ action_id: actionId, value: ticket.id }],
+        }),
+      );
+    }
+    for (const callbackId of h.slack.registered.views) {
+      await expectRefused(() => h.sender.viewSubmission({ userId: AGENT, teamId: stranger, view: { callback_id: callbackId, private_metadata: ticket.id, state: { values: {} } } }));
     }
     await expectRefused(() => h.sender.event({ teamId: stranger, event: { type: 'app_mention', user: AGENT, text: 'hi', ts: '1.3', channel: CHANNEL } }));
+    await expectRefused(() => h.sender.appHomeOpened({ userId: AGENT, teamId: stranger }));
 
     expect(await tenantExists(stranger)).toBe(false);
     const after = await getTicket(ctx.db, { tenantId }, ticket.id);
