@@ -127,7 +127,7 @@ class AlreadyRaised extends Error {}
  * at once (two reactions, a retried delivery) serialise on the source's key, and the second
  * rolls its ticket back (its number too, so numbers stay consecutive) and answers `exists`.
  * The ticket goes to the team whose channel the message is in, else the default team, with the
- * create defaults for type and priority (editable from the card); its SLA follows from those.
+ * create defaults for type and priority (changed later like any ticket's); its SLA follows from those.
  * Listeners hear the create after commit.
  */
 export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageIntake, deps: TicketDeps = {}): Promise<IntakeOutcome> {
