@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { openDatabase, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { listSlaPolicies } from '../src/domain/sla/policies.js';
-import { getTicket } from '../src/domain/tickets/queries.js';
+import { getTicket, listTickets } from '../src/domain/tickets/queries.js';
 import { listThreads } from '../src/domain/tickets/threads.js';
 import { API_PREFIX } from '../src/http/paths.js';
 import { startSlaScheduler, type SlaScheduler } from '../src/jobs/sla.js';
@@ -83,6 +83,8 @@ export interface DemoState {
   requesterDm?: FakeSlackCall;
   /** The last SLA alert posted in the team's channel. */
   alert?: FakeSlackCall;
+  /** The message a 🎫 reaction made a ticket. */
+  intakeMessage?: { channel: string; ts: string };
   /** The Home tab the admin last saw, and the admin modal open on it. */
   home?: SlackView;
   adminModal?: SlackView;
@@ -497,6 +499,42 @@ export const DEMO_STORY: DemoStep[] = [
       const home = await ctx.openHome(ada.id);
       const text = JSON.stringify(home.blocks);
       if (!text.includes(ctx.state.ticketNumber!) || text.includes('Set up your helpdesk')) throw new DemoError("Ada's Home does not show her request (or shows her the admin part)");
+    },
+  },
+  {
+    actor: grace.id,
+    title: `Ada asks in #${itHelp.name} instead of typing ${COMMAND}; Grace reacts 🎫 to her message, which makes it a ticket`,
+    async run(ctx) {
+      const text = 'The printer on floor 2 jams on every page <!here>';
+      const message = ctx.harness.fake.addMessage(itHelp.id, { user: ada.id, text });
+      ctx.state.intakeMessage = { channel: itHelp.id, ts: message.ts };
+      ctx.say(`#${itHelp.name}  Ada: The printer on floor 2 jams on every page @here`);
+      ctx.say(`#${itHelp.name}  Grace reacted 🎫 to Ada's message`);
+      const answer = await ctx.harness.sender.event({
+        teamId: DEMO_WORKSPACE.id,
+        event: { type: 'reaction_added', user: grace.id, reaction: 'ticket', item_user: ada.id, item: { type: 'message', channel: itHelp.id, ts: message.ts }, event_ts: message.ts },
+      });
+      if (answer.status !== 200) throw new DemoError(`the app answered the reaction with HTTP ${answer.status}`);
+      await ctx.expectCall('chat.postMessage', "the answer in the thread of Ada's message", (c) => c.args.channel === itHelp.id && c.args.thread_ts === message.ts && contentOf(c).includes('TKT-0002'));
+      await ctx.expectCall('chat.postMessage', 'the card of TKT-0002', (c) => c.args.channel === itHelp.id && !c.args.thread_ts && contentOf(c).includes('TKT-0002'));
+    },
+  },
+  {
+    actor: grace.id,
+    title: "Grace answers in the new card's thread; her answer appears in the thread of Ada's message",
+    async run(ctx) {
+      await ctx.harness.slack.idle();
+      const source = ctx.state.intakeMessage!;
+      const [ticket] = (await listTickets(ctx.db, { tenantId: DEMO_WORKSPACE.id }, { sort: '-number', limit: 1 })).items;
+      if (!ticket?.slackMessageTs) throw new DemoError('TKT-0002 has no card');
+      const text = 'Thanks Ada, a technician is on the way with a new fuser.';
+      ctx.say(`#${itHelp.name} › thread  Grace: ${text}`);
+      const answer = await ctx.harness.sender.event({
+        teamId: DEMO_WORKSPACE.id,
+        event: { type: 'message', channel: itHelp.id, channel_type: 'channel', user: grace.id, text, ts: `${Math.floor(Date.now() / 1000) + 1}.000300`, thread_ts: ticket.slackMessageTs },
+      });
+      if (answer.status !== 200) throw new DemoError(`the app answered Grace's reply with HTTP ${answer.status}`);
+      await ctx.expectCall('chat.postMessage', "Grace's answer in the thread of Ada's message", (c) => c.args.channel === source.channel && c.args.thread_ts === source.ts && contentOf(c).includes('technician'));
     },
   },
 ];

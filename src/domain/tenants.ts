@@ -18,6 +18,8 @@ export interface TenantSettings extends TenantSlaSettings {
   business_calendar: BusinessCalendar;
   default_team_id: string | null;
   admin_ids: string[];
+  /** The reaction that raises a ticket from a message (an emoji name, without colons). */
+  intake_emoji: string;
 }
 
 /** A tenant row is created on first contact (a Slack install, the first API call). */
@@ -84,9 +86,26 @@ export function nextTicketNumber(db: Db) {
   );
 }
 
+/** The reaction that raises a ticket from a message in this workspace (`ticket` until changed). */
+export async function intakeEmojiOf(db: Db, tenantId: string): Promise<string> {
+  const [row] = await db.select({ emoji: tenants.intakeEmoji }).from(tenants).where(eq(tenants.tenantId, tenantId));
+  return row?.emoji ?? 'ticket';
+}
+
 export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSettings> {
   return toSettings(await ensureTenant(db, scope.tenantId, scope.now));
 }
+
+/**
+ * A Slack emoji name as reactions name it: lower-case letters, digits, `_`, `-`, `+`, `'`
+ * (`ticket`, `+1`, `white_check_mark`), at most 100 characters; `:ticket:` is taken as `ticket`.
+ * A skin tone is not part of it (a reaction with one still counts).
+ */
+export const intakeEmojiSchema = z
+  .string()
+  .trim()
+  .transform((name) => name.replace(/^:(.*):$/, '$1'))
+  .pipe(z.string().regex(/^[a-z0-9_+'-]{1,100}$/, 'Must be an emoji name, e.g. ticket or :ticket:'));
 
 export const settingsUpdateSchema = z.strictObject({
   business_calendar: businessCalendarSchema.optional(),
@@ -102,6 +121,8 @@ export const settingsUpdateSchema = z.strictObject({
    * (a REST caller's token `sub`, which need not be a Slack user) or Slack user ids.
    */
   admin_ids: z.array(z.string().trim().min(1, 'Required').max(128, 'At most 128 characters')).max(100, 'At most 100 admins').optional(),
+  /** The reaction that raises a ticket from a message: a Slack emoji name, with or without its colons. */
+  intake_emoji: intakeEmojiSchema.optional(),
 });
 
 /** The SLA alert settings of a tenant, in the settings API's words. */
@@ -135,6 +156,7 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
         ...(patch.escalation_interval_minutes !== undefined ? { escalationIntervalMinutes: patch.escalation_interval_minutes } : {}),
         ...(patch.escalation_max !== undefined ? { escalationMax: patch.escalation_max } : {}),
         ...(adminIds !== undefined ? { adminIds } : {}),
+        ...(patch.intake_emoji !== undefined ? { intakeEmoji: patch.intake_emoji } : {}),
         // New warning instants may lie anywhere behind the watermark: the next sweep looks at all.
         ...(shareChanged ? { slaSweptUntil: null } : {}),
         updatedAt: scope.now,
@@ -195,7 +217,13 @@ export async function getTenantSlaSettings(db: Db, scope: Scope): Promise<Tenant
 }
 
 function toSettings(row: Tenant): TenantSettings {
-  return { business_calendar: row.businessCalendar, default_team_id: row.defaultTeamId, ...toSlaSettings(row), admin_ids: row.adminIds };
+  return {
+    business_calendar: row.businessCalendar,
+    default_team_id: row.defaultTeamId,
+    ...toSlaSettings(row),
+    admin_ids: row.adminIds,
+    intake_emoji: row.intakeEmoji,
+  };
 }
 
 export function toSlaSettings(row: Pick<Tenant, 'slaWarningPercent' | 'escalationIntervalMinutes' | 'escalationMax'>): TenantSlaSettings {

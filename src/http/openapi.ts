@@ -103,6 +103,7 @@ export const settingsWireSchema = z.strictObject({
   escalation_interval_minutes: z.number().int(),
   escalation_max: z.number().int(),
   admin_ids: z.array(z.string()),
+  intake_emoji: z.string(),
 });
 
 export const commentWireSchema = z.strictObject({

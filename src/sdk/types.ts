@@ -163,6 +163,8 @@ export interface Settings {
   escalation_max: number;
   /** The helpdesk's admins (person ids), besides the workspace's admins and owners in Slack. */
   admin_ids: string[];
+  /** The reaction (an emoji name) that raises a ticket from a message; default `ticket`. */
+  intake_emoji: string;
 }
 
 /** One message of a ticket's conversation. */
@@ -388,6 +390,8 @@ export interface SettingsUpdateInput {
   escalation_max?: number;
   /** Replaces the helpdesk's admins: person ids, or Slack user ids (`U0123ABCD`, stored as their person ids). */
   admin_ids?: string[];
+  /** The reaction that raises a ticket from a message: an emoji name (`ticket`, or `:ticket:`). */
+  intake_emoji?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

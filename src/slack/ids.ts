@@ -104,6 +104,7 @@ export const ADMIN_CONFIG_BLOCK = {
   warningPercent: 'settings_sla_warning_percent',
   escalationInterval: 'settings_escalation_interval',
   escalationMax: 'settings_escalation_max',
+  intakeEmoji: 'settings_intake_emoji',
   admins: 'admins',
 } as const;
 

@@ -5,6 +5,7 @@ import { ticketBreaches, type BreachFlags } from '../domain/sla/alerts.js';
 import { teamLabel, type TeamLabel } from '../domain/teams.js';
 import { conversationSummary, type CommentEvent, type ConversationSummary } from '../domain/tickets/comments.js';
 import { getTicket, type Ticket } from '../domain/tickets/queries.js';
+import { raisedInRequesterThread } from '../domain/tickets/intake.js';
 import { linkThread } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
@@ -116,7 +117,9 @@ export function createSlackNotifier(deps: {
       }
     }
     const requester = slackIdOf(r, r.ticket.submittedById);
-    if (requester) {
+    // Raised from a message (a reaction): its author, the requester, is in that message's
+    // thread, where the app answers; a "ticket created" DM would say it twice.
+    if (requester && !(await raisedInRequesterThread(db, r.ticket.tenantId, r.ticket.id))) {
       // Like every change's notifications, the requester's DM follows the card.
       followUp(event, async () => {
         const dm = await client.chat.postMessage({

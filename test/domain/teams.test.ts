@@ -84,6 +84,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       default_team_id: null,
       ...slaDefaults,
       admin_ids: [],
+      intake_emoji: 'ticket',
     });
     const team = await createTeam(ctx.db, scope, { name: 'Service desk' });
     const calendar = {
@@ -92,7 +93,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       holidays: ['2026-12-24', '2026-12-25'],
     };
     const saved = await updateTenantSettings(ctx.db, scope, { business_calendar: calendar, default_team_id: team.id });
-    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults, admin_ids: [] });
+    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults, admin_ids: [], intake_emoji: 'ticket' });
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
 
     const bad = await updateTenantSettings(ctx.db, scope, {

@@ -91,6 +91,18 @@ describeEachDatabase('REST bad input', (ctx) => {
     expectProblem(await send(token, 'POST', '/tickets', `{"title":"x","tags":${nested}}`), 422);
   });
 
+  it('takes the intake emoji as a Slack emoji name (colons dropped) and refuses anything else under its field', async () => {
+    const token = await person();
+    for (const bad of ['', 'two words', '<!channel>', 'Ticket', ':ticket', 'x'.repeat(101), 42]) {
+      expectProblem(await call(token, 'PUT', '/settings', { intake_emoji: bad }), 422, ['/intake_emoji']);
+    }
+    expect((await call(token, 'GET', '/settings')).body).toMatchObject({ intake_emoji: 'ticket' });
+    const saved = await call(token, 'PUT', '/settings', { intake_emoji: ':raising_hand:' });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ intake_emoji: 'raising_hand' });
+    expect((await call(token, 'PUT', '/settings', { intake_emoji: '+1' })).body).toMatchObject({ intake_emoji: '+1' });
+  });
+
   it('refuses dates Postgres cannot store, in filters and in settings', async () => {
     const token = await person();
     for (const query of [

@@ -66,6 +66,11 @@ function expectTheStory(text: string) {
   expect(text).toContain('Status: Closed');
   expect(text).toContain('Only visible to Ada  Helpdesk: ✅ You have no open tickets.');
   expect(text).toContain('TKT-0001 is closed');
+  // Channel intake: Grace's 🎫 on Ada's message in #it-help, answered in its thread, with the conversation there.
+  expect(text).toContain('#it-help › thread  Helpdesk: 🎫 @Ada, this message is now TKT-0002 · The printer on floor 2 jams on every page @here for IT Help Desk (raised by @Grace).');
+  expect(text).toContain('#it-help  Helpdesk: TKT-0002 · The printer on floor 2 jams on every page @here');
+  expect(text).toContain('#it-help › thread  Helpdesk: Grace: Thanks Ada, a technician is on the way with a new fuser.');
+  expect(text).not.toMatch(/DM to Ada {2}Helpdesk: 🎫 Your ticket TKT-0002/);
 }
 
 describe('npm run demo', () => {

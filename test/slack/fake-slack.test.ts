@@ -193,6 +193,33 @@ describe('fake Slack Web API', () => {
     expect((await client.conversations.join({ channel: 'C0PUBLIC01' })).channel).toMatchObject({ id: 'C0PUBLIC01', is_member: true });
   });
 
+  it('reads the messages people wrote: history (top level, newest first) and a thread (parent first), within bounds', async () => {
+    const channel = 'C0HISTORY1';
+    const first = fake.addMessage(channel, { user: ADA.id, text: 'first' });
+    const parent = fake.addMessage(channel, { user: ADA.id, text: 'parent' });
+    const reply = fake.addMessage(channel, { user: 'U0OTHER001', text: 'a reply', thread_ts: parent.ts });
+    const later = fake.addMessage(channel, { user: ADA.id, text: 'later', thread_ts: parent.ts });
+    const history = await client.conversations.history({ channel, latest: parent.ts, inclusive: true, limit: 1 });
+    expect(history.messages).toEqual([{ type: 'message', team: FAKE_SLACK_DEFAULTS.teamId, ts: parent.ts, user: ADA.id, text: 'parent' }]);
+    expect(history.has_more).toBe(true);
+    // Not inclusive: the message at `latest` is left out; replies are never in the history.
+    expect((await client.conversations.history({ channel, latest: parent.ts })).messages?.map((m) => m.text)).toEqual(['first']);
+    expect((await client.conversations.history({ channel })).messages?.map((m) => m.ts)).toEqual([parent.ts, first.ts]);
+    const thread = await client.conversations.replies({ channel, ts: reply.ts, oldest: reply.ts, latest: reply.ts, inclusive: true, limit: 2 });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['parent', 'a reply']);
+    expect((await client.conversations.replies({ channel, ts: parent.ts })).messages?.map((m) => m.ts)).toEqual([parent.ts, reply.ts, later.ts]);
+    expect(await slackError(client.conversations.replies({ channel, ts: '1.000001' }))).toBe('thread_not_found');
+    // A conversation the app is not in cannot be read; a token without the history scope cannot read at all.
+    fake.keepOut('G0SECRET01');
+    expect(await slackError(client.conversations.history({ channel: 'G0SECRET01' }))).toBe('not_in_channel');
+    fake.setScopes(['chat:write']);
+    try {
+      expect(await slackError(client.conversations.history({ channel }))).toBe('missing_scope');
+    } finally {
+      fake.setScopes(FAKE_SLACK_SCOPES);
+    }
+  });
+
   it('answers auth.test for the bot, with the enterprise when configured', async () => {
     const grid = await startFakeSlack({ enterpriseId: 'E0GRID0001' });
     try {

@@ -45,6 +45,9 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'views.update': [],
   'auth.test': [],
   'users.info': ['users:read'],
+  // The message a reaction raises a ticket from: public channels and private ones the bot is in.
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
 };
 
 /** The bot scopes each bot event subscription needs (Slack's events reference). */
@@ -53,6 +56,7 @@ const EVENT_SCOPES: Record<string, string[]> = {
   'message.channels': ['channels:history'],
   'message.groups': ['groups:history'],
   'message.im': ['im:history'],
+  reaction_added: ['reactions:read'],
 };
 
 /** Scopes not tied to one method call, each with its reason. */

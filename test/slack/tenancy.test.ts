@@ -4,7 +4,7 @@ import { tenants } from '../../src/db/schema/index.js';
 import { upsertSlackPerson } from '../../src/domain/people.js';
 import { createTeam } from '../../src/domain/teams.js';
 import { getTicket, listTickets } from '../../src/domain/tickets/queries.js';
-import { createTicket } from '../../src/domain/tickets/tickets.js';
+import { createTicket, setSlackCard } from '../../src/domain/tickets/tickets.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from '../../src/slack/ids.js';
 import { ForeignWorkspaceError, tenantOfRequest, workspaceClaims, type Installation } from '../../src/slack/installation.js';
 import { describeEachDatabase, newTenantId } from '../support/databases.js';
@@ -14,6 +14,8 @@ import { startSlackHarness, TEST_SIGNING_SECRET, type SlackHarness } from '../su
 import { createSlackSender, signSlackRequest, type SlackPost, type SlackSender } from '../support/slack-requests.js';
 
 const HOME = FAKE_SLACK_DEFAULTS.teamId;
+/** The victim's ticket card's ts. */
+const VICTIM_CARD_TS = '1700000099.000100';
 const AGENT = 'UAGENT001';
 const CHANNEL = 'C0ITDESK';
 
@@ -100,7 +102,10 @@ describeEachDatabase('Slack requests naming another workspace', (ctx) => {
     const admin = scopeFor(tenantId, null, new Date());
     const agent = await upsertSlackPerson(ctx.db, tenantId, { slackUserId: AGENT }, new Date());
     const team = await createTeam(ctx.db, admin, { name: 'Victim desk', slack_channel_id: CHANNEL, agent_ids: [agent.id] });
-    const ticket = await createTicket(ctx.db, admin, { title: 'Their ticket', team_id: team.id });
+    const created = await createTicket(ctx.db, admin, { title: 'Their ticket', team_id: team.id });
+    // Its card, where a reaction would claim or resolve it.
+    await setSlackCard(ctx.db, admin, created.id, { channelId: CHANNEL, messageTs: VICTIM_CARD_TS });
+    const ticket = await getTicket(ctx.db, admin, created.id);
     return { tenantId, ticket };
   }
 
@@ -151,6 +156,17 @@ describeEachDatabase('Slack requests naming another workspace', (ctx) => {
     }
     await expectRefused(() => h.sender.event({ teamId: stranger, event: { type: 'app_mention', user: AGENT, text: 'hi', ts: '1.3', channel: CHANNEL } }));
     await expectRefused(() => h.sender.appHomeOpened({ userId: AGENT, teamId: stranger }));
+    // Reactions: the intake emoji on a message, and an agent's shortcut on the victim's ticket's card.
+    for (const reaction of ['ticket', 'eyes', 'white_check_mark']) {
+      for (const teamId of [stranger, tenantId]) {
+        await expectRefused(() =>
+          h.sender.event({
+            teamId,
+            event: { type: 'reaction_added', user: AGENT, reaction, item_user: AGENT, item: { type: 'message', channel: CHANNEL, ts: VICTIM_CARD_TS }, event_ts: '1.7' },
+          }),
+        );
+      }
+    }
 
     expect(await tenantExists(stranger)).toBe(false);
     const after = await getTicket(ctx.db, { tenantId }, ticket.id);

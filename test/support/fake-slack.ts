@@ -37,9 +37,24 @@ export const FAKE_SLACK_SCOPES = [
   'groups:history',
   'groups:read',
   'im:history',
+  'reactions:read',
   'reactions:write',
   'users:read',
 ] as const;
+
+/**
+ * A message in a channel, as `conversations.history` and `conversations.replies` answer with
+ * it: a person's (`user`), or an app's (`bot_id`, `subtype: 'bot_message'`). A reply carries
+ * its thread's `thread_ts`.
+ */
+export interface FakeSlackMessage {
+  ts: string;
+  text: string;
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  thread_ts?: string;
+}
 
 /** One recorded request. `args` are the method arguments without `token`; `token` is the one it was sent with. */
 export interface FakeSlackCall {
@@ -162,6 +177,11 @@ export interface FakeSlack {
    * there, as Slack hides the private channels an app is not in.
    */
   inviteTo(channelId: string): void;
+  /**
+   * A message someone wrote in a channel (a fresh, increasing `ts` unless given), for
+   * `conversations.history` / `conversations.replies` to find; answers it as stored.
+   */
+  addMessage(channelId: string, message: Omit<FakeSlackMessage, 'ts'> & { ts?: string }): FakeSlackMessage;
   /** Socket Mode's WebSocket end: `apps.connections.open` answers with its URL. */
   readonly socketMode: FakeSocketMode;
   /** Stops listening; answers still in flight are sent first. */
@@ -331,6 +351,37 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const users = new Map<string, FakeSlackUser>((options.users ?? []).map((user) => [user.id, user]));
   const keptOut = new Set<string>();
   const invitedTo = new Set<string>();
+  /** Messages people wrote, per channel (see `addMessage`). */
+  const written = new Map<string, FakeSlackMessage[]>();
+  /** A ts as a number of microseconds, to compare and sort exactly. */
+  const tsKey = (ts: string): bigint => {
+    const [seconds = '0', fraction = ''] = ts.split('.');
+    return BigInt(seconds) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0');
+  };
+  /** `conversations.history` / `.replies` read a channel: a history scope, and membership (like Slack). */
+  const readable = (args: Args): string => {
+    const channel = requireArg(args, 'channel', 'channel_not_found');
+    needScope(channel.startsWith('G') || invitedTo.has(channel) ? 'groups:history' : 'channels:history');
+    if (keptOut.has(channel)) throw new SlackError('not_in_channel');
+    return channel;
+  };
+  const asReply = (m: FakeSlackMessage): Reply => ({ type: 'message', team: team.id, ...m });
+  /** `oldest` / `latest` bounds, exclusive unless `inclusive` (Slack's conversations.* semantics). */
+  const withinBounds = (args: Args) => {
+    const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+    const latest = stringArg(args, 'latest');
+    const oldest = stringArg(args, 'oldest');
+    return (m: FakeSlackMessage) => {
+      const at = tsKey(m.ts);
+      if (latest !== undefined && (inclusive ? at > tsKey(latest) : at >= tsKey(latest))) return false;
+      if (oldest !== undefined && (inclusive ? at < tsKey(oldest) : at <= tsKey(oldest))) return false;
+      return true;
+    };
+  };
+  const limitOf = (args: Args): number => {
+    const limit = Number(args.limit ?? 100);
+    return Number.isInteger(limit) && limit > 0 ? Math.min(limit, 1000) : 100;
+  };
   /** Set once the server listens (the URL needs its port). */
   let socketMode: FakeSocketMode | undefined;
 
@@ -496,6 +547,31 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const id = requireArg(args, 'channel', 'channel_not_found');
       if (keptOut.has(id) || invitedTo.has(id)) throw new SlackError('method_not_supported_for_channel_type');
       return { channel: { id, is_channel: true, is_member: true } };
+    },
+    // Top-level messages (and thread parents), newest first.
+    'conversations.history': (args) => {
+      const channel = readable(args);
+      const within = withinBounds(args);
+      const top = (written.get(channel) ?? [])
+        .filter((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && within(m))
+        .sort((a, b) => (tsKey(b.ts) > tsKey(a.ts) ? 1 : -1));
+      const limit = limitOf(args);
+      return { messages: top.slice(0, limit).map(asReply), has_more: top.length > limit, pin_count: 0, response_metadata: { next_cursor: '' } };
+    },
+    // A thread: its parent first (always), then its replies within the bounds, oldest first.
+    'conversations.replies': (args) => {
+      const channel = readable(args);
+      const ts = requireArg(args, 'ts', 'thread_not_found');
+      const messages = written.get(channel) ?? [];
+      const named = messages.find((m) => m.ts === ts);
+      if (named === undefined) throw new SlackError('thread_not_found');
+      const root = named.thread_ts ?? named.ts;
+      const parent = messages.find((m) => m.ts === root);
+      const within = withinBounds(args);
+      const replies = messages.filter((m) => m.thread_ts === root && m.ts !== root && within(m)).sort((a, b) => (tsKey(a.ts) > tsKey(b.ts) ? 1 : -1));
+      const all = [...(parent ? [parent] : []), ...replies];
+      const limit = limitOf(args);
+      return { messages: all.slice(0, limit).map(asReply), has_more: all.length > limit, response_metadata: { next_cursor: '' } };
     },
     'conversations.info': (args) => {
       const id = requireArg(args, 'channel', 'channel_not_found');
@@ -751,6 +827,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     inviteTo: (channelId) => {
       invitedTo.add(channelId);
       keptOut.delete(channelId);
+    },
+    addMessage: (channelId, message) => {
+      const stored: FakeSlackMessage = { ...message, ts: message.ts ?? nextTs() };
+      written.set(channelId, [...(written.get(channelId) ?? []), stored]);
+      return stored;
     },
     socketMode,
     close: async () => {

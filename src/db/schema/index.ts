@@ -12,3 +12,4 @@ export * from './ticket-threads.js';
 export * from './comment-messages.js';
 export * from './comment-deliveries.js';
 export * from './config-changes.js';
+export * from './ticket-sources.js';

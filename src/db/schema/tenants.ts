@@ -21,6 +21,8 @@ export const tenants = pgTable(
     escalationMax: integer('escalation_max').notNull().default(3),
     /** The helpdesk's own admins (person ids), besides the workspace's admins and owners in Slack. */
     adminIds: text('admin_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** The reaction that raises a ticket from a message (a Slack emoji name, without colons). */
+    intakeEmoji: text('intake_emoji').notNull().default('ticket'),
     /**
      * The SLA sweep's watermark: every alert whose instant is at or before it is in the
      * ledger. Lowered by any write that moves an instant into the past; null = sweep all.

@@ -100,6 +100,8 @@ export const tickets = pgTable(
     index('tickets_team_idx').on(t.tenantId, t.teamId, t.status),
     index('tickets_assignee_idx').on(t.tenantId, t.assignedToId, t.status),
     index('tickets_submitter_idx').on(t.tenantId, t.submittedById, t.status),
+    // A reaction on a card names (channel, ts): that finds its ticket.
+    index('tickets_slack_card_idx').on(t.tenantId, t.slackChannelId, t.slackMessageTs),
     // GIN indexes are the one exception to "lead with tenant_id": in a multi-column GIN the
     // tenant key matches every row of the tenant and the planner will not use it; a GIN on
     // the vector alone is BitmapAnd-ed with a tenant B-tree instead.

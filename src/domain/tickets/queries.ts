@@ -33,6 +33,16 @@ export function ticketRefCondition(ref: string): SQL {
   return number !== undefined ? eq(tickets.numberSeq, number) : eq(tickets.id, ref);
 }
 
+/** The ticket whose card is this Slack message (a reaction on it names channel and ts), if any. */
+export async function findTicketIdByCard(db: Db, tenantId: string, channelId: string, messageTs: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(and(eq(tickets.tenantId, tenantId), eq(tickets.slackChannelId, channelId), eq(tickets.slackMessageTs, messageTs), eq(tickets.isDeleted, false)))
+    .limit(1);
+  return row?.id;
+}
+
 export async function getTicket(
   db: Db,
   scope: Pick<Scope, 'tenantId' | 'appId'>,

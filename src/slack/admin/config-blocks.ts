@@ -159,6 +159,8 @@ export interface SettingsModalInput {
   slaWarningPercent: number;
   escalationIntervalMinutes: number;
   escalationMax: number;
+  /** The reaction that raises a ticket from a message. */
+  intakeEmoji: string;
 }
 
 export function settingsModal(settings: SettingsModalInput): ModalView {
@@ -191,6 +193,12 @@ export function settingsModal(settings: SettingsModalInput): ModalView {
       hint: 'An unacknowledged breach alert is posted again, mentioning the escalation contacts.',
     }),
     input(B.escalationMax, 'Re-announce at most (times)', numberInput(settings.escalationMax), { hint: '0: never.' }),
+    input(
+      B.intakeEmoji,
+      'Ticket reaction',
+      { type: 'plain_text_input', action_id: INPUT_ACTION, max_length: 102, initial_value: settings.intakeEmoji },
+      { hint: 'An emoji name, e.g. ticket. Reacting with it to a message in a channel the app is in makes the message a ticket.' },
+    ),
   );
   return modal(ADMIN_CONFIG_CALLBACK.settings, 'Helpdesk settings', 'Save', blocks);
 }
@@ -209,6 +217,8 @@ export function readSettingsModal(values: Values): Record<string, unknown> {
   number(B.warningPercent, 'sla_warning_percent');
   number(B.escalationInterval, 'escalation_interval_minutes');
   number(B.escalationMax, 'escalation_max');
+  const emoji = at(B.intakeEmoji)?.value;
+  if (typeof emoji === 'string' && emoji.trim() !== '') patch.intake_emoji = emoji;
   return patch;
 }
 

@@ -47,6 +47,7 @@ export function adminConfigActionHandlers(deps: ListenerDeps): Record<string, (a
         slaWarningPercent: settings.sla_warning_percent,
         escalationIntervalMinutes: settings.escalation_interval_minutes,
         escalationMax: settings.escalation_max,
+        intakeEmoji: settings.intake_emoji,
       });
     }),
     [ADMIN_CONFIG_ACTION.adminsEdit]: openAdminModal(deps, 'open the helpdesk admins', async (admin) => {
@@ -232,6 +233,7 @@ const SETTINGS_FIELD_BLOCKS: Record<string, string> = {
   sla_warning_percent: B.warningPercent,
   escalation_interval_minutes: B.escalationInterval,
   escalation_max: B.escalationMax,
+  intake_emoji: B.intakeEmoji,
 };
 
 /** The settings modal submitted: `updateTenantSettings`, each invalid value under its field. */

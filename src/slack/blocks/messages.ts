@@ -73,6 +73,42 @@ export function requesterCreatedDm(input: {
   return { text: `Your ticket ${ticketLine(ticket, false)} was created.`, blocks };
 }
 
+/**
+ * In the thread of a message a reaction made a ticket, for the whole channel to see: which
+ * ticket, for which team, by when, and who raised it for whom; Close is for the requester
+ * (anyone else is told privately that it is not theirs to close).
+ */
+export function intakeAnswer(input: {
+  ticket: TicketView;
+  teamName: string | null;
+  requesterSlackId: string;
+  raisedBySlackId: string;
+}): SlackMessage {
+  const { ticket } = input;
+  const requester = mention(input.requesterSlackId);
+  const by = input.raisedBySlackId === input.requesterSlackId ? '' : ` (raised by ${mention(input.raisedBySlackId)})`;
+  const team = input.teamName ? ` for *${userText(input.teamName, 200)}*` : '';
+  const fields: [string, string][] = [
+    ['First response target', targetText(ticket.firstResponseDueAt)],
+    ['Resolution target', targetText(ticket.dueAt)],
+  ];
+  if (input.teamName) fields.push(['Team', userText(input.teamName, 200)]);
+  const sentence = `:ticket: ${requester}, this message is now ${ticketLine(ticket)}${team}${by}. Replies in this thread reach the agents, and theirs appear here.`;
+  return {
+    text: `${requester}, this message is now ${ticketLine(ticket, false)}${by}.`,
+    blocks: [section(sentence), fieldsSection(fields), actions([button('Close', ACTION.close, ticket.id)])],
+  };
+}
+
+/** DM to someone who reacted to raise a ticket where the app cannot read the message. */
+export function intakeNotReadable(input: { channelId: string; emoji: string }): { text: string } {
+  return {
+    text:
+      `I could not make a ticket of the message you reacted to with :${input.emoji}: in <#${input.channelId}>: I am not a member of that channel, so I cannot read it. ` +
+      'Invite me there (type `/invite @Helpdesk` in the channel), then react again.',
+  };
+}
+
 export type RequesterUpdateKind = 'claimed' | 'pending' | 'resolved' | 'closed' | 'reopened';
 
 function updateSentence(kind: RequesterUpdateKind, actor: string | undefined, line: string): string {

@@ -169,3 +169,24 @@ export function formatDuration(minutes: number, businessTime = false): string {
   return mins ? `${allHours}h ${mins}m` : `${allHours}h`;
 }
 
+
+/**
+ * A message's text as Slack sends it (mrkdwn with `<…>` tokens and `&amp;`/`&lt;`/`&gt;`),
+ * as plain words for a ticket's title and description: `<@U1>` → `@U1`, `<#C1|it-help>` →
+ * `#it-help`, `<!here>` → `@here`, `<https://x|docs>` → `docs (https://x)`, entities decoded.
+ * Shown again in mrkdwn, it goes through escapeMrkdwn like any user text, so nothing in it pings.
+ */
+export function plainFromMrkdwn(text: string): string {
+  return wellFormed(text)
+    .replace(/<([^<>]*)>/g, (_token, inner: string) => {
+      const [target = '', label] = inner.split('|', 2) as [string, string | undefined];
+      if (target.startsWith('@')) return label ? `@${label.replace(/^@/, '')}` : target;
+      if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+      if (target.startsWith('!subteam^')) return label ? `@${label.replace(/^@/, '')}` : '@group';
+      if (target.startsWith('!')) return label ?? `@${target.slice(1).split('^')[0]}`;
+      return label && label !== target ? `${label} (${target})` : target;
+    })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

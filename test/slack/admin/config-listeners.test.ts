@@ -38,9 +38,10 @@ function teamValues(fields: { name: string; channel?: string | null; agents?: st
   };
 }
 
-function settingsValues(fields: { defaultTeam?: string | null; warning: string; interval: string; max: string }): Values {
+function settingsValues(fields: { defaultTeam?: string | null; warning: string; interval: string; max: string; emoji?: string }): Values {
   return {
     ...(fields.defaultTeam !== undefined ? { [B.defaultTeam]: choice(fields.defaultTeam) } : {}),
+    ...(fields.emoji !== undefined ? { [B.intakeEmoji]: { [INPUT_ACTION]: { type: 'plain_text_input', value: fields.emoji } } } : {}),
     [B.warningPercent]: number(fields.warning),
     [B.escalationInterval]: number(fields.interval),
     [B.escalationMax]: number(fields.max),
@@ -218,6 +219,7 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     const view = await clickHome(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_ACTION.settingsEdit, 'settings');
     expect(view.callback_id).toBe(ADMIN_CONFIG_CALLBACK.settings);
     expect(elementOf(view, B.warningPercent)).toMatchObject({ type: 'number_input', initial_value: '75' });
+    expect(elementOf(view, B.intakeEmoji)).toMatchObject({ type: 'plain_text_input', initial_value: 'ticket' });
     expect(elementOf(view, B.defaultTeam)).toMatchObject({ options: [{ value: desk.id }] });
 
     const before = await getTenantSettings(ctx.db, scope);
@@ -227,6 +229,7 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
       [{ warning: '80', interval: '0', max: '3' }, B.escalationInterval],
       [{ warning: '80', interval: '60', max: '101' }, B.escalationMax],
       [{ warning: '7.5', interval: '60', max: '3' }, B.warningPercent],
+      [{ warning: '80', interval: '60', max: '3', emoji: 'not an emoji!' }, B.intakeEmoji],
     ] as const) {
       const res = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, settingsValues({ ...fields, defaultTeam: desk.id }));
       expect(res.body, JSON.stringify(fields)).toEqual({ response_action: 'errors', errors: { [block]: expect.any(String) } });
@@ -234,9 +237,9 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     expect(await getTenantSettings(ctx.db, scope)).toEqual(before);
     expect(await listConfigChanges(ctx.db, teamId, { subject: 'settings' })).toEqual([]);
 
-    const ok = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, settingsValues({ defaultTeam: desk.id, warning: '80', interval: '30', max: '2' }));
+    const ok = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, settingsValues({ defaultTeam: desk.id, warning: '80', interval: '30', max: '2', emoji: ':raising_hand:' }));
     expect(ok).toMatchObject({ status: 200, body: '' });
-    expect(await getTenantSettings(ctx.db, scope)).toMatchObject({ default_team_id: desk.id, sla_warning_percent: 80, escalation_interval_minutes: 30, escalation_max: 2 });
+    expect(await getTenantSettings(ctx.db, scope)).toMatchObject({ default_team_id: desk.id, sla_warning_percent: 80, escalation_interval_minutes: 30, escalation_max: 2, intake_emoji: 'raising_hand' });
     const [change] = await listConfigChanges(ctx.db, teamId, { subject: 'settings' });
     expect(change!.changes).toMatchObject({ sla_warning_percent: { from: 75, to: 80 }, default_team_id: { from: null, to: desk.id } });
 

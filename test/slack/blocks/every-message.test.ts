@@ -5,7 +5,7 @@ import { slaAlertMessage, type SlaAlertView, slaDigestMessage } from '../../../s
 import { errorMessage, helpMessage } from '../../../src/slack/blocks/card.js';
 import type { SlackMessage } from '../../../src/slack/blocks/elements.js';
 import { ticketModal } from '../../../src/slack/blocks/form.js';
-import { commentCopy, threadLine } from '../../../src/slack/blocks/messages.js';
+import { commentCopy, intakeAnswer, threadLine } from '../../../src/slack/blocks/messages.js';
 import { ticketActionIds } from '../../../src/slack/ids.js';
 import { actionIds, buttons, card, DUE, everyMessage, expectWithinMessageLimits, makeTicket, mrkdwnTexts, ticketIn } from '../../support/block-fixtures.js';
 import { checkMessage, checkView, hasLoneSurrogate } from '../../support/block-kit.js';
@@ -67,6 +67,7 @@ describe('hostile text in every builder', () => {
     return [
       ...everyMessage(ticket),
       card(ticket, { teamName: '<!here> team' }),
+      intakeAnswer({ ticket, teamName: '<!here> team', requesterSlackId: 'U0SUBMIT', raisedBySlackId: 'U0AGENT' }),
       slaAlertMessage(view),
       slaDigestMessage(Array.from({ length: SLA_DIGEST_MAX }, () => view)),
       { ...threadLine({ actorSlackId: 'U0AGENT', kind: 'updated', detail: title }), blocks: [] },

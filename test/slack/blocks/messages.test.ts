@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentCopy, copyFailedNotice, FILES_NOTE, requesterCreatedDm, requesterUpdateDm, threadLine, type CopiedComment, type ThreadLineKind } from '../../../src/slack/blocks/messages.js';
+import { commentCopy, copyFailedNotice, FILES_NOTE, intakeAnswer, requesterCreatedDm, requesterUpdateDm, threadLine, type CopiedComment, type ThreadLineKind } from '../../../src/slack/blocks/messages.js';
 import { checkMessage } from '../../support/block-kit.js';
 import { ACTION } from '../../../src/slack/ids.js';
 import { buttons, DUE, FIRST_DUE, makeTicket, mrkdwnTexts, ofType } from '../../support/block-fixtures.js';
@@ -127,5 +127,25 @@ describe('commentCopy', () => {
 
   it('tells the agents which side a copy failed to reach', () => {
     expect(copyFailedNotice({ side: 'requester', error: 'is_archived' }).text).toContain("into the requester's thread: Slack answered `is_archived`");
+  });
+});
+
+describe('intakeAnswer: in the thread of a message a reaction made a ticket', () => {
+  it('names the ticket, team, targets, requester and who raised it, with Close; user text escaped', () => {
+    const ticket = makeTicket({ title: '<!channel> <https://evil.example|click> & more' });
+    const message = intakeAnswer({ ticket, teamName: 'IT <!here>', requesterSlackId: 'U0REQ', raisedBySlackId: 'U0COLL' });
+    expect(checkMessage({ channel: 'C1', ...message })).toBeUndefined();
+    const text = `${message.text}\n${mrkdwnTexts(message.blocks).join('\n')}`;
+    expect(text).toContain('TKT-0042');
+    expect(text).toContain('<@U0REQ>');
+    expect(text).toContain('raised by <@U0COLL>');
+    expect(text).toContain(`*First response target*\n<!date^${FIRST_DUE.getTime() / 1000}^`);
+    expect(text).toContain('IT &lt;!here&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<!here>');
+    expect(text).not.toContain('<https://evil');
+    expect(buttons(message.blocks)).toEqual([expect.objectContaining({ action_id: ACTION.close, value: ticket.id })]);
+    // Raised by the author themselves: no "raised by".
+    expect(intakeAnswer({ ticket, teamName: null, requesterSlackId: 'U0REQ', raisedBySlackId: 'U0REQ' }).text).not.toContain('raised by');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ticketModal } from '../../../src/slack/blocks/form.js';
-import { escapeMrkdwn, slackDate, truncate } from '../../../src/slack/blocks/text.js';
+import { escapeMrkdwn, plainFromMrkdwn, slackDate, truncate } from '../../../src/slack/blocks/text.js';
 import { FIRST_DUE } from '../../support/block-fixtures.js';
 import { checkView, hasLoneSurrogate } from '../../support/block-kit.js';
 
@@ -63,5 +63,21 @@ describe('text helpers', () => {
       `<!date^1741095000^{date_short_pretty} at {time}|2025-03-04T13:30:00Z>`,
     );
     expect(slackDate(FIRST_DUE, '{date_long}')).toBe('<!date^1741095000^{date_long}|2025-03-04T13:30:00Z>');
+  });
+});
+
+describe('plainFromMrkdwn: a message as Slack sends it, in plain words', () => {
+  it('turns mentions, channels, broadcasts and links into words and decodes the entities', () => {
+    expect(plainFromMrkdwn('<@U123> and <@U456|ada> in <#C1|it-help> or <#C2>')).toBe('@U123 and @ada in #it-help or #C2');
+    expect(plainFromMrkdwn('<!channel> <!here|here> <!subteam^S1|@oncall> <!date^1700000000^{date}|Nov 14>')).toBe('@channel here @oncall Nov 14');
+    expect(plainFromMrkdwn('see <https://kb.example/x|the KB> or <https://kb.example/y> or <mailto:a@b.c|a@b.c>')).toBe(
+      'see the KB (https://kb.example/x) or https://kb.example/y or a@b.c (mailto:a@b.c)',
+    );
+    expect(plainFromMrkdwn('a &lt;b&gt; &amp;amp; c')).toBe('a <b> &amp; c');
+  });
+
+  it('comes back escaped, inert, when shown in mrkdwn again', () => {
+    const shown = escapeMrkdwn(plainFromMrkdwn('&lt;!channel&gt; <!everyone>'));
+    expect(shown).toBe('&lt;!channel&gt; @everyone');
   });
 });
