@@ -164,6 +164,8 @@ export async function readMessage(client: webApi.WebClient, channel: string, ts:
   } catch (error) {
     const code = (error as { data?: { error?: unknown } }).data?.error;
     if (typeof code === 'string' && UNREADABLE.has(code)) return 'unreadable';
+    // Deleted meanwhile: `replies` names no thread for a ts that is gone.
+    if (code === 'thread_not_found') return undefined;
     throw error;
   }
 }
