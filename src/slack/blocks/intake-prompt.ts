@@ -14,7 +14,11 @@ export function intakePrompt(input: { messageTs: string; teams: Array<{ id: stri
   const blocks: KnownBlock[] = [];
   const [only] = input.teams;
   if (input.teams.length > 1) {
-    const options = input.teams.slice(0, SLACK_LIMITS.selectOptions).map((t) => option(t.name, t.id));
+    // A select holds 100 options: past that, the default team still is one of them.
+    const shown = input.teams.slice(0, SLACK_LIMITS.selectOptions);
+    const fallback = input.teams.find((t) => t.id === input.defaultTeamId);
+    if (fallback && !shown.includes(fallback)) shown[shown.length - 1] = fallback;
+    const options = shown.map((t) => option(t.name, t.id));
     const initial = options.find((o) => o.value === input.defaultTeamId);
     blocks.push({
       type: 'section',
