@@ -40,6 +40,9 @@ export const ACTION = {
   openLink: 'ticket_open_link',
   alertAck: 'alert_ack',
   alertClaim: 'alert_claim',
+  /** The card's type and priority pickers (static_select): the ticket id is in their block id (see `fieldsBlockId`). */
+  setType: 'ticket_type',
+  setPriority: 'ticket_priority',
 } as const;
 
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];
@@ -68,10 +71,42 @@ export function assignBlockId(ticketId: string): string {
 
 /** `assign:tkt_01J…` -> `tkt_01J…`; undefined for any other block id. */
 export function parseAssignBlockId(blockId: string | undefined): string | undefined {
-  if (!blockId?.startsWith(ASSIGN_PREFIX)) return undefined;
-  const ticketId = blockId.slice(ASSIGN_PREFIX.length);
-  return ticketId.length > 0 ? ticketId : undefined;
+  return afterPrefix(blockId, ASSIGN_PREFIX);
 }
+
+const FIELDS_PREFIX = 'fields:';
+
+/** Block id of the card's actions block holding the type and priority pickers: `fields:{ticketId}`. */
+export function fieldsBlockId(ticketId: string): string {
+  return `${FIELDS_PREFIX}${ticketId}`;
+}
+
+/** `fields:tkt_01J…` -> `tkt_01J…`; undefined for any other block id. */
+export function parseFieldsBlockId(blockId: string | undefined): string | undefined {
+  return afterPrefix(blockId, FIELDS_PREFIX);
+}
+
+function afterPrefix(blockId: string | undefined, prefix: string): string | undefined {
+  if (!blockId?.startsWith(prefix)) return undefined;
+  const rest = blockId.slice(prefix.length);
+  return rest.length > 0 ? rest : undefined;
+}
+
+/**
+ * The prompt under a person's top-level message in the app's DM: "Create a ticket from this?".
+ * Create and Not now carry the message's ts; the team picker's choice comes with the click's
+ * state (`state.values[INTAKE_BLOCK.team][INTAKE_ACTION.team]`).
+ */
+export const INTAKE_ACTION = {
+  create: 'intake_create',
+  dismiss: 'intake_dismiss',
+  team: 'intake_team',
+} as const;
+
+export const INTAKE_BLOCK = {
+  team: 'intake_team',
+  buttons: 'intake_buttons',
+} as const;
 
 // ---------------------------------------------------------------------------
 // Admin in Slack: teams, settings and helpdesk admins (the App Home's admin section)

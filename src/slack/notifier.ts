@@ -10,6 +10,7 @@ import { linkThread } from '../domain/tickets/threads.js';
 import { setSlackCard, type TicketChangeEvent, type TicketEventKind } from '../domain/tickets/tickets.js';
 import type { Logger } from '../log.js';
 import { ticketCard } from './blocks/card.js';
+import { PRIORITY_LABELS, TYPE_LABELS } from './blocks/text.js';
 import { requesterCreatedDm, requesterUpdateDm, threadLine, type RequesterUpdateKind, type ThreadLineInput } from './blocks/messages.js';
 import { chainUnder, createLimiter } from './limit.js';
 import { createPermalinks, type Permalinks } from './permalinks.js';
@@ -241,9 +242,19 @@ function threadLineFor(event: TicketChangeEvent, actor: string | null, r: Render
   let detail: string | undefined;
   if (kind === 'assigned') detail = r.ticket.assignedToId ? (r.slackIds.get(r.ticket.assignedToId) ?? undefined) : undefined;
   if (kind === 'status') detail = r.ticket.status;
-  if (kind === 'updated') detail = Object.keys(event.changes).filter((k) => !SILENT_FIELDS.has(k)).join(', ').replaceAll('_', ' ');
+  if (kind === 'updated') detail = Object.entries(event.changes).filter(([k]) => !SILENT_FIELDS.has(k)).map(([k, c]) => changeText(k, c)).join(', ');
   if (kind === 'updated' && !detail) return undefined;
   return threadLine({ actorSlackId: actor, kind, detail });
+}
+
+/** "priority from Medium to High" for the card's pickers' fields; other fields by name. */
+function changeText(field: string, change: { from: unknown; to: unknown }): string {
+  const labels: Record<string, string> | undefined = field === 'type' ? TYPE_LABELS : field === 'priority' ? PRIORITY_LABELS : undefined;
+  const label = (value: unknown) => (labels && typeof value === 'string' ? labels[value] : undefined);
+  const from = label(change.from);
+  const to = label(change.to);
+  const name = field.replaceAll('_', ' ');
+  return from && to ? `${name} from ${from} to ${to}` : name;
 }
 
 /** Derived fields: they change with the ones a person changed, and are not news by themselves. */

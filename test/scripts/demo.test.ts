@@ -145,6 +145,7 @@ describe('demo transcript renderer', () => {
       'Replies in this thread reach the requester; start with `note:` or 🔒 for a private note.',
       '[Claim] [In progress] [Resolve]',
       '[Assign to… ▾]',
+      '[Incident ▾] [Urgent ▾]',
     ]);
   });
 

@@ -361,7 +361,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   /** `conversations.history` / `.replies` read a channel: a history scope, and membership (like Slack). */
   const readable = (args: Args): string => {
     const channel = requireArg(args, 'channel', 'channel_not_found');
-    needScope(channel.startsWith('G') || invitedTo.has(channel) ? 'groups:history' : 'channels:history');
+    needScope(channel.startsWith('D') ? 'im:history' : channel.startsWith('G') || invitedTo.has(channel) ? 'groups:history' : 'channels:history');
     if (keptOut.has(channel)) throw new SlackError('not_in_channel');
     return channel;
   };

@@ -107,6 +107,8 @@ export interface BlockActionsRequest {
   messageTs?: string;
   message?: Record<string, unknown>;
   isEphemeral?: boolean;
+  /** The message's inputs as they are at the click (`state.values`), e.g. a select's choice. */
+  state?: { values: Record<string, Record<string, unknown>> };
   /** Without a channel but with a view the action comes from a modal or App Home (container type 'view'). */
   view?: Record<string, unknown> & { id?: string };
   triggerId?: string;
@@ -357,7 +359,7 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
         team: teamOf(request.teamId, request.enterpriseId),
         enterprise: enterpriseOf(request.enterpriseId),
         is_enterprise_install: false,
-        state: { values: {} },
+        state: request.state ?? { values: {} },
         ...context,
         actions,
       });

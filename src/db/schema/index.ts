@@ -13,3 +13,4 @@ export * from './comment-messages.js';
 export * from './comment-deliveries.js';
 export * from './config-changes.js';
 export * from './ticket-sources.js';
+export * from './intake-prompts.js';

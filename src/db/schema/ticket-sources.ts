@@ -3,8 +3,8 @@ import { tenantColumn, timestamptz } from './columns.js';
 import { tickets } from './tickets.js';
 
 /**
- * The Slack message a ticket was raised from (a reaction today; request channels and DMs to
- * the app later): one ticket per message, enforced by the key, so concurrent reactions and
+ * The Slack message a ticket was raised from (a reaction, a DM to the app; request channels
+ * later): one ticket per message, enforced by the key, so concurrent reactions and
  * retried event deliveries raise it once. The requester is the message's author (the
  * ticket's submitter); who raised it is kept here and as the ticket's creator.
  */
@@ -17,7 +17,7 @@ export const ticketSources = pgTable(
     ticketId: text('ticket_id').notNull(),
     /** The person who raised it (the reactor), a person id. */
     raisedById: text('raised_by_id'),
-    /** How: `reaction` (more kinds of intake add their own word). */
+    /** How: `reaction`, `dm` (more kinds of intake add their own word). */
     via: text('via').notNull(),
     createdAt: timestamptz('created_at').notNull(),
   },

@@ -7,8 +7,8 @@ import type { Ticket } from './queries.js';
 import { createTicket, type TicketChangeEvent, type TicketDeps } from './tickets.js';
 
 /**
- * A ticket raised from a Slack message: by a reaction today, from a request channel or a DM
- * to the app tomorrow (each calls `raiseFromMessage` with its own `via`). The message's
+ * A ticket raised from a Slack message: by a reaction, from a DM to the app, from a request
+ * channel (each calls `raiseFromMessage` with its own `via`). The message's
  * author is the requester; the person who raised it is the ticket's creator and is kept on
  * its source. The message's thread is the requester's side of the conversation.
  */
@@ -16,7 +16,7 @@ import { createTicket, type TicketChangeEvent, type TicketDeps } from './tickets
 export type TicketSource = typeof ticketSources.$inferSelect;
 
 /** How a ticket was raised from a message. */
-export type IntakeVia = 'reaction';
+export type IntakeVia = 'reaction' | 'dm';
 
 export interface MessageIntake {
   channelId: string;
@@ -30,6 +30,8 @@ export interface MessageIntake {
   /** A link to the message (chat.getPermalink), added to the description. */
   permalink?: string | undefined;
   via: IntakeVia;
+  /** The team the person chose (a DM to the app); otherwise the channel's team, else the default team. */
+  teamId?: string | undefined;
 }
 
 export type IntakeOutcome =
@@ -137,7 +139,7 @@ export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageInta
   let outcome: IntakeOutcome;
   try {
     outcome = await db.transaction(async (tx) => {
-      const teamId = await teamOfChannel(tx, scope.tenantId, intake.channelId);
+      const teamId = intake.teamId ?? (await teamOfChannel(tx, scope.tenantId, intake.channelId));
       const ticket = await createTicket(
         tx,
         scope,

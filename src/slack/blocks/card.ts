@@ -1,7 +1,8 @@
 /** The ticket card in its team's channel, and the ephemeral answers of `/ticket`. */
 import type { CommentVisibility, TicketPriority, TicketStatus } from '../../db/schema/enums.js';
-import { ACTION, assignBlockId, COMMAND } from '../ids.js';
-import { actions, button, context, fieldsSection, linkButton, plain, section, SLACK_LIMITS, type Button, type KnownBlock, type SlackMessage } from './elements.js';
+import { TICKET_PRIORITIES, TICKET_TYPES } from '../../db/schema/enums.js';
+import { ACTION, assignBlockId, COMMAND, fieldsBlockId } from '../ids.js';
+import { actions, button, context, fieldsSection, linkButton, option, plain, section, SLACK_LIMITS, type Button, type KnownBlock, type SlackMessage } from './elements.js';
 import { escapeMrkdwn, mention, present, PRIORITY_EMOJI, PRIORITY_LABELS, slackDate, STATUS_LABELS, ticketLine, truncate, TYPE_LABELS, userText, type TicketView } from './text.js';
 
 /** How many tickets `ticketList` shows before "and N more". */
@@ -157,9 +158,26 @@ export function ticketCard(input: TicketCardInput): SlackMessage {
         ],
         assignBlockId(ticket.id),
       ),
+      fieldPickers(ticket),
     );
   }
   return { text: ticketLine(ticket, false), blocks };
+}
+
+/**
+ * The type and priority pickers, in their own actions block whose block id is
+ * `fields:{ticketId}`: a change re-matches the SLA policy like a REST PATCH does.
+ */
+function fieldPickers(ticket: TicketView): KnownBlock {
+  const types = TICKET_TYPES.map((t) => option(TYPE_LABELS[t], t));
+  const priorities = TICKET_PRIORITIES.map((p) => option(PRIORITY_LABELS[p], p));
+  return actions(
+    [
+      { type: 'static_select', action_id: ACTION.setType, placeholder: plain('Type'), options: types, initial_option: types.find((o) => o.value === ticket.type)! },
+      { type: 'static_select', action_id: ACTION.setPriority, placeholder: plain('Priority'), options: priorities, initial_option: priorities.find((o) => o.value === ticket.priority)! },
+    ],
+    fieldsBlockId(ticket.id),
+  );
 }
 
 /** The ephemeral answer to `/ticket TKT-0042`. */

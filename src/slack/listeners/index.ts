@@ -3,6 +3,7 @@ import { adminConfigActionHandlers, registerAdminConfigViews } from '../admin/co
 import { adminSlaActionHandlers, registerAdminSlaViews } from '../admin/sla-listeners.js';
 import { homeActionHandlers, registerHomeEvents } from '../home/listeners.js';
 import { registerActions } from './actions/index.js';
+import { intakeActionHandlers } from './actions/intake-prompt.js';
 import { registerCommands } from './commands/index.js';
 import { registerEvents } from './events/index.js';
 import type { ListenerDeps } from './shared.js';
@@ -21,7 +22,7 @@ export interface SlackRegistrations {
 
 /** Registers every listener on the app. */
 export function registerListeners(app: App, deps: ListenerDeps): SlackRegistrations {
-  const moreActions = { ...homeActionHandlers(deps), ...adminConfigActionHandlers(deps), ...adminSlaActionHandlers(deps) };
+  const moreActions = { ...homeActionHandlers(deps), ...adminConfigActionHandlers(deps), ...adminSlaActionHandlers(deps), ...intakeActionHandlers(deps) };
   return {
     commands: registerCommands(app, deps),
     shortcuts: registerShortcuts(app, deps),

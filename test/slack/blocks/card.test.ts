@@ -4,7 +4,7 @@ import type { Ticket } from '../../../src/domain/tickets/queries.js';
 import { canTransition } from '../../../src/domain/tickets/status.js';
 import { errorMessage, helpMessage, ticketList, ticketSummary } from '../../../src/slack/blocks/card.js';
 import { escapeMrkdwn } from '../../../src/slack/blocks/text.js';
-import { ACTION, assignBlockId, parseAssignBlockId } from '../../../src/slack/ids.js';
+import { ACTION, assignBlockId, fieldsBlockId, parseAssignBlockId, parseFieldsBlockId } from '../../../src/slack/ids.js';
 import { allText, block, blocksOf, buttons, card, CREATED, DUE, everyMessage, expectWithinMessageLimits, FIRST_DUE, type Json, makeTicket, mrkdwnTexts, ofType, ticketIn } from '../../support/block-fixtures.js';
 
 describe('ticketCard', () => {
@@ -41,6 +41,23 @@ describe('ticketCard', () => {
       expect(mrkdwnTexts(message.blocks).some((t) => t.includes('Closed'))).toBe(true);
     }
     expectWithinMessageLimits(message);
+  });
+
+  it('offers type and priority pickers on a workable ticket, showing its own', () => {
+    for (const status of TICKET_STATUSES) {
+      const ticket = { ...ticketIn(status, false), type: 'change' as const, priority: 'urgent' as const };
+      const message = card(ticket);
+      const pickers = block(message, fieldsBlockId(ticket.id));
+      expect(Boolean(pickers)).toBe(status === 'open' || status === 'in_progress' || status === 'pending');
+      if (!pickers) continue;
+      expect(parseFieldsBlockId(pickers.block_id as string)).toBe(ticket.id);
+      const [type, priority] = pickers.elements as Json[];
+      expect(type).toMatchObject({ type: 'static_select', action_id: ACTION.setType, initial_option: { value: 'change', text: { text: 'Change' } } });
+      expect((type!.options as Json[]).map((o) => o.value)).toEqual(['incident', 'service_request', 'change', 'problem']);
+      expect(priority).toMatchObject({ type: 'static_select', action_id: ACTION.setPriority, initial_option: { value: 'urgent', text: { text: 'Urgent' } } });
+      expect((priority!.options as Json[]).map((o) => o.value)).toEqual(['low', 'medium', 'high', 'urgent']);
+      expectWithinMessageLimits(message);
+    }
   });
 
   it('only offers status buttons the status machine allows', () => {

@@ -3,7 +3,7 @@ import { ACTION, type ActionId } from '../../ids.js';
 import type { ListenerDeps } from '../shared.js';
 import { handleAlertAcknowledge } from './alert-acknowledge.js';
 import { handleOpenLink } from './open-link.js';
-import { assignPicker, claimButton, handleTicketButton, reopenButton, statusButton, type ActionArgs } from './ticket-buttons.js';
+import { assignPicker, claimButton, fieldPicker, handleTicketButton, reopenButton, statusButton, type ActionArgs } from './ticket-buttons.js';
 
 /**
  * Every button and picker on cards, DMs and alerts, by action id. One Bolt listener
@@ -21,6 +21,8 @@ export function registerActions(app: App, deps: ListenerDeps, more: Record<strin
     [ACTION.resolve]: handleTicketButton(deps, statusButton('resolve', 'resolved', 'resolve this ticket')),
     [ACTION.close]: handleTicketButton(deps, statusButton('close', 'closed', 'close this ticket')),
     [ACTION.reopen]: handleTicketButton(deps, reopenButton),
+    [ACTION.setType]: handleTicketButton(deps, fieldPicker('type')),
+    [ACTION.setPriority]: handleTicketButton(deps, fieldPicker('priority')),
     [ACTION.alertAck]: handleAlertAcknowledge(deps),
     [ACTION.openLink]: handleOpenLink(),
   } satisfies Record<ActionId, unknown> & Record<string, unknown>;

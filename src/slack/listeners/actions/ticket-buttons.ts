@@ -5,10 +5,10 @@ import { slackPerson } from '../../../domain/people.js';
 import type { Scope } from '../../../domain/scope.js';
 import { ForbiddenError } from '../../../domain/errors.js';
 import type { TicketAction } from '../../../domain/tickets/permissions.js';
-import { assignTicket, changeTicketStatus, claimTicket, reopenTicket, type TicketWriteOptions } from '../../../domain/tickets/tickets.js';
+import { assignTicket, changeTicketStatus, claimTicket, reopenTicket, updateTicket, type TicketWriteOptions } from '../../../domain/tickets/tickets.js';
 import { errorMessage } from '../../blocks/card.js';
 import { fromHome, homeResponder } from '../../home/reply.js';
-import { parseAssignBlockId } from '../../ids.js';
+import { parseAssignBlockId, parseFieldsBlockId } from '../../ids.js';
 import { actingAs, ephemeral, tell, tenantOf, type ListenerDeps } from '../shared.js';
 
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -39,6 +39,21 @@ export const assignPicker: TicketButton = {
   },
 };
 
+/**
+ * The card's type or priority picker: the chosen value goes through updateTicket, as a REST
+ * PATCH does (same permission, validation and SLA re-match); anything else is refused there.
+ */
+export function fieldPicker(field: 'type' | 'priority'): TicketButton {
+  return {
+    permission: 'update',
+    doing: `change the ${field}`,
+    run: (db, scope, id, action, options) => {
+      const selected = action.type === 'static_select' ? action.selected_option?.value : undefined;
+      return updateTicket(db, scope, id, { [field]: selected }, options);
+    },
+  };
+}
+
 export function statusButton(permission: TicketAction, to: TicketStatus, doing: string): TicketButton {
   return { permission, doing, run: (db, scope, id, _action, options) => changeTicketStatus(db, scope, id, to, options) };
 }
@@ -51,13 +66,14 @@ export const reopenButton: TicketButton = {
 
 /**
  * A button on a ticket: ack, then the change, which the domain decides under the ticket's
- * lock, permission included. The ticket id is the button's value, or the assign picker's block id.
+ * lock, permission included. The ticket id is the button's value, or a picker's block id.
  */
 export function handleTicketButton(deps: ListenerDeps, button: TicketButton) {
   const { db } = deps;
   return async ({ ack, body, action, context, respond: respondInMessage }: ActionArgs): Promise<void> => {
     await ack();
-    const ticketId = action.type === 'users_select' ? parseAssignBlockId(action.block_id) : 'value' in action ? action.value : undefined;
+    const ticketId =
+      action.type === 'users_select' ? parseAssignBlockId(action.block_id) : action.type === 'static_select' ? parseFieldsBlockId(action.block_id) : 'value' in action ? action.value : undefined;
     if (!ticketId) return;
     // A click in the App Home has no response_url: answers go on top of the clicker's Home.
     const home = fromHome(body) ? homeResponder(deps, context, body) : undefined;

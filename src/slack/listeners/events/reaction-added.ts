@@ -5,7 +5,7 @@ import type { Scope } from '../../../domain/scope.js';
 import { teamLabel } from '../../../domain/teams.js';
 import { intakeEmojiOf } from '../../../domain/tenants.js';
 import { findTicketIdByCard, getTicket } from '../../../domain/tickets/queries.js';
-import { findTicketSource, raiseFromMessage } from '../../../domain/tickets/intake.js';
+import { findTicketSource, raiseFromMessage, type IntakeOutcome } from '../../../domain/tickets/intake.js';
 import { changeTicketStatus, claimTicket } from '../../../domain/tickets/tickets.js';
 import { intakeAnswer, intakeNotReadable, sourceThreadTaken } from '../../blocks/messages.js';
 import { plainFromMrkdwn } from '../../blocks/text.js';
@@ -21,7 +21,7 @@ interface ReactionEvent {
 }
 
 /** A message as `conversations.history` / `conversations.replies` answer it. */
-interface HistoryMessage {
+export interface HistoryMessage {
   ts?: string;
   thread_ts?: string;
   user?: string;
@@ -115,21 +115,37 @@ export function handleReactionAdded(deps: ListenerDeps) {
       { onChange: deps.onChange },
     );
     if (outcome.kind === 'exists') return;
-    const { ticket, thread } = outcome;
-    if (thread.kind === 'taken') {
-      // A reply in a thread that already follows another ticket: that thread stays with it.
-      const following = await getTicket(deps.db, scope, thread.ticketId, { includeDeleted: true });
-      await client.chat.postMessage({ channel, thread_ts: threadTs, ...sourceThreadTaken({ ticket, following, requesterSlackId: message.user }) });
-      return;
-    }
-    const team = ticket.teamId ? await teamLabel(deps.db, tenantId, ticket.teamId) : null;
-    await client.chat.postMessage({
-      channel,
-      thread_ts: threadTs,
-      ...intakeAnswer({ ticket, teamName: team?.name ?? null, requesterSlackId: message.user, raisedBySlackId: raw.user }),
-      unfurl_links: false,
-    });
+    await answerRaised(deps, client, scope, outcome, { channel, threadTs, requesterSlackId: message.user, raisedBySlackId: raw.user });
   };
+}
+
+/**
+ * The app's answer in the thread of a message just raised as a ticket (by a reaction, from a DM
+ * to the app): which ticket, for which team, by when; or, for a reply in a thread that already
+ * follows another ticket, that the thread stays with that one.
+ */
+export async function answerRaised(
+  deps: ListenerDeps,
+  client: webApi.WebClient,
+  scope: Scope,
+  outcome: Extract<IntakeOutcome, { kind: 'raised' }>,
+  where: { channel: string; threadTs: string; requesterSlackId: string; raisedBySlackId: string },
+): Promise<void> {
+  const { ticket, thread } = outcome;
+  const { channel, threadTs, requesterSlackId } = where;
+  if (thread.kind === 'taken') {
+    // A reply in a thread that already follows another ticket: that thread stays with it.
+    const following = await getTicket(deps.db, scope, thread.ticketId, { includeDeleted: true });
+    await client.chat.postMessage({ channel, thread_ts: threadTs, ...sourceThreadTaken({ ticket, following, requesterSlackId }) });
+    return;
+  }
+  const team = ticket.teamId ? await teamLabel(deps.db, scope.tenantId, ticket.teamId) : null;
+  await client.chat.postMessage({
+    channel,
+    thread_ts: threadTs,
+    ...intakeAnswer({ ticket, teamName: team?.name ?? null, requesterSlackId, raisedBySlackId: where.raisedBySlackId }),
+    unfurl_links: false,
+  });
 }
 
 /**
@@ -137,7 +153,7 @@ export function handleReactionAdded(deps: ListenerDeps) {
  * thread (history lists only top-level messages). 'unreadable' when the app is not in the
  * conversation; undefined when the message is gone.
  */
-async function readMessage(client: webApi.WebClient, channel: string, ts: string): Promise<HistoryMessage | 'unreadable' | undefined> {
+export async function readMessage(client: webApi.WebClient, channel: string, ts: string): Promise<HistoryMessage | 'unreadable' | undefined> {
   try {
     const history = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
     const top = (history.messages as HistoryMessage[] | undefined)?.find((m) => m.ts === ts);
@@ -148,6 +164,8 @@ async function readMessage(client: webApi.WebClient, channel: string, ts: string
   } catch (error) {
     const code = (error as { data?: { error?: unknown } }).data?.error;
     if (typeof code === 'string' && UNREADABLE.has(code)) return 'unreadable';
+    // Deleted meanwhile: `replies` names no thread for a ts that is gone.
+    if (code === 'thread_not_found') return undefined;
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import type { CommentFile } from '../../../db/schema/index.js';
 import { closedTicketAgentReply, closedTicketReply, reopenedByReply } from '../../blocks/messages.js';
 import { chainUnder } from '../../limit.js';
 import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
+import { promptDmIntake } from './dm-intake.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -22,6 +23,8 @@ interface MessageFields {
 
 interface MessageEvent extends MessageFields {
   channel: string;
+  /** `im` in a DM with the app, `channel` / `group` elsewhere. */
+  channel_type?: string;
   /** message_changed: the message as it is now. */
   message?: MessageFields;
   /** message_deleted: the message as it was. */
@@ -58,7 +61,8 @@ function personsReply(message: MessageFields | undefined, botUserId: string | un
  * A person's reply in a ticket's thread (the card's, or the requester's DM), files included:
  * the domain stores it as a comment and queues its copies for the other threads (the mirror,
  * `src/slack/mirror.ts`, delivers them); this posts only the app's own answers. Its author's
- * edit or delete is queued the same way. Everything else is ignored: top-level messages,
+ * edit or delete is queued the same way. A top-level message in the app's DM gets the prompt to
+ * make it a ticket (`dm-intake.ts`). Everything else is ignored: other top-level messages,
  * threads of no ticket, bots' messages (the app's own copies above all), and every other
  * subtype (broadcasts, joins).
  */
@@ -89,6 +93,8 @@ export function handleThreadMessage(deps: ListenerDeps) {
       return;
     }
     if (raw.subtype !== undefined && raw.subtype !== 'file_share') return;
+    // A top-level message: in the app's DM, the prompt to make it a ticket.
+    if (!raw.thread_ts || raw.thread_ts === raw.ts) return promptDmIntake(deps, client, context, raw);
     const message = personsReply(raw, context.botUserId);
     if (!message || !hasContent(message)) return;
     const channel = raw.channel;

@@ -4,7 +4,8 @@ import { upsertSlackPerson } from '../../../../src/domain/people.js';
 import { updateTeam } from '../../../../src/domain/teams.js';
 import { getTicket } from '../../../../src/domain/tickets/queries.js';
 import { claimTicket } from '../../../../src/domain/tickets/tickets.js';
-import { ACTION, assignBlockId } from '../../../../src/slack/ids.js';
+import { ACTION, assignBlockId, fieldsBlockId } from '../../../../src/slack/ids.js';
+import { createSlaPolicy } from '../../../../src/domain/sla/policies.js';
 import { describeEachDatabase, closedTestDatabase } from '../../../support/databases.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlackCall } from '../../../support/fake-slack.js';
 import { scopeFor } from '../../../support/scope.js';
@@ -174,6 +175,59 @@ describeEachDatabase('buttons on tickets', (ctx) => {
     await after('chat.postMessage', (c) => c.args.thread_ts !== undefined && String(c.args.text).includes('reopened'));
     const reopened = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
     expect(reopened).toMatchObject({ status: 'in_progress', slaCycle: 2 });
+  });
+
+  /** A choice in the card's type or priority picker, as Slack sends it. */
+  const pick = (teamId: string, userId: string, ticketId: string, actionId: string, value: string) =>
+    h.sender.blockActions({
+      userId,
+      teamId,
+      channelId: CHANNEL,
+      actions: [{ action_id: actionId, block_id: fieldsBlockId(ticketId), type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } }],
+    });
+
+  it('changes priority and type from the card\'s pickers: the SLA is re-matched, the card and its thread say so', async () => {
+    const { teamId, admin } = await workspace();
+    await createSlaPolicy(ctx.db, admin, { name: 'Urgent incidents', applies_to: ['incident'], priority: 'urgent', first_response_minutes: 10, resolution_minutes: 60 });
+    const { ticket } = await fileTicket(teamId);
+    expect(ticket.priority).toBe('high');
+    const card = (c: FakeSlackCall) => c.args.channel === CHANNEL && c.args.ts === ticket.slackMessageTs;
+    let after = since();
+    expect((await pick(teamId, AGENT, ticket.id, ACTION.setPriority, 'urgent')).status).toBe(200);
+    const line = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === ticket.slackMessageTs);
+    expect(String(line.args.text)).toBe(`<@${AGENT}> updated priority from High to Urgent`);
+    const updated = await after('chat.update', card);
+    expect(JSON.stringify(updated.args.blocks)).toContain('"initial_option":{"text":{"type":"plain_text","text":"Urgent","emoji":true},"value":"urgent"}');
+    const urgent = await getTicket(ctx.db, { tenantId: teamId }, ticket.id);
+    // Re-targeted from creation: 10 and 60 minutes instead of 30 and 240.
+    expect(urgent.priority).toBe('urgent');
+    expect(urgent.firstResponseDueAt!.getTime() - urgent.createdAt.getTime()).toBe(10 * 60_000);
+    expect(urgent.dueAt!.getTime() - urgent.createdAt.getTime()).toBe(60 * 60_000);
+
+    // A type no policy covers: no targets any more.
+    after = since();
+    await pick(teamId, AGENT_2, ticket.id, ACTION.setType, 'change');
+    const typeLine = await after('chat.postMessage', (c) => c.args.channel === CHANNEL && c.args.thread_ts === ticket.slackMessageTs);
+    expect(String(typeLine.args.text)).toBe(`<@${AGENT_2}> updated type from Incident to Change`);
+    await h.slack.idle();
+    expect(await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).toMatchObject({ type: 'change', dueAt: null, firstResponseDueAt: null });
+  });
+
+  it('refuses the card\'s pickers to anyone but the team\'s agents, privately, and to values that are no type', async () => {
+    const { teamId } = await workspace();
+    const { ticket } = await fileTicket(teamId);
+    let after = since();
+    await pick(teamId, STRANGER, ticket.id, ACTION.setPriority, 'low');
+    expect(String((await after('response_url')).args.text)).toContain('Only the agents of IT desk can edit');
+    // The requester neither: they may only close and reopen.
+    after = since();
+    await pick(teamId, REQUESTER, ticket.id, ACTION.setType, 'problem');
+    expect(String((await after('response_url')).args.text)).toContain('Only the agents of IT desk can edit');
+    after = since();
+    await pick(teamId, AGENT, ticket.id, ACTION.setType, 'bogus');
+    expect(String((await after('response_url')).args.text)).toContain('Could not change the type');
+    await h.slack.idle();
+    expect(await getTicket(ctx.db, { tenantId: teamId }, ticket.id)).toMatchObject({ type: 'incident', priority: 'high', revision: ticket.revision });
   });
 });
 
