@@ -58,7 +58,7 @@ describe('admin modals', () => {
 
   it('shows the settings as they are and reads them back as a settings patch', () => {
     const teams = Array.from({ length: 120 }, (_, i) => ({ id: `grp_${i}`, name: `Team ${i} ${PING}` }));
-    const view = settingsModal({ teams, defaultTeamId: 'grp_110', slaWarningPercent: 75, escalationIntervalMinutes: 60, escalationMax: 3, intakeEmoji: 'ticket' });
+    const view = settingsModal({ teams, defaultTeamId: 'grp_110', slaWarningPercent: 75, escalationIntervalMinutes: 60, escalationMax: 3, intakeEmoji: 'ticket', intakeSkipPrefix: '[no-ticket]' });
     expect(checkView(view), JSON.stringify(checkView(view))).toBeUndefined();
     const select = view.blocks.find((b) => b.block_id === B.defaultTeam) as { element: { initial_option: { value: string }; options: unknown[] } };
     // A default team past the first hundred still shows, chosen.
@@ -77,7 +77,7 @@ describe('admin modals', () => {
     ).toEqual({ default_team_id: null, sla_warning_percent: 80, escalation_interval_minutes: 7.5, escalation_max: 'lots', intake_emoji: ':raising_hand:' });
     expect(view.blocks.find((b) => b.block_id === B.intakeEmoji)).toMatchObject({ element: { type: 'plain_text_input', initial_value: 'ticket' } });
     // No teams: no default team field, and nothing sent for it; an empty number is left as it is.
-    const bare = settingsModal({ teams: [], defaultTeamId: null, slaWarningPercent: 75, escalationIntervalMinutes: 60, escalationMax: 3, intakeEmoji: 'ticket' });
+    const bare = settingsModal({ teams: [], defaultTeamId: null, slaWarningPercent: 75, escalationIntervalMinutes: 60, escalationMax: 3, intakeEmoji: 'ticket', intakeSkipPrefix: '[no-ticket]' });
     expect(bare.blocks.some((b) => b.block_id === B.defaultTeam)).toBe(false);
     expect(readSettingsModal({ [B.warningPercent]: number(null), [B.escalationMax]: number('0') })).toEqual({ escalation_max: 0 });
   });

@@ -5,6 +5,7 @@ import type { CommentFile } from '../../../db/schema/index.js';
 import { closedTicketAgentReply, closedTicketReply, reopenedByReply } from '../../blocks/messages.js';
 import { chainUnder } from '../../limit.js';
 import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
+import { handleRequestChannelMessage } from './request-channel.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -54,11 +55,17 @@ function personsReply(message: MessageFields | undefined, botUserId: string | un
   return message as MessageFields & { user: string; thread_ts: string };
 }
 
+/** Whether the event is about a top-level message (its own, or the one edited or deleted), not a reply in a thread. */
+function isTopLevel(raw: MessageEvent): boolean {
+  const message = raw.subtype === 'message_changed' ? raw.message : raw.subtype === 'message_deleted' ? raw.previous_message : raw;
+  return Boolean(message) && (!message!.thread_ts || message!.thread_ts === message!.ts);
+}
+
 /**
  * A person's reply in a ticket's thread (the card's, or the requester's DM), files included:
  * the domain stores it as a comment and queues its copies for the other threads (the mirror,
  * `src/slack/mirror.ts`, delivers them); this posts only the app's own answers. Its author's
- * edit or delete is queued the same way. Everything else is ignored: top-level messages,
+ * edit or delete is queued the same way. Top-level messages go to request-channel.ts. Everything else is ignored:
  * threads of no ticket, bots' messages (the app's own copies above all), and every other
  * subtype (broadcasts, joins).
  */
@@ -68,8 +75,13 @@ export function handleThreadMessage(deps: ListenerDeps) {
   const inOrder = (key: string, work: () => Promise<void>) =>
     new Promise<void>((resolve, reject) => chainUnder(threads, key, () => work().then(resolve, reject)));
 
-  return async ({ event, context, client }: MessageArgs): Promise<void> => {
+  const requestChannel = handleRequestChannelMessage(deps);
+
+  return async (args: MessageArgs): Promise<void> => {
+    const { event, context, client } = args;
     const raw = event as unknown as MessageEvent;
+    // A top-level message (or its edit or deletion) is no thread's: a request channel's, maybe.
+    if (isTopLevel(raw)) return requestChannel(args);
     if (raw.subtype === 'message_changed' || raw.subtype === 'message_deleted') {
       const edited = raw.subtype === 'message_changed';
       const original = personsReply(edited ? raw.message : raw.previous_message, context.botUserId);
