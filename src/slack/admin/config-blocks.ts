@@ -158,7 +158,8 @@ export interface TeamModalValues {
   agentSlackIds: string[];
   escalationSlackIds: string[];
   replyDefault: string | undefined;
-  requestChannelIds: string[];
+  /** Undefined when the form had no such field (an older modal still open): the channels stay as they are. */
+  requestChannelIds: string[] | undefined;
   intakeType: string | undefined;
   intakePriority: string | undefined;
 }
@@ -171,7 +172,7 @@ export function readTeamModal(values: Values): TeamModalValues {
     agentSlackIds: at(B.teamAgents)?.selected_users ?? [],
     escalationSlackIds: at(B.teamEscalation)?.selected_users ?? [],
     replyDefault: at(B.teamReplyDefault)?.selected_option?.value ?? undefined,
-    requestChannelIds: at(B.teamRequestChannels)?.selected_conversations ?? [],
+    requestChannelIds: values[B.teamRequestChannels] ? (at(B.teamRequestChannels)?.selected_conversations ?? []) : undefined,
     intakeType: at(B.teamIntakeType)?.selected_option?.value ?? undefined,
     intakePriority: at(B.teamIntakePriority)?.selected_option?.value ?? undefined,
   };

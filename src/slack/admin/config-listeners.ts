@@ -200,7 +200,7 @@ export function handleTeamSubmitted(deps: ListenerDeps) {
           agent_ids: values.agentSlackIds,
           escalation_contact_ids: values.escalationSlackIds,
           ...(values.replyDefault ? { agent_reply_default: values.replyDefault } : {}),
-          request_channel_ids: values.requestChannelIds,
+          ...(values.requestChannelIds ? { request_channel_ids: values.requestChannelIds } : {}),
           ...(values.intakeType ? { intake_type: values.intakeType } : {}),
           ...(values.intakePriority ? { intake_priority: values.intakePriority } : {}),
         };

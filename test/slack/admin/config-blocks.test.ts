@@ -71,11 +71,11 @@ describe('admin modals', () => {
       agentSlackIds: ['U1'],
       escalationSlackIds: [],
       replyDefault: 'internal',
-      requestChannelIds: [],
+      requestChannelIds: undefined,
       intakeType: undefined,
       intakePriority: undefined,
     });
-    expect(readTeamModal({})).toMatchObject({ name: undefined, channelId: undefined, agentSlackIds: [], escalationSlackIds: [], replyDefault: undefined, requestChannelIds: [] });
+    expect(readTeamModal({})).toMatchObject({ name: undefined, channelId: undefined, agentSlackIds: [], escalationSlackIds: [], replyDefault: undefined, requestChannelIds: undefined });
     const intake: Values = {
       [B.teamRequestChannels]: { [INPUT_ACTION]: { type: 'multi_conversations_select', selected_conversations: ['C0ASK', 'G0PRIV'] } },
       [B.teamIntakeType]: { [INPUT_ACTION]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: 'service_request' } } },
