@@ -185,6 +185,8 @@ function stateOf(element: Json, answer: string | string[] | undefined, where: st
       return { type: element.type, selected_conversation: answer === undefined ? (element.initial_conversation ?? null) : String(answer) };
     case 'multi_users_select':
       return { type: element.type, selected_users: answer === undefined ? (element.initial_users ?? []) : many(answer) };
+    case 'multi_conversations_select':
+      return { type: element.type, selected_conversations: answer === undefined ? (element.initial_conversations ?? []) : many(answer) };
     default:
       throw new DemoError(`${where} is a ${String(element.type)}, which the demo cannot fill`);
   }

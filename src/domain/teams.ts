@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, arrayContains, arrayOverlaps, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorOf } from '../db/errors.js';
 import { preparedPer } from '../db/prepared.js';
-import { COMMENT_VISIBILITIES, people, teamAgents, teams, tenants, tickets, type CommentVisibility } from '../db/schema/index.js';
+import { COMMENT_VISIBILITIES, people, teamAgents, teams, tenants, TICKET_PRIORITIES, TICKET_TYPES, tickets, type CommentVisibility } from '../db/schema/index.js';
 import { fieldChanges, recordConfigChange } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { newId, type IdFactory } from './ids.js';
@@ -20,6 +20,9 @@ export interface Team extends TeamRow {
 const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'Must be a Slack channel id such as C0123ABCD');
 const agentIds = z.array(z.string().min(1).max(128)).max(500);
 
+/** Request channels a team may have. */
+export const REQUEST_CHANNELS_MAX = 20;
+
 export const teamCreateSchema = z.strictObject({
   name: z.string().trim().min(1, 'Required').max(80),
   slack_channel_id: slackChannelId.nullable().optional(),
@@ -32,6 +35,19 @@ export const teamCreateSchema = z.strictObject({
    * `reply:` sends it to the requester).
    */
   agent_reply_default: z.enum(COMMENT_VISIBILITIES).optional(),
+  /**
+   * Channels whose new top-level messages (by anyone but the team's agents) become the team's
+   * tickets. A channel can be the request channel of one team only.
+   */
+  request_channel_ids: z
+    .array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'Must be a Slack channel id such as C0123ABCD'))
+    .max(REQUEST_CHANNELS_MAX, `At most ${REQUEST_CHANNELS_MAX} channels`)
+    .refine((ids) => new Set(ids).size === ids.length, 'Each channel once')
+    .optional(),
+  /** The type of the team's tickets raised from a message (a reaction, a request channel); default `incident`. */
+  intake_type: z.enum(TICKET_TYPES).optional(),
+  /** Their priority; default `medium`. */
+  intake_priority: z.enum(TICKET_PRIORITIES).optional(),
 });
 export const teamUpdateSchema = teamCreateSchema.partial();
 
@@ -52,6 +68,9 @@ export async function createTeam(db: Db, scope: Scope, input: unknown, ids: IdFa
           slackChannelId: data.slack_channel_id ?? null,
           escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids ?? [], 'escalation_contact_ids'),
           ...(data.agent_reply_default !== undefined ? { agentReplyDefault: data.agent_reply_default } : {}),
+          ...(await requestChannels(tx, scope.tenantId, null, data.request_channel_ids)),
+          ...(data.intake_type !== undefined ? { intakeType: data.intake_type } : {}),
+          ...(data.intake_priority !== undefined ? { intakePriority: data.intake_priority } : {}),
           createdBy: scope.actorId,
           updatedBy: scope.actorId,
           createdAt: scope.now,
@@ -81,6 +100,9 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
             ? { escalationContactIds: await resolvePeople(tx, scope, data.escalation_contact_ids, 'escalation_contact_ids') }
             : {}),
           ...(data.agent_reply_default !== undefined ? { agentReplyDefault: data.agent_reply_default } : {}),
+          ...(await requestChannels(tx, scope.tenantId, id, data.request_channel_ids)),
+          ...(data.intake_type !== undefined ? { intakeType: data.intake_type } : {}),
+          ...(data.intake_priority !== undefined ? { intakePriority: data.intake_priority } : {}),
           updatedBy: scope.actorId,
           updatedAt: scope.now,
         })
@@ -100,7 +122,16 @@ export async function updateTeam(db: Db, scope: Scope, id: string, input: unknow
 }
 
 /** What the audit trail compares of a team, in the API's field names; people as sets (their order means nothing). */
-const TEAM_AUDITED_FIELDS = ['name', 'slack_channel_id', 'agent_ids', 'escalation_contact_ids', 'agent_reply_default'] as const;
+const TEAM_AUDITED_FIELDS = [
+  'name',
+  'slack_channel_id',
+  'agent_ids',
+  'escalation_contact_ids',
+  'agent_reply_default',
+  'request_channel_ids',
+  'intake_type',
+  'intake_priority',
+] as const;
 
 function auditedFields(team: Team): Record<(typeof TEAM_AUDITED_FIELDS)[number], unknown> {
   return {
@@ -109,7 +140,46 @@ function auditedFields(team: Team): Record<(typeof TEAM_AUDITED_FIELDS)[number],
     agent_ids: [...team.agentIds].sort(),
     escalation_contact_ids: [...team.escalationContactIds].sort(),
     agent_reply_default: team.agentReplyDefault,
+    request_channel_ids: [...team.requestChannelIds].sort(),
+    intake_type: team.intakeType,
+    intake_priority: team.intakePriority,
   };
+}
+
+/**
+ * The request channels to store, refused when one is another team's already (a message there
+ * would not know whose ticket it is): a validation error on that channel's field path (422 in
+ * REST, the field's error in the modal). `teamId` is the team being written (null: a new one).
+ * Two admins saving the same channel at the same instant could both pass; the listener then
+ * takes the oldest team's (see teamOfRequestChannel), so nothing is lost.
+ */
+async function requestChannels(db: Db, tenantId: string, teamId: string | null, ids: string[] | undefined): Promise<{ requestChannelIds?: string[] }> {
+  if (ids === undefined) return {};
+  if (ids.length > 0) {
+    const [taken] = await db
+      .select({ name: teams.name, channels: teams.requestChannelIds })
+      .from(teams)
+      .where(and(eq(teams.tenantId, tenantId), arrayOverlaps(teams.requestChannelIds, ids), ...(teamId ? [ne(teams.id, teamId)] : [])))
+      .limit(1);
+    if (taken) {
+      const index = ids.findIndex((c) => taken.channels.includes(c));
+      throw new ValidationError([
+        { path: ['request_channel_ids', index], message: `${ids[index]} is already a request channel of the team "${taken.name}"` },
+      ]);
+    }
+  }
+  return { requestChannelIds: ids };
+}
+
+/** The team whose request channel this is (the oldest, should two ever share it), with its agents' check left to the caller. */
+export async function teamOfRequestChannel(db: Db, tenantId: string, channelId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(eq(teams.tenantId, tenantId), arrayContains(teams.requestChannelIds, [channelId])))
+    .orderBy(asc(teams.createdAt), asc(teams.id))
+    .limit(1);
+  return row?.id;
 }
 
 /** The team as it is before a change, locked until the change commits (two admins' edits are recorded in order). */

@@ -20,6 +20,8 @@ export interface TenantSettings extends TenantSlaSettings {
   admin_ids: string[];
   /** The reaction that raises a ticket from a message (an emoji name, without colons). */
   intake_emoji: string;
+  /** A request channel's message starting with this is not a ticket ('' : none is skipped). */
+  intake_skip_prefix: string;
 }
 
 /** A tenant row is created on first contact (a Slack install, the first API call). */
@@ -92,6 +94,14 @@ export async function intakeEmojiOf(db: Db, tenantId: string): Promise<string> {
   return row?.emoji ?? 'ticket';
 }
 
+/** The skip prefix of request channels in this workspace (`[no-ticket]` until changed; '' for none). */
+export async function intakeSkipPrefixOf(db: Db, tenantId: string): Promise<string> {
+  const [row] = await db.select({ prefix: tenants.intakeSkipPrefix }).from(tenants).where(eq(tenants.tenantId, tenantId));
+  return row?.prefix ?? DEFAULT_INTAKE_SKIP_PREFIX;
+}
+
+export const DEFAULT_INTAKE_SKIP_PREFIX = '[no-ticket]';
+
 export async function getTenantSettings(db: Db, scope: Scope): Promise<TenantSettings> {
   return toSettings(await ensureTenant(db, scope.tenantId, scope.now));
 }
@@ -123,6 +133,8 @@ export const settingsUpdateSchema = z.strictObject({
   admin_ids: z.array(z.string().trim().min(1, 'Required').max(128, 'At most 128 characters')).max(100, 'At most 100 admins').optional(),
   /** The reaction that raises a ticket from a message: a Slack emoji name, with or without its colons. */
   intake_emoji: intakeEmojiSchema.optional(),
+  /** A request channel's message starting with this (case-insensitive) is not a ticket; '' turns skipping off. */
+  intake_skip_prefix: z.string().trim().max(30, 'At most 30 characters').optional(),
 });
 
 /** The SLA alert settings of a tenant, in the settings API's words. */
@@ -157,6 +169,7 @@ export async function updateTenantSettings(db: Db, scope: Scope, input: unknown)
         ...(patch.escalation_max !== undefined ? { escalationMax: patch.escalation_max } : {}),
         ...(adminIds !== undefined ? { adminIds } : {}),
         ...(patch.intake_emoji !== undefined ? { intakeEmoji: patch.intake_emoji } : {}),
+        ...(patch.intake_skip_prefix !== undefined ? { intakeSkipPrefix: patch.intake_skip_prefix } : {}),
         // New warning instants may lie anywhere behind the watermark: the next sweep looks at all.
         ...(shareChanged ? { slaSweptUntil: null } : {}),
         updatedAt: scope.now,
@@ -223,6 +236,7 @@ function toSettings(row: Tenant): TenantSettings {
     ...toSlaSettings(row),
     admin_ids: row.adminIds,
     intake_emoji: row.intakeEmoji,
+    intake_skip_prefix: row.intakeSkipPrefix,
   };
 }
 

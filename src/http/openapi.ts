@@ -90,6 +90,9 @@ export const teamWireSchema = z.strictObject({
   agent_ids: z.array(z.string()),
   escalation_contact_ids: z.array(z.string()),
   agent_reply_default: z.enum(COMMENT_VISIBILITIES),
+  request_channel_ids: z.array(z.string()),
+  intake_type: z.enum(TICKET_TYPES),
+  intake_priority: z.enum(TICKET_PRIORITIES),
   created_at: instant,
   updated_at: instant,
   created_by: z.string().nullable(),
@@ -104,6 +107,7 @@ export const settingsWireSchema = z.strictObject({
   escalation_max: z.number().int(),
   admin_ids: z.array(z.string()),
   intake_emoji: z.string(),
+  intake_skip_prefix: z.string(),
 });
 
 export const commentWireSchema = z.strictObject({

@@ -134,6 +134,12 @@ export interface Team {
   escalation_contact_ids: string[];
   /** What an agent's plain message in a ticket card's thread is (see `TeamCreateInput`). */
   agent_reply_default: CommentVisibility;
+  /** Channels whose new top-level messages (by anyone but the team's agents) become the team's tickets. */
+  request_channel_ids: string[];
+  /** Type of the team's tickets raised from a Slack message (default `incident`). */
+  intake_type: TicketType;
+  /** Priority of the team's tickets raised from a Slack message (default `medium`). */
+  intake_priority: TicketPriority;
   created_at: Instant;
   updated_at: Instant;
   created_by: string | null;
@@ -165,6 +171,8 @@ export interface Settings {
   admin_ids: string[];
   /** The reaction (an emoji name) that raises a ticket from a message; default `ticket`. */
   intake_emoji: string;
+  /** A request channel's message starting with this is not a ticket; default `[no-ticket]`, `''` for none. */
+  intake_skip_prefix: string;
 }
 
 /** One message of a ticket's conversation. */
@@ -372,6 +380,15 @@ export interface TeamCreateInput {
    * agents, `reply:` sends it to the requester).
    */
   agent_reply_default?: CommentVisibility;
+  /**
+   * Request channels (at most 20 channel ids): every new top-level message there by someone who
+   * is not one of the team's agents becomes its ticket. A channel can be one team's only (409).
+   */
+  request_channel_ids?: string[];
+  /** Type of the team's tickets raised from a Slack message (default `incident`). */
+  intake_type?: TicketType;
+  /** Priority of the team's tickets raised from a Slack message (default `medium`). */
+  intake_priority?: TicketPriority;
 }
 
 /** Only the fields sent change; `agent_ids` replaces the whole list. */
@@ -392,6 +409,8 @@ export interface SettingsUpdateInput {
   admin_ids?: string[];
   /** The reaction that raises a ticket from a message: an emoji name (`ticket`, or `:ticket:`). */
   intake_emoji?: string;
+  /** A request channel's message starting with this (case-insensitive) is not a ticket; `''` turns it off. At most 30 characters. */
+  intake_skip_prefix?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -135,11 +135,15 @@ export const ADMIN_CONFIG_BLOCK = {
   teamAgents: 'team_agents',
   teamEscalation: 'team_escalation_contacts',
   teamReplyDefault: 'team_agent_reply_default',
+  teamRequestChannels: 'team_request_channels',
+  teamIntakeType: 'team_intake_type',
+  teamIntakePriority: 'team_intake_priority',
   defaultTeam: 'settings_default_team',
   warningPercent: 'settings_sla_warning_percent',
   escalationInterval: 'settings_escalation_interval',
   escalationMax: 'settings_escalation_max',
   intakeEmoji: 'settings_intake_emoji',
+  intakeSkipPrefix: 'settings_intake_skip_prefix',
   admins: 'admins',
 } as const;
 

@@ -237,6 +237,7 @@ const THREAD_KINDS: Partial<Record<TicketEventKind, ThreadLineInput['kind']>> = 
 
 function threadLineFor(event: TicketChangeEvent, actor: string | null, r: Rendering): { text: string } | undefined {
   if (event.kind === 'deleted') return { text: `${actor ? `<@${actor}>` : 'Someone via the API'} deleted this ticket` };
+  if (event.kind === 'withdrawn') return { text: `${actor ? `<@${actor}>` : 'The requester'} deleted the message this ticket was raised from before anyone answered: closed as withdrawn` };
   const kind = THREAD_KINDS[event.kind];
   if (!kind) return undefined;
   let detail: string | undefined;

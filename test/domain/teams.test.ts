@@ -85,6 +85,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       ...slaDefaults,
       admin_ids: [],
       intake_emoji: 'ticket',
+      intake_skip_prefix: '[no-ticket]',
     });
     const team = await createTeam(ctx.db, scope, { name: 'Service desk' });
     const calendar = {
@@ -93,7 +94,7 @@ describeEachDatabase('teams and tenant settings', (ctx) => {
       holidays: ['2026-12-24', '2026-12-25'],
     };
     const saved = await updateTenantSettings(ctx.db, scope, { business_calendar: calendar, default_team_id: team.id });
-    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults, admin_ids: [], intake_emoji: 'ticket' });
+    expect(saved).toEqual({ business_calendar: calendar, default_team_id: team.id, ...slaDefaults, admin_ids: [], intake_emoji: 'ticket', intake_skip_prefix: '[no-ticket]' });
     expect(await getTenantSettings(ctx.db, scope)).toEqual(saved);
 
     const bad = await updateTenantSettings(ctx.db, scope, {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { foreignKey, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { stampColumns, tenantColumn, timestamptz } from './columns.js';
-import { commentVisibilityEnum } from './enums.js';
+import { commentVisibilityEnum, ticketPriorityEnum, ticketTypeEnum } from './enums.js';
 import { people } from './people.js';
 import { tenants } from './tenants.js';
 
@@ -21,6 +21,14 @@ export const teams = pgTable(
      * makes it public). A comment's own visibility values, so the setting reads as what it does.
      */
     agentReplyDefault: commentVisibilityEnum('agent_reply_default').notNull().default('public'),
+    /**
+     * Slack channels whose new top-level messages by people other than the team's agents become
+     * its tickets. A channel is the request channel of one team at most (checked by the domain).
+     */
+    requestChannelIds: text('request_channel_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** The type and priority of tickets raised from a message for this team (a reaction, a request channel). */
+    intakeType: ticketTypeEnum('intake_type').notNull().default('incident'),
+    intakePriority: ticketPriorityEnum('intake_priority').notNull().default('medium'),
     createdBy: text('created_by'),
     updatedBy: text('updated_by'),
     ...stampColumns(),

@@ -23,6 +23,8 @@ export const tenants = pgTable(
     adminIds: text('admin_ids').array().notNull().default(sql`'{}'::text[]`),
     /** The reaction that raises a ticket from a message (a Slack emoji name, without colons). */
     intakeEmoji: text('intake_emoji').notNull().default('ticket'),
+    /** A message in a request channel that starts with this is not a ticket ('' : every message is). */
+    intakeSkipPrefix: text('intake_skip_prefix').notNull().default('[no-ticket]'),
     /**
      * The SLA sweep's watermark: every alert whose instant is at or before it is in the
      * ledger. Lowered by any write that moves an instant into the past; null = sweep all.

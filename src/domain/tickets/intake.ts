@@ -1,10 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { teams, ticketSources, ticketThreads } from '../../db/schema/index.js';
+import { teams, tenants, ticketSources, ticketThreads } from '../../db/schema/index.js';
 import type { Scope } from '../scope.js';
 import { linkSourceThread, type SourceThreadOutcome } from './conversation.js';
 import type { Ticket } from './queries.js';
-import { createTicket, type TicketChangeEvent, type TicketDeps } from './tickets.js';
+import { createTicket, reviseFromSource, withdrawTicket, type TicketChangeEvent, type TicketDeps, type TicketWriteResult } from './tickets.js';
 
 /**
  * A ticket raised from a Slack message: by a reaction, from a DM to the app, from a request
@@ -16,7 +16,7 @@ import { createTicket, type TicketChangeEvent, type TicketDeps } from './tickets
 export type TicketSource = typeof ticketSources.$inferSelect;
 
 /** How a ticket was raised from a message. */
-export type IntakeVia = 'reaction' | 'dm';
+export type IntakeVia = 'reaction' | 'dm' | 'request_channel';
 
 export interface MessageIntake {
   channelId: string;
@@ -30,7 +30,7 @@ export interface MessageIntake {
   /** A link to the message (chat.getPermalink), added to the description. */
   permalink?: string | undefined;
   via: IntakeVia;
-  /** The team the person chose (a DM to the app); otherwise the channel's team, else the default team. */
+  /** The team it goes to (the one a person chose in a DM to the app, a request channel's); else the team whose channel the message is in, else the default team. */
   teamId?: string | undefined;
 }
 
@@ -120,6 +120,25 @@ export async function teamOfChannel(db: Db, tenantId: string, channelId: string)
   return row?.id;
 }
 
+/**
+ * The team an intake ticket goes to and the type and priority it takes: the team's intake
+ * defaults (incident / medium unless an admin chose others); without a team, the create defaults.
+ */
+async function intakeTeam(db: Db, tenantId: string, intake: MessageIntake): Promise<{ team_id?: string; type?: string; priority?: string }> {
+  const teamId = intake.teamId ?? (await teamOfChannel(db, tenantId, intake.channelId));
+  const [row] = teamId
+    ? await db
+        .select({ id: teams.id, type: teams.intakeType, priority: teams.intakePriority })
+        .from(teams)
+        .where(and(eq(teams.tenantId, tenantId), eq(teams.id, teamId)))
+    : await db
+        .select({ id: teams.id, type: teams.intakeType, priority: teams.intakePriority })
+        .from(tenants)
+        .innerJoin(teams, and(eq(teams.tenantId, tenants.tenantId), eq(teams.id, tenants.defaultTeamId)))
+        .where(eq(tenants.tenantId, tenantId));
+  return row ? { team_id: row.id, type: row.type, priority: row.priority } : {};
+}
+
 /** Thrown inside the transaction when the message turned out to be raised already: rolls the new ticket back. */
 class AlreadyRaised extends Error {}
 
@@ -128,8 +147,9 @@ class AlreadyRaised extends Error {}
  * source row and the link of the message's thread commit together; two raises of one message
  * at once (two reactions, a retried delivery) serialise on the source's key, and the second
  * rolls its ticket back (its number too, so numbers stay consecutive) and answers `exists`.
- * The ticket goes to the team whose channel the message is in, else the default team, with the
- * create defaults for type and priority (changed later like any ticket's); its SLA follows from those.
+ * The ticket goes to the team the intake names (a request channel's), else the team whose channel
+ * the message is in, else the default team, with that team's intake type and priority (changed
+ * later like any ticket's); its SLA follows from those.
  * Listeners hear the create after commit.
  */
 export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageIntake, deps: TicketDeps = {}): Promise<IntakeOutcome> {
@@ -139,7 +159,7 @@ export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageInta
   let outcome: IntakeOutcome;
   try {
     outcome = await db.transaction(async (tx) => {
-      const teamId = intake.teamId ?? (await teamOfChannel(tx, scope.tenantId, intake.channelId));
+      const team = await intakeTeam(tx, scope.tenantId, intake);
       const ticket = await createTicket(
         tx,
         scope,
@@ -147,7 +167,7 @@ export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageInta
           title: titleFromText(intake.text),
           description: descriptionFromText(intake.text, intake.permalink),
           submitted_by_id: intake.authorId,
-          ...(teamId ? { team_id: teamId } : {}),
+          ...team,
           source: 'slack',
           source_type: 'frontend',
         },
@@ -184,4 +204,43 @@ export async function raiseFromMessage(db: Db, scope: Scope, intake: MessageInta
     }
   }
   return outcome;
+}
+
+/**
+ * Its author edited a request channel's message that is a ticket: the ticket's title and
+ * description follow until someone answers it (see reviseFromSource). Other intakes keep the
+ * text they were raised with (the person who raised it chose that message as it was).
+ * Undefined when the message is no such ticket.
+ */
+export async function sourceMessageEdited(
+  db: Db,
+  scope: Scope,
+  message: { channelId: string; messageTs: string; text: string; permalink?: string | undefined },
+  deps: TicketDeps = {},
+): Promise<TicketWriteResult | undefined> {
+  const source = await findTicketSource(db, scope.tenantId, message.channelId, message.messageTs);
+  if (source?.via !== 'request_channel') return undefined;
+  return reviseFromSource(
+    db,
+    scope,
+    source.ticketId,
+    { title: titleFromText(message.text), description: descriptionFromText(message.text, message.permalink) },
+    deps,
+  );
+}
+
+/**
+ * Its author deleted a request channel's message that is a ticket: the ticket is withdrawn
+ * (closed) unless someone answered it already (see withdrawTicket). Undefined when the message
+ * is no such ticket.
+ */
+export async function sourceMessageDeleted(
+  db: Db,
+  scope: Scope,
+  message: { channelId: string; messageTs: string },
+  deps: TicketDeps = {},
+): Promise<TicketWriteResult | undefined> {
+  const source = await findTicketSource(db, scope.tenantId, message.channelId, message.messageTs);
+  if (source?.via !== 'request_channel') return undefined;
+  return withdrawTicket(db, scope, source.ticketId, deps);
 }

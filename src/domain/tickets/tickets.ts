@@ -107,6 +107,8 @@ export type TicketEventKind =
   | 'closed'
   | 'reopened'
   | 'deleted'
+  /** Closed because its requester deleted the message it was raised from, before anyone answered. */
+  | 'withdrawn'
   | 'slack_card_posted';
 
 export interface WriteOptions {
@@ -741,6 +743,45 @@ export async function recordPublicComment(
     ref,
     byRequester ? 'requester_replied' : 'responded',
     async (current, tx) => ({ ...firstResponse(current, scope), ...(await nextResponseChange(tx, scope, current)) }),
+    options,
+  );
+}
+
+/**
+ * The requester edited the message the ticket was raised from: its title and description
+ * follow, as long as nobody has answered yet (no first response) and it is not closed;
+ * afterwards the edit changes nothing (`changed: false`). Decided under the ticket's lock.
+ */
+export async function reviseFromSource(
+  db: Db,
+  scope: Scope,
+  ref: string,
+  text: { title: string; description: string },
+  options: TicketWriteOptions = {},
+): Promise<TicketWriteResult> {
+  const data = parseTicketUpdate(text);
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'updated',
+    (current) => (current.firstResponseAt || current.status === 'closed' ? {} : { title: data.title!, description: data.description! }),
+    options,
+  );
+}
+
+/**
+ * The requester deleted the message the ticket was raised from before anyone answered: the
+ * ticket is closed, recorded as `withdrawn`. After a first response (or once closed) it stays
+ * as it is (`changed: false`): the conversation has started and is kept.
+ */
+export async function withdrawTicket(db: Db, scope: Scope, ref: string, options: TicketWriteOptions = {}): Promise<TicketWriteResult> {
+  return changeTicket(
+    db,
+    scope,
+    ref,
+    'withdrawn',
+    (current) => (current.firstResponseAt || current.status === 'closed' ? {} : statusChange(current, 'closed', scope.now)),
     options,
   );
 }

@@ -4,10 +4,11 @@
  * whose schema (the REST API's) decides what is valid.
  */
 import type { types, ViewOutput } from '@slack/bolt';
-import { COMMENT_VISIBILITIES, type CommentVisibility } from '../../db/schema/index.js';
+import { COMMENT_VISIBILITIES, TICKET_PRIORITIES, TICKET_TYPES, type CommentVisibility, type TicketPriority, type TicketType } from '../../db/schema/index.js';
 import { context, option, plain, section, SLACK_LIMITS, type KnownBlock, type PlainTextOption } from '../blocks/elements.js';
-import { escapeMrkdwn, mention, truncate } from '../blocks/text.js';
+import { escapeMrkdwn, mention, PRIORITY_LABELS, truncate, TYPE_LABELS } from '../blocks/text.js';
 import { ADMIN_CONFIG_BLOCK as B, ADMIN_CONFIG_CALLBACK, INPUT_ACTION } from '../ids.js';
+import { REQUEST_CHANNELS_MAX } from '../../domain/teams.js';
 
 type InputBlock = types.InputBlock;
 type ModalView = types.ModalView;
@@ -41,6 +42,15 @@ function usersSelect(initial: readonly string[], placeholder: string): types.Mul
   };
 }
 
+function selectInput(blockId: string, label: string, options: PlainTextOption[], initial: string, hint?: string): InputBlock {
+  return input(
+    blockId,
+    label,
+    { type: 'static_select', action_id: INPUT_ACTION, options, initial_option: options.find((o) => o.value === initial) ?? options[0]! },
+    hint ? { hint } : {},
+  );
+}
+
 function numberInput(initial: number): types.NumberInput {
   return { type: 'number_input', action_id: INPUT_ACTION, is_decimal_allowed: false, initial_value: String(initial) };
 }
@@ -68,6 +78,9 @@ export interface TeamModalInput {
   agentSlackIds?: readonly string[] | undefined;
   escalationSlackIds?: readonly string[] | undefined;
   replyDefault?: CommentVisibility | undefined;
+  requestChannelIds?: readonly string[] | undefined;
+  intakeType?: TicketType | undefined;
+  intakePriority?: TicketPriority | undefined;
   /** Agents or contacts that are no Slack users (set through the API): kept, and said so. */
   keptElsewhere?: number | undefined;
 }
@@ -107,6 +120,30 @@ export function teamModal(team: TeamModalInput = {}): ModalView {
       options: replyOptions,
       initial_option: replyOptions.find((o) => o.value === (team.replyDefault ?? 'public'))!,
     }),
+    input(
+      B.teamRequestChannels,
+      'Request channels',
+      {
+        type: 'multi_conversations_select',
+        action_id: INPUT_ACTION,
+        placeholder: plain('Where a new message is a ticket'),
+        max_selected_items: REQUEST_CHANNELS_MAX,
+        filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
+        ...(team.requestChannelIds?.length ? { initial_conversations: [...team.requestChannelIds] } : {}),
+      },
+      {
+        optional: true,
+        hint: `Each new message there by someone who is not one of its agents becomes its ticket (not those starting with the skip prefix of the settings). At most ${REQUEST_CHANNELS_MAX}; a channel can be one team's only.`,
+      },
+    ),
+    selectInput(B.teamIntakeType, 'Type of tickets raised from messages', TICKET_TYPES.map((t) => option(TYPE_LABELS[t], t)), team.intakeType ?? 'incident'),
+    selectInput(
+      B.teamIntakePriority,
+      'Priority of tickets raised from messages',
+      TICKET_PRIORITIES.map((p) => option(PRIORITY_LABELS[p], p)),
+      team.intakePriority ?? 'medium',
+      'A request channel\'s or a reaction\'s ticket; agents change it on the card like any ticket\'s.',
+    ),
   ];
   if (team.keptElsewhere) {
     blocks.push(context(`${team.keptElsewhere} agent(s) or contact(s) added through the API are not Slack users: they are kept as they are.`));
@@ -121,6 +158,10 @@ export interface TeamModalValues {
   agentSlackIds: string[];
   escalationSlackIds: string[];
   replyDefault: string | undefined;
+  /** Undefined when the form had no such field (an older modal still open): the channels stay as they are. */
+  requestChannelIds: string[] | undefined;
+  intakeType: string | undefined;
+  intakePriority: string | undefined;
 }
 
 export function readTeamModal(values: Values): TeamModalValues {
@@ -131,6 +172,9 @@ export function readTeamModal(values: Values): TeamModalValues {
     agentSlackIds: at(B.teamAgents)?.selected_users ?? [],
     escalationSlackIds: at(B.teamEscalation)?.selected_users ?? [],
     replyDefault: at(B.teamReplyDefault)?.selected_option?.value ?? undefined,
+    requestChannelIds: values[B.teamRequestChannels] ? (at(B.teamRequestChannels)?.selected_conversations ?? []) : undefined,
+    intakeType: at(B.teamIntakeType)?.selected_option?.value ?? undefined,
+    intakePriority: at(B.teamIntakePriority)?.selected_option?.value ?? undefined,
   };
 }
 
@@ -161,6 +205,8 @@ export interface SettingsModalInput {
   escalationMax: number;
   /** The reaction that raises a ticket from a message. */
   intakeEmoji: string;
+  /** A request channel's message starting with this is not a ticket ('' : none). */
+  intakeSkipPrefix: string;
 }
 
 export function settingsModal(settings: SettingsModalInput): ModalView {
@@ -199,6 +245,17 @@ export function settingsModal(settings: SettingsModalInput): ModalView {
       { type: 'plain_text_input', action_id: INPUT_ACTION, max_length: 102, initial_value: settings.intakeEmoji },
       { hint: 'An emoji name, e.g. ticket. Reacting with it to a message in a channel the app is in makes the message a ticket.' },
     ),
+    input(
+      B.intakeSkipPrefix,
+      'Skip prefix in request channels',
+      {
+        type: 'plain_text_input',
+        action_id: INPUT_ACTION,
+        max_length: 30,
+        ...(settings.intakeSkipPrefix ? { initial_value: settings.intakeSkipPrefix } : {}),
+      },
+      { optional: true, hint: 'A message in a request channel starting with this is not a ticket. Empty: every message is.' },
+    ),
   );
   return modal(ADMIN_CONFIG_CALLBACK.settings, 'Helpdesk settings', 'Save', blocks);
 }
@@ -219,6 +276,8 @@ export function readSettingsModal(values: Values): Record<string, unknown> {
   number(B.escalationMax, 'escalation_max');
   const emoji = at(B.intakeEmoji)?.value;
   if (typeof emoji === 'string' && emoji.trim() !== '') patch.intake_emoji = emoji;
+  // Emptied, the input sends no value: no prefix (every message in a request channel is a ticket).
+  if (values[B.intakeSkipPrefix]) patch.intake_skip_prefix = at(B.intakeSkipPrefix)?.value ?? '';
   return patch;
 }
 
@@ -269,6 +328,20 @@ export function inviteToPrivateChannel(input: { teamName: string; channelId: str
   const text =
     `:warning: ${bot} is not in <#${input.channelId}> yet, so the cards and alerts of *${escapeMrkdwn(truncate(input.teamName, TEAM_NAME_MAX))}* cannot be posted there. ` +
     `It is a private channel: type \`/invite @Helpdesk\` in it to let the app in.`;
+  return { text, blocks: [section(text)] };
+}
+
+/**
+ * A DM to the admin when the app is not in some of a team's request channels (private ones it
+ * was not invited to, archived ones): messages there cannot become tickets until it is.
+ */
+export function requestChannelsNotJoined(input: { teamName: string; channels: Array<{ channelId: string; error?: string | undefined }> }) {
+  const lines = input.channels.map((c) =>
+    c.error ? `• <#${c.channelId}>: Slack said \`${escapeMrkdwn(truncate(c.error, 100))}\`` : `• <#${c.channelId}>: a private channel, type \`/invite @Helpdesk\` in it`,
+  );
+  const text =
+    `:warning: The app is not in every request channel of *${escapeMrkdwn(truncate(input.teamName, TEAM_NAME_MAX))}*, so messages there cannot become tickets yet:\n` +
+    lines.join('\n');
   return { text, blocks: [section(text)] };
 }
 

@@ -20,6 +20,7 @@ import {
   readSettingsModal,
   readTeamMetadata,
   readTeamModal,
+  requestChannelsNotJoined,
   settingsModal,
   teamModal,
 } from './config-blocks.js';
@@ -48,6 +49,7 @@ export function adminConfigActionHandlers(deps: ListenerDeps): Record<string, (a
         escalationIntervalMinutes: settings.escalation_interval_minutes,
         escalationMax: settings.escalation_max,
         intakeEmoji: settings.intake_emoji,
+        intakeSkipPrefix: settings.intake_skip_prefix,
       });
     }),
     [ADMIN_CONFIG_ACTION.adminsEdit]: openAdminModal(deps, 'open the helpdesk admins', async (admin) => {
@@ -111,6 +113,9 @@ async function editTeamModal(deps: ListenerDeps, admin: Admin, teamId: string | 
     agentSlackIds: agents.slackIds,
     escalationSlackIds: contacts.slackIds,
     replyDefault: team.agentReplyDefault,
+    requestChannelIds: team.requestChannelIds,
+    intakeType: team.intakeType,
+    intakePriority: team.intakePriority,
     keptElsewhere: agents.kept.length + contacts.kept.length,
   });
 }
@@ -171,6 +176,9 @@ const TEAM_FIELD_BLOCKS: Record<string, string> = {
   agent_ids: B.teamAgents,
   escalation_contact_ids: B.teamEscalation,
   agent_reply_default: B.teamReplyDefault,
+  request_channel_ids: B.teamRequestChannels,
+  intake_type: B.teamIntakeType,
+  intake_priority: B.teamIntakePriority,
 };
 
 /**
@@ -192,6 +200,9 @@ export function handleTeamSubmitted(deps: ListenerDeps) {
           agent_ids: values.agentSlackIds,
           escalation_contact_ids: values.escalationSlackIds,
           ...(values.replyDefault ? { agent_reply_default: values.replyDefault } : {}),
+          ...(values.requestChannelIds ? { request_channel_ids: values.requestChannelIds } : {}),
+          ...(values.intakeType ? { intake_type: values.intakeType } : {}),
+          ...(values.intakePriority ? { intake_priority: values.intakePriority } : {}),
         };
         if (!teamId) return createTeam(deps.db, admin.scope, input);
         const current = await getTeam(deps.db, admin.tenantId, teamId);
@@ -211,8 +222,12 @@ export function handleTeamSubmitted(deps: ListenerDeps) {
   };
 }
 
-/** After the ack: the team's channel, joined where the app can; otherwise the admin hears what to do. */
+/**
+ * After the ack: the team's channel and its request channels, joined where the app can (it reads
+ * request channels' messages only as a member); otherwise the admin hears what to do.
+ */
 async function settleTeamChannel(deps: ListenerDeps, client: webApi.WebClient, context: Context, adminSlackId: string, team: Team): Promise<void> {
+  await settleRequestChannels(deps, client, adminSlackId, team);
   if (!team.slackChannelId) return;
   const channelId = team.slackChannelId;
   try {
@@ -228,12 +243,28 @@ async function settleTeamChannel(deps: ListenerDeps, client: webApi.WebClient, c
   }
 }
 
+async function settleRequestChannels(deps: ListenerDeps, client: webApi.WebClient, adminSlackId: string, team: Team): Promise<void> {
+  if (team.requestChannelIds.length === 0) return;
+  try {
+    const outside: Array<{ channelId: string; error?: string | undefined }> = [];
+    for (const channelId of team.requestChannelIds) {
+      const standing = await joinTeamChannel(client, channelId);
+      if (standing.kind === 'invite_needed') outside.push({ channelId });
+      if (standing.kind === 'failed') outside.push({ channelId, error: standing.error });
+    }
+    if (outside.length > 0) await client.chat.postMessage({ channel: adminSlackId, ...requestChannelsNotJoined({ teamName: team.name, channels: outside }) });
+  } catch (error) {
+    deps.log.warn('slack: could not settle request channels', { team: team.id, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 const SETTINGS_FIELD_BLOCKS: Record<string, string> = {
   default_team_id: B.defaultTeam,
   sla_warning_percent: B.warningPercent,
   escalation_interval_minutes: B.escalationInterval,
   escalation_max: B.escalationMax,
   intake_emoji: B.intakeEmoji,
+  intake_skip_prefix: B.intakeSkipPrefix,
 };
 
 /** The settings modal submitted: `updateTenantSettings`, each invalid value under its field. */

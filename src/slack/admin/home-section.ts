@@ -4,7 +4,7 @@ import { getPeople } from '../../domain/people.js';
 import { listTeams, type Team } from '../../domain/teams.js';
 import { getTenantSettings, type TenantSettings } from '../../domain/tenants.js';
 import { actions, button, context, fieldsSection, option, plain, section, SLACK_LIMITS, type KnownBlock } from '../blocks/elements.js';
-import { escapeMrkdwn, mention, slackDate, truncate, userText } from '../blocks/text.js';
+import { escapeMrkdwn, mention, PRIORITY_LABELS, slackDate, truncate, TYPE_LABELS, userText } from '../blocks/text.js';
 import { ADMIN_CONFIG_ACTION } from '../ids.js';
 import type { ListenerDeps } from '../listeners/shared.js';
 import { TEAM_NAME_MAX } from './config-blocks.js';
@@ -102,6 +102,7 @@ export function adminSectionBlocks(model: AdminHomeModel, sla: KnownBlock[]): Kn
       ['SLA warning at', `${settings.sla_warning_percent}% of the target`],
       ['Breach re-announced', settings.escalation_max > 0 ? `every ${settings.escalation_interval_minutes} min, at most ${settings.escalation_max}×` : 'never'],
       ['Ticket reaction', `:${settings.intake_emoji}: on a message in a channel the app is in`],
+      ['Skip prefix in request channels', settings.intake_skip_prefix ? userText(settings.intake_skip_prefix, 40) : 'None (every message is a ticket)'],
     ]),
     { type: 'divider' },
     adminsBlock(model),
@@ -123,7 +124,9 @@ function teamLine(team: Team): string {
   const agents = team.agentIds.length === 0 ? 'no agents listed (anyone can act)' : `${team.agentIds.length} agent${team.agentIds.length === 1 ? '' : 's'}`;
   const contacts = team.escalationContactIds.length;
   const escalation = contacts > 0 ? ` · ${contacts} escalation contact${contacts === 1 ? '' : 's'}` : '';
-  return `*${userText(team.name, NAME_MRKDWN_MAX)}* · ${channel} · ${agents}${escalation}\nAn agent's plain reply is ${team.agentReplyDefault}`;
+  const requests = team.requestChannelIds.length > 0 ? `Requests from ${team.requestChannelIds.map((c) => `<#${c}>`).join(', ')} · ` : '';
+  const intake = `${requests}tickets from messages: ${TYPE_LABELS[team.intakeType].toLowerCase()}, ${PRIORITY_LABELS[team.intakePriority].toLowerCase()}`;
+  return `*${userText(team.name, NAME_MRKDWN_MAX)}* · ${channel} · ${agents}${escalation}\nAn agent's plain reply is ${team.agentReplyDefault}\n${intake}`;
 }
 
 function adminsBlock(model: AdminHomeModel): KnownBlock {
@@ -146,6 +149,10 @@ const FIELD_LABELS: Record<string, string> = {
   escalation_interval_minutes: 'escalation interval',
   escalation_max: 'escalation maximum',
   intake_emoji: 'ticket reaction',
+  intake_skip_prefix: 'skip prefix',
+  request_channel_ids: 'request channels',
+  intake_type: 'intake type',
+  intake_priority: 'intake priority',
   admin_ids: 'helpdesk admins',
   applies_to: 'ticket types',
   first_response_minutes: 'first response target',

@@ -178,6 +178,60 @@ describeEachDatabase('admin in Slack: teams, settings and helpdesk admins', (ctx
     expect(await listConfigChanges(ctx.db, teamId)).toEqual(before);
   });
 
+  it('sets request channels and the intake type and priority from the team modal: joined, shown, each refusal under its field', async () => {
+    const teamId = await tenant();
+    const scope = scopeFor(teamId, null, new Date());
+    await createTeam(ctx.db, scope, { name: 'HR', request_channel_ids: ['C0ASKHR01'] });
+    const intake = (channels: string[], type: string | null, priority: string | null): Values => ({
+      [B.teamRequestChannels]: { [INPUT_ACTION]: { type: 'multi_conversations_select', selected_conversations: channels } },
+      [B.teamIntakeType]: choice(type),
+      [B.teamIntakePriority]: choice(priority),
+    });
+    const before = await listConfigChanges(ctx.db, teamId);
+    const taken = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, { ...teamValues({ name: 'IT desk' }), ...intake([PUBLIC_CHANNEL, 'C0ASKHR01'], 'incident', 'high') });
+    expect(taken.body).toEqual({ response_action: 'errors', errors: { [B.teamRequestChannels]: expect.stringContaining('C0ASKHR01 is already a request channel of the team "HR"') } });
+    const badType = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, { ...teamValues({ name: 'IT desk' }), ...intake([], 'question', 'urgentest') });
+    expect(badType.body).toEqual({ response_action: 'errors', errors: { [B.teamIntakeType]: expect.any(String), [B.teamIntakePriority]: expect.any(String) } });
+    expect((await listTeams(ctx.db, teamId)).map((t) => t.name)).toEqual(['HR']);
+    expect(await listConfigChanges(ctx.db, teamId)).toEqual(before);
+
+    // Saved: the app joins the public request channel, and tells the admin about the private one it is not in.
+    const after = since();
+    const ok = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.team, { ...teamValues({ name: 'IT desk' }), ...intake([PUBLIC_CHANNEL, PRIVATE_OUT], 'service_request', 'high') });
+    expect(ok).toMatchObject({ status: 200, body: '' });
+    await after.wait('conversations.join', (c) => c.args.channel === PUBLIC_CHANNEL);
+    const dm = await after.wait('chat.postMessage', (c) => c.args.channel === WORKSPACE_ADMIN);
+    expect(String(dm.args.text)).toContain(`<#${PRIVATE_OUT}>`);
+    expect(String(dm.args.text)).toContain('/invite @Helpdesk');
+    expect(String(dm.args.text)).not.toContain(`<#${PUBLIC_CHANNEL}>`);
+    const desk = (await listTeams(ctx.db, teamId)).find((t) => t.name === 'IT desk')!;
+    expect(desk).toMatchObject({ requestChannelIds: [PUBLIC_CHANNEL, PRIVATE_OUT], intakeType: 'service_request', intakePriority: 'high' });
+
+    // The edit form shows them as they are.
+    const view = await clickHome(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_ACTION.teamEdit, desk.id);
+    expect(elementOf(view, B.teamRequestChannels)).toMatchObject({ type: 'multi_conversations_select', initial_conversations: [PUBLIC_CHANNEL, PRIVATE_OUT] });
+    expect(elementOf(view, B.teamIntakeType)).toMatchObject({ initial_option: { value: 'service_request' } });
+    expect(elementOf(view, B.teamIntakePriority)).toMatchObject({ initial_option: { value: 'high' } });
+    await h.slack.idle();
+  });
+
+  it('shows and saves the skip prefix in the settings modal; emptied, there is none', async () => {
+    const teamId = await tenant();
+    const scope = scopeFor(teamId, null, new Date());
+    const view = await clickHome(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_ACTION.settingsEdit, 'settings');
+    expect(elementOf(view, B.intakeSkipPrefix)).toMatchObject({ type: 'plain_text_input', initial_value: '[no-ticket]' });
+    const prefix = (value: string | null) => ({ ...settingsValues({ warning: '75', interval: '60', max: '3' }), [B.intakeSkipPrefix]: text(value) });
+    const long = await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, prefix('x'.repeat(31)));
+    expect(long.body).toEqual({ response_action: 'errors', errors: { [B.intakeSkipPrefix]: expect.any(String) } });
+    expect((await getTenantSettings(ctx.db, scope)).intake_skip_prefix).toBe('[no-ticket]');
+    expect((await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, prefix('!'))).body).toBe('');
+    expect((await getTenantSettings(ctx.db, scope)).intake_skip_prefix).toBe('!');
+    expect((await submit(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_CALLBACK.settings, prefix(null))).body).toBe('');
+    expect((await getTenantSettings(ctx.db, scope)).intake_skip_prefix).toBe('');
+    const again = await clickHome(teamId, WORKSPACE_ADMIN, ADMIN_CONFIG_ACTION.settingsEdit, 'settings');
+    expect(elementOf(again, B.intakeSkipPrefix)).not.toHaveProperty('initial_value');
+  });
+
   it('edits a team from its Edit button: the modal shows it as it is, and a save changes it and is recorded', async () => {
     const teamId = await tenant();
     const scope = scopeFor(teamId, null, new Date());

@@ -74,6 +74,7 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     const team = await createTeam(ctx.db, scope, { name: `Desk ${PING}`, slack_channel_id: 'C0DESK0001', agent_ids: ['U0AGENT001', 'U0AGENT002'], escalation_contact_ids: ['U0ONCALL01'] });
     await updateTenantSettings(ctx.db, scope, { default_team_id: team.id, sla_warning_percent: 80, admin_ids: [ADMIN, 'api-sub'] });
     await saveBusinessHours(ctx.db, scope, DEFAULT_BUSINESS_CALENDAR);
+    await updateTeam(ctx.db, scope, team.id, { request_channel_ids: ['C0ASK0001', 'C0ASK0002'], intake_type: 'service_request', intake_priority: 'high' });
     await updateTeam(ctx.db, scopeFor(tenantId, 'someone-via-api', now()), team.id, { agent_reply_default: 'internal' });
     await createSlaPolicy(ctx.db, scope, { name: `P ${PING}`, applies_to: ['incident'], priority: 'high', first_response_minutes: 30, resolution_minutes: 240 });
 
@@ -89,6 +90,8 @@ describeEachDatabase("the admin part of an admin's Home", (ctx) => {
     expect(text).toContain('<#C0DESK0001>');
     expect(text).toContain('2 agents · 1 escalation contact');
     expect(text).toContain("An agent's plain reply is internal");
+    expect(text).toContain('Requests from <#C0ASK0001>, <#C0ASK0002> · tickets from messages: service request, high');
+    expect(text).toContain('[no-ticket]');
     expect(text).toContain('80% of the target');
     expect(text).toContain(`<@${ADMIN}>`);
     expect(text).toContain('`api-sub`');

@@ -6,6 +6,7 @@ import { closedTicketAgentReply, closedTicketReply, reopenedByReply } from '../.
 import { chainUnder } from '../../limit.js';
 import { actingAs, tenantOf, type ListenerDeps } from '../shared.js';
 import { promptDmIntake } from './dm-intake.js';
+import { handleRequestChannelMessage } from './request-channel.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -57,12 +58,19 @@ function personsReply(message: MessageFields | undefined, botUserId: string | un
   return message as MessageFields & { user: string; thread_ts: string };
 }
 
+/** Whether the event is about a top-level message (its own, or the one edited or deleted), not a reply in a thread. */
+function isTopLevel(raw: MessageEvent): boolean {
+  const message = raw.subtype === 'message_changed' ? raw.message : raw.subtype === 'message_deleted' ? raw.previous_message : raw;
+  return Boolean(message) && (!message!.thread_ts || message!.thread_ts === message!.ts);
+}
+
 /**
  * A person's reply in a ticket's thread (the card's, or the requester's DM), files included:
  * the domain stores it as a comment and queues its copies for the other threads (the mirror,
  * `src/slack/mirror.ts`, delivers them); this posts only the app's own answers. Its author's
  * edit or delete is queued the same way. A top-level message in the app's DM gets the prompt to
- * make it a ticket (`dm-intake.ts`). Everything else is ignored: other top-level messages,
+ * make it a ticket (`dm-intake.ts`); elsewhere, top-level messages go to `request-channel.ts`.
+ * Everything else is ignored:
  * threads of no ticket, bots' messages (the app's own copies above all), and every other
  * subtype (broadcasts, joins).
  */
@@ -72,8 +80,14 @@ export function handleThreadMessage(deps: ListenerDeps) {
   const inOrder = (key: string, work: () => Promise<void>) =>
     new Promise<void>((resolve, reject) => chainUnder(threads, key, () => work().then(resolve, reject)));
 
-  return async ({ event, context, client }: MessageArgs): Promise<void> => {
+  const requestChannel = handleRequestChannelMessage(deps);
+
+  return async (args: MessageArgs): Promise<void> => {
+    const { event, context, client } = args;
     const raw = event as unknown as MessageEvent;
+    // A top-level message (or its edit or deletion) is no thread's: in the app's DM, the prompt
+    // to make it a ticket; elsewhere, a request channel's, maybe.
+    if (isTopLevel(raw)) return raw.channel_type === 'im' ? promptDmIntake(deps, client, context, raw) : requestChannel(args);
     if (raw.subtype === 'message_changed' || raw.subtype === 'message_deleted') {
       const edited = raw.subtype === 'message_changed';
       const original = personsReply(edited ? raw.message : raw.previous_message, context.botUserId);
@@ -93,8 +107,6 @@ export function handleThreadMessage(deps: ListenerDeps) {
       return;
     }
     if (raw.subtype !== undefined && raw.subtype !== 'file_share') return;
-    // A top-level message: in the app's DM, the prompt to make it a ticket.
-    if (!raw.thread_ts || raw.thread_ts === raw.ts) return promptDmIntake(deps, client, context, raw);
     const message = personsReply(raw, context.botUserId);
     if (!message || !hasContent(message)) return;
     const channel = raw.channel;
