@@ -105,10 +105,11 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
   let pumpTimer: NodeJS.Timeout | undefined;
   /**
    * Lets waiting publishes go. A Home someone is looking at (an opening, a click: `entry.shown`)
-   * goes at once, ahead of the others, without waiting for a token: a person waits on it, and
-   * people opening their Homes are few a minute. It still takes its token, so the refreshes
-   * after a burst of openings wait for the bucket to refill; only a 429's Retry-After holds it.
-   * Refreshes go in order, one per token.
+   * goes at once, ahead of the others, without waiting for a token: a person waits on it. It
+   * takes a token if there is one, so refreshes do not add a burst of their own to a burst of
+   * openings, but runs up no debt: after many openings at once, refreshes still go at the pace,
+   * not minutes later. Only a 429's Retry-After holds an opening back. Refreshes go in order,
+   * one per token.
    */
   const pump = () => {
     if (pumpTimer) clearTimeout(pumpTimer);
@@ -123,7 +124,7 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
         pumpTimer = setTimeout(pump, Math.ceil(wait));
         return;
       }
-      tokens -= 1;
+      tokens = Math.max(0, tokens - 1);
       waiting.splice(Math.max(shown, 0), 1)[0]!.go();
     }
   };

@@ -111,6 +111,23 @@ describeEachDatabase('the Home publisher', (ctx) => {
     expect(took(bob!)[0]).toBeLessThan(2_000);
   });
 
+  it('keeps refreshes at the pace after a burst of openings, not behind a debt they ran up', async () => {
+    const { tenantId, people: list } = await people(6);
+    const [ann, ...openers] = list;
+    // One at once, then one a second.
+    const home = publisher({ debounceMs: 5, perMinute: 60, burst: 1 });
+    const mark = fake.calls.length;
+    const opened = Date.now();
+    for (const person of openers) home.show(tenantId, person.slackUserId!);
+    home.refresh(tenantId, [ann!.id]);
+    await home.idle();
+    expect(publishesFor(openers, mark)).toHaveLength(5);
+    const refreshed = publishesFor([ann!], mark).map((c) => c.at.getTime() - opened);
+    expect(refreshed).toHaveLength(1);
+    // Had the five openings each taken a token on credit, the refresh would wait five seconds.
+    expect(refreshed[0]).toBeLessThan(3_000);
+  });
+
   it('publishes what is waiting when stopped, without waiting out the debounce', async () => {
     const { tenantId, people: [ann] } = await people(1);
     const home = publisher({ debounceMs: 60_000 });
