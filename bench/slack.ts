@@ -38,17 +38,22 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { Agent, request } from 'undici';
 import { openDatabase, type Database, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import { upsertSlackPerson } from '../src/domain/people.js';
+import * as schema from '../src/db/schema/index.js';
+import { slackPerson, upsertSlackPerson } from '../src/domain/people.js';
 import { deliverSlaAlerts } from '../src/domain/sla/delivery.js';
 import { createSlaPolicy } from '../src/domain/sla/policies.js';
 import { runSlaSweep } from '../src/domain/sla/sweep.js';
 import { createTeam } from '../src/domain/teams.js';
 import { updateTenantSettings } from '../src/domain/tenants.js';
 import { createTicket } from '../src/domain/tickets/tickets.js';
+import { createLogger } from '../src/log.js';
+import { buildHome } from '../src/slack/home/content.js';
+import { DEFAULT_PAGES } from '../src/slack/home/view.js';
 import { ACTION, BLOCK, CALLBACK, COMMAND, INPUT_ACTION } from '../src/slack/ids.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../test/support/slack-harness.js';
@@ -508,6 +513,35 @@ async function seedAtRisk(db: Db, tenantId: string, teamId: string, requesterIds
   await deliverSlaAlerts({ db, slack, now: () => new Date(), replicaId: 'bench-seed', pause: async () => {}, tenantIds: [tenantId] });
 }
 
+/**
+ * The reads of one Home (an admin agent's: every list and the admin section), each planned and
+ * run on the benchmark's data as it stands after the rounds: EXPLAIN ANALYZE's execution time
+ * and the plan's scans, one line a query.
+ */
+async function explainHome(sql: postgres.Sql, tenantId: string, slackUserId: string): Promise<void> {
+  const captured: Array<{ query: string; params: unknown[] }> = [];
+  const logger = { logQuery: (query: string, params: unknown[]) => void captured.push({ query, params }) };
+  const db = drizzle(sql, { schema, logger }) as unknown as Db;
+  const at = new Date();
+  const person = await slackPerson(db, tenantId, { slackUserId }, at);
+  await buildHome({ db, log: createLogger('error'), now: () => at }, tenantId, person.id, at, DEFAULT_PAGES);
+  const rows: string[][] = [];
+  for (const { query, params } of captured) {
+    if (!/^\s*select/i.test(query)) continue; // slackPerson's upsert
+    const plan = (await sql.unsafe(`explain (analyze, costs off) ${query}`, params as postgres.ParameterOrJSON<never>[])).map((r) => String(r['QUERY PLAN']));
+    const from = /\sfrom\s+"?(\w+)"?/i.exec(query)?.[1] ?? '?';
+    // "Seq Scan on t" -> "seq t"; an index scan -> the index's name.
+    const scans = plan.flatMap((line) => {
+      const seq = /Seq Scan on (\w+)/.exec(line);
+      const index = /Index (?:Only )?Scan (?:using|on) (\w+)/.exec(line);
+      return seq ? [`seq ${seq[1]}`] : index ? [index[1]!] : [];
+    });
+    const time = /Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? '?';
+    rows.push([from, time, [...new Set(scans)].join('; ')]);
+  }
+  printTable(['query on', 'ms', 'scans'], rows, { align: ['left', 'right', 'left'] });
+}
+
 async function bench(pg: BenchServer): Promise<void> {
   if (HOME_USERS.length !== WARMUP_REQUESTS + REQUESTS) throw new Error(`HOME_USERS holds ${HOME_USERS.length} people, a round of step 4 needs ${WARMUP_REQUESTS + REQUESTS}`);
   let database: Database | undefined;
@@ -800,6 +834,9 @@ async function bench(pg: BenchServer): Promise<void> {
     );
     const problems = product.log.filter((line) => / (WARN|ERROR) /.test(line) && !line.includes('Request verification failed')); // the bad-signature probe
     console.log(`  product warnings/errors logged (besides the probe): ${problems.length}${problems.length ? `; first: ${problems[0]!.slice(0, 300)}` : ''}`);
+    console.log('');
+    console.log(`the reads of one Home (an admin agent's) on the data as it is now, EXPLAIN ANALYZE (${HISTORY_TICKETS.toLocaleString('en-US')} closed tickets, ${afterCreate!.total + AT_RISK_TICKETS} more):`);
+    await explainHome(check, tenantId, ADMIN_AGENTS[1]!);
     const rss = (p: ProductProcess) => p.peakRssMb()?.toFixed(1) ?? 'n/a';
     console.log(`peak RSS: product ${rss(product)} MB, bare ${rss(bare)} MB, this process (fakes, clients) ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
   } finally {

@@ -116,12 +116,15 @@ export interface Roles {
 }
 
 export async function rolesOf(db: Db, tenantId: string, personId: string, now: Date, deps: RoleDeps = {}): Promise<Roles> {
-  const teams = await db
-    .select({ teamId: teamAgents.teamId })
-    .from(teamAgents)
-    .where(and(eq(teamAgents.tenantId, tenantId), eq(teamAgents.personId, personId)))
-    .orderBy(asc(teamAgents.teamId));
-  return { admin: await isAdmin(db, tenantId, personId, now, deps), agentOfTeamIds: teams.map((t) => t.teamId) };
+  const [teams, admin] = await Promise.all([
+    db
+      .select({ teamId: teamAgents.teamId })
+      .from(teamAgents)
+      .where(and(eq(teamAgents.tenantId, tenantId), eq(teamAgents.personId, personId)))
+      .orderBy(asc(teamAgents.teamId)),
+    isAdmin(db, tenantId, personId, now, deps),
+  ]);
+  return { admin, agentOfTeamIds: teams.map((t) => t.teamId) };
 }
 
 // ---------------------------------------------------------------------------
