@@ -1,7 +1,7 @@
 /**
  * The baseline of bench/slack.ts, run as a process of its own like the product: a Bolt app
  * in HTTP mode (ExpressReceiver at /slack/events) that only acks and makes the one Web API
- * call each case needs. Reads SLACK_SIGNING_SECRET and SLACK_API_URL, listens on a free port
+ * call each case needs (a Home opened: one views.publish of a static Home; Bolt acks events itself). Reads SLACK_SIGNING_SECRET and SLACK_API_URL, listens on a free port
  * of 127.0.0.1 and logs "listening on http://127.0.0.1:<port>".
  */
 import type { Server } from 'node:http';
@@ -12,6 +12,14 @@ import { COMMAND } from '../src/slack/ids.js';
 
 export const BARE_CALLBACK = 'bench_modal';
 export const BARE_ACTION = 'bench_claim';
+/** The bare app's Home tab: static, the same for everyone. */
+export const BARE_HOME = {
+  type: 'home' as const,
+  blocks: [
+    { type: 'header' as const, text: { type: 'plain_text' as const, text: 'Helpdesk' } },
+    { type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'Nothing to show.' } },
+  ],
+};
 
 async function main(): Promise<void> {
   const signingSecret = process.env.SLACK_SIGNING_SECRET;
@@ -50,6 +58,9 @@ async function main(): Promise<void> {
       text: 'Claimed',
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Claimed by <@${body.user.id}>` } }],
     });
+  });
+  app.event('app_home_opened', async ({ event, client }) => {
+    await client.views.publish({ user_id: event.user, view: BARE_HOME });
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = receiver.app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -116,12 +116,33 @@ export interface Roles {
 }
 
 export async function rolesOf(db: Db, tenantId: string, personId: string, now: Date, deps: RoleDeps = {}): Promise<Roles> {
-  const teams = await db
+  // One read (every Home asks): the tenant's admin list, the person (what Slack said of them
+  // last) and their teams, one row a team.
+  const rows = await db
+    .select({ adminIds: tenants.adminIds, person: people, teamId: teamAgents.teamId })
+    .from(tenants)
+    .leftJoin(people, and(eq(people.tenantId, tenants.tenantId), eq(people.id, personId)))
+    .leftJoin(teamAgents, and(eq(teamAgents.tenantId, tenants.tenantId), eq(teamAgents.personId, personId)))
+    .where(eq(tenants.tenantId, tenantId))
+    .orderBy(asc(teamAgents.teamId));
+  const first = rows[0];
+  if (!first) {
+    // No settings row for the tenant yet: nobody is listed in admin_ids.
+    const [teams, admin] = await Promise.all([teamsOf(db, tenantId, personId), isAdmin(db, tenantId, personId, now, deps)]);
+    return { admin, agentOfTeamIds: teams };
+  }
+  const agentOfTeamIds = rows.flatMap((row) => (row.teamId ? [row.teamId] : []));
+  if (first.adminIds.includes(personId)) return { admin: true, agentOfTeamIds };
+  return { admin: first.person ? await isSlackAdmin(db, first.person, now, deps.slackRoles) : false, agentOfTeamIds };
+}
+
+async function teamsOf(db: Db, tenantId: string, personId: string): Promise<string[]> {
+  const rows = await db
     .select({ teamId: teamAgents.teamId })
     .from(teamAgents)
     .where(and(eq(teamAgents.tenantId, tenantId), eq(teamAgents.personId, personId)))
     .orderBy(asc(teamAgents.teamId));
-  return { admin: await isAdmin(db, tenantId, personId, now, deps), agentOfTeamIds: teams.map((t) => t.teamId) };
+  return rows.map((row) => row.teamId);
 }
 
 // ---------------------------------------------------------------------------

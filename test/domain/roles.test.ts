@@ -101,6 +101,22 @@ describeEachDatabase('roles', (ctx) => {
     expect(await isAdmin(ctx.db, newTenantId(), 'per_rest_admin', NOW, deps)).toBe(false);
   });
 
+  it('tells the roles of a workspace admin who is an agent, and of people in a workspace with no settings yet', async () => {
+    const tenant = newTenantId();
+    const admin = await person(tenant, 'U0ADMIN01');
+    const member = await person(tenant, 'U0MEMBER1');
+    // No settings row for this tenant yet (no team, no admin_ids): Slack's word decides.
+    expect(await rolesOf(ctx.db, tenant, admin, NOW, deps)).toEqual({ admin: true, agentOfTeamIds: [] });
+    expect(await rolesOf(ctx.db, tenant, member, NOW, deps)).toEqual({ admin: false, agentOfTeamIds: [] });
+    const team = await createTeam(ctx.db, scopeFor(tenant, null, NOW), { name: 'Desk', agent_ids: [admin, member] });
+    await updateTenantSettings(ctx.db, scopeFor(tenant, null, NOW), { default_team_id: team.id });
+    const asked = fake.count('users.info');
+    // Slack's answer recorded a moment ago stands: not asked again.
+    expect(await rolesOf(ctx.db, tenant, admin, later(1_000), deps)).toEqual({ admin: true, agentOfTeamIds: [team.id] });
+    expect(await rolesOf(ctx.db, tenant, member, later(1_000), deps)).toEqual({ admin: false, agentOfTeamIds: [team.id] });
+    expect(fake.count('users.info')).toBe(asked);
+  });
+
   it('decides configuration: admins and integration tokens with helpdesk:admin, nobody else', async () => {
     const tenant = newTenantId();
     await updateTenantSettings(ctx.db, scopeFor(tenant, null, NOW), { admin_ids: ['per_admin'] });

@@ -86,11 +86,27 @@ export interface SlaSetupStatus {
 }
 
 export async function slaSetupStatus(db: Db, tenantId: string): Promise<SlaSetupStatus> {
-  const [policy] = await db
-    .select({ id: slaPolicies.id })
-    .from(slaPolicies)
-    .where(and(eq(slaPolicies.tenantId, tenantId), eq(slaPolicies.isDeleted, false)))
-    .limit(1);
+  // Every admin's Home asks: the two reads go together.
+  const [[policy], [hours]] = await Promise.all([
+    db
+      .select({ id: slaPolicies.id })
+      .from(slaPolicies)
+      .where(and(eq(slaPolicies.tenantId, tenantId), eq(slaPolicies.isDeleted, false)))
+      .limit(1),
+    db
+      .select({ id: configChanges.id })
+      .from(configChanges)
+      .where(
+        and(
+          eq(configChanges.tenantId, tenantId),
+          or(
+            and(eq(configChanges.subject, 'settings'), isNotNull(sql`${configChanges.changes} -> 'business_calendar'`)),
+            and(eq(configChanges.subject, 'setup'), eq(configChanges.subjectId, 'business_hours')),
+          ),
+        ),
+      )
+      .limit(1),
+  ]);
   const [skipped] = policy
     ? [policy]
     : await db
@@ -98,18 +114,5 @@ export async function slaSetupStatus(db: Db, tenantId: string): Promise<SlaSetup
         .from(configChanges)
         .where(and(eq(configChanges.tenantId, tenantId), eq(configChanges.subject, 'setup'), eq(configChanges.action, 'skip'), eq(configChanges.subjectId, 'sla_policies')))
         .limit(1);
-  const [hours] = await db
-    .select({ id: configChanges.id })
-    .from(configChanges)
-    .where(
-      and(
-        eq(configChanges.tenantId, tenantId),
-        or(
-          and(eq(configChanges.subject, 'settings'), isNotNull(sql`${configChanges.changes} -> 'business_calendar'`)),
-          and(eq(configChanges.subject, 'setup'), eq(configChanges.subjectId, 'business_hours')),
-        ),
-      ),
-    )
-    .limit(1);
   return { policies: Boolean(skipped), businessHours: Boolean(hours) };
 }

@@ -27,21 +27,28 @@ export async function buildHome(
   notice?: KnownBlock[],
 ): Promise<HomeView> {
   const { db } = deps;
-  const roles = await rolesOf(db, tenantId, personId, at, { slackRoles: deps.slackRoles });
-  const requests = await myRequests(db, tenantId, personId, at, pages.requests);
-  let agent: { queue: HomeList; unassigned: HomeList; risk: Awaited<ReturnType<typeof atRiskInMyTeams>> } | undefined;
-  if (roles.agentOfTeamIds.length > 0) {
-    agent = {
-      queue: await myQueue(db, tenantId, personId, pages.queue),
-      unassigned: await unassignedInMyTeams(db, tenantId, personId, pages.unassigned),
-      risk: await atRiskInMyTeams(db, tenantId, personId, at, pages.risk),
-    };
-  }
+  // Reads that do not need each other go together: under load each await waits its turn
+  // behind every other request's work, so a Home read one list after another waits many turns.
+  const [roles, requests] = await Promise.all([rolesOf(db, tenantId, personId, at, { slackRoles: deps.slackRoles }), myRequests(db, tenantId, personId, at, pages.requests)]);
+  const [agent, admin] = await Promise.all([
+    roles.agentOfTeamIds.length > 0 ? agentLists(db, tenantId, personId, at, pages) : undefined,
+    roles.admin ? adminBlocks(deps, tenantId) : [],
+  ]);
   const lists = [requests, ...(agent ? [agent.queue, agent.unassigned, agent.risk] : [])];
   const assignees = [...new Set(lists.flatMap((l) => l.items.map((i) => i.ticket.assignedToId)).filter((id): id is string => Boolean(id)))];
   const people = await getPeople(db, tenantId, assignees);
   const slackIds = new Map(people.flatMap((p) => (p.slackUserId ? [[p.id, p.slackUserId] as const] : [])));
-  return homeView({ now: at, requests, agent, slackIds, pages, notice, adminBlocks: roles.admin ? await adminBlocks(deps, tenantId) : [] });
+  return homeView({ now: at, requests, agent, slackIds, pages, notice, adminBlocks: admin });
+}
+
+/** An agent's three lists. */
+async function agentLists(db: Db, tenantId: string, personId: string, at: Date, pages: HomePages) {
+  const [queue, unassigned, risk] = await Promise.all([
+    myQueue(db, tenantId, personId, pages.queue),
+    unassignedInMyTeams(db, tenantId, personId, pages.unassigned),
+    atRiskInMyTeams(db, tenantId, personId, at, pages.risk),
+  ]);
+  return { queue, unassigned, risk };
 }
 
 /** The admin section (another module's), held to its share of the Home; its failure leaves the rest of the Home standing. */

@@ -26,7 +26,7 @@ export interface HomePublisher {
   refreshTeams(tenantId: string, teamIds: readonly string[]): void;
   /** The Homes a ticket change shows on: its requester, its assignees before and after, its teams' agents. */
   onTicketChange(event: TicketChangeEvent): void;
-  /** Publishes one Slack user's Home now (no debounce, no recency rule): they are looking at it. */
+  /** Publishes one Slack user's Home now (no debounce, no recency rule, ahead of the pace): they are looking at it. */
   show(tenantId: string, slackUserId: string, options?: ShowHomeOptions): void;
   /** Resolves once every requested publish is done. */
   idle(): Promise<void>;
@@ -78,7 +78,8 @@ interface Entry {
  *
  * Only people who opened Home in the last 24 hours (`people.home_opened_at`) are republished
  * after changes: the others see a fresh Home when they next open it. All publishes share one
- * pace (a token bucket under Slack's Tier 4 limit), and a 429 holds every publish back for its
+ * pace (a token bucket under Slack's Tier 4 limit), which a Home someone just opened or clicked
+ * in does not wait for (they are looking at it), and a 429 holds every publish back for its
  * Retry-After, then the Home is published again.
  */
 export function createHomePublisher(options: HomePublisherOptions): HomePublisher {
@@ -99,23 +100,39 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
   let tokens = burst;
   let refilledAt = Date.now();
   let blockedUntil = 0;
-  let paceChain: Promise<void> = Promise.resolve();
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const pace = (): Promise<void> => {
-    const turn = paceChain.then(async () => {
-      for (;;) {
-        const at = Date.now();
-        tokens = Math.min(burst, tokens + ((at - refilledAt) * perMinute) / 60_000);
-        refilledAt = at;
-        const wait = Math.max(blockedUntil - at, tokens >= 1 ? 0 : ((1 - tokens) * 60_000) / perMinute);
-        if (wait <= 0) break;
-        await sleep(Math.ceil(wait));
+  /** Publishes waiting for their turn, oldest first. */
+  const waiting: Array<{ entry: Entry; go: () => void }> = [];
+  let pumpTimer: NodeJS.Timeout | undefined;
+  /**
+   * Lets waiting publishes go. A Home someone is looking at (an opening, a click: `entry.shown`)
+   * goes at once, ahead of the others, without waiting for a token: a person waits on it. It
+   * takes a token if there is one, so refreshes do not add a burst of their own to a burst of
+   * openings, but runs up no debt: after many openings at once, refreshes still go at the pace,
+   * not minutes later. Only a 429's Retry-After holds an opening back. Refreshes go in order,
+   * one per token.
+   */
+  const pump = () => {
+    if (pumpTimer) clearTimeout(pumpTimer);
+    pumpTimer = undefined;
+    while (waiting.length > 0) {
+      const at = Date.now();
+      tokens = Math.min(burst, tokens + ((at - refilledAt) * perMinute) / 60_000);
+      refilledAt = at;
+      const shown = waiting.findIndex((w) => w.entry.shown);
+      const wait = Math.max(blockedUntil - at, shown >= 0 || tokens >= 1 ? 0 : ((1 - tokens) * 60_000) / perMinute);
+      if (wait > 0) {
+        pumpTimer = setTimeout(pump, Math.ceil(wait));
+        return;
       }
-      tokens -= 1;
-    });
-    paceChain = turn.catch(() => {});
-    return turn;
+      tokens = Math.max(0, tokens - 1);
+      waiting.splice(Math.max(shown, 0), 1)[0]!.go();
+    }
   };
+  const pace = (entry: Entry): Promise<void> =>
+    new Promise<void>((go) => {
+      waiting.push({ entry, go });
+      pump();
+    });
 
   const keyOf = (tenantId: string, slackUserId: string) => `${tenantId}/${slackUserId}`;
 
@@ -145,6 +162,8 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
       entry.shown = true;
       if (show.notice) entry.notice = show.notice;
       if (show.pages) lastPages.set(keyOf(tenantId, slackUserId), show.pages);
+      // A refresh of this Home waiting for its turn now goes at once, and covers this request.
+      if (entry.running) pump();
     } else if (entry.covered >= asked) {
       return settleIfIdle(entry);
     }
@@ -163,7 +182,7 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
     entry.running = true;
     void (async () => {
       try {
-        await pace();
+        await pace(entry);
         entry.covered = requestSeq;
         const notice = entry.notice;
         entry.notice = undefined;

@@ -89,6 +89,45 @@ describeEachDatabase('the Home publisher', (ctx) => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_500);
   });
 
+  it('publishes a Home someone opens at once, ahead of refreshes the pace holds back', async () => {
+    const { tenantId, people: [ann, bob, carl] } = await people(3);
+    // One at once, then one every ten seconds.
+    const home = publisher({ debounceMs: 5, perMinute: 6, burst: 1 });
+    const mark = fake.calls.length;
+    home.refresh(tenantId, [ann!.id]);
+    await fake.waitFor('views.publish', (c) => c.args.user_id === ann!.slackUserId);
+    home.refresh(tenantId, [bob!.id]); // waits ten seconds for its turn
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const opened = Date.now();
+    home.show(tenantId, carl!.slackUserId!); // Carl opens Home
+    home.show(tenantId, bob!.slackUserId!); // Bob opens Home while his refresh waits
+    await home.idle();
+    const took = (who: Person) => publishesFor([who], mark).map((c) => c.at.getTime() - opened);
+    // Held by the pace, each would have waited ten seconds or more.
+    expect(took(carl!)).toHaveLength(1);
+    expect(took(carl!)[0]).toBeLessThan(2_000);
+    // Bob's waiting refresh went at once and showed him the Home he opened: one publish, not two.
+    expect(took(bob!)).toHaveLength(1);
+    expect(took(bob!)[0]).toBeLessThan(2_000);
+  });
+
+  it('keeps refreshes at the pace after a burst of openings, not behind a debt they ran up', async () => {
+    const { tenantId, people: list } = await people(6);
+    const [ann, ...openers] = list;
+    // One at once, then one a second.
+    const home = publisher({ debounceMs: 5, perMinute: 60, burst: 1 });
+    const mark = fake.calls.length;
+    const opened = Date.now();
+    for (const person of openers) home.show(tenantId, person.slackUserId!);
+    home.refresh(tenantId, [ann!.id]);
+    await home.idle();
+    expect(publishesFor(openers, mark)).toHaveLength(5);
+    const refreshed = publishesFor([ann!], mark).map((c) => c.at.getTime() - opened);
+    expect(refreshed).toHaveLength(1);
+    // Had the five openings each taken a token on credit, the refresh would wait five seconds.
+    expect(refreshed[0]).toBeLessThan(3_000);
+  });
+
   it('publishes what is waiting when stopped, without waiting out the debounce', async () => {
     const { tenantId, people: [ann] } = await people(1);
     const home = publisher({ debounceMs: 60_000 });
