@@ -241,15 +241,39 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
     void tracked.finally(() => lookups.delete(tracked));
   };
 
+  /**
+   * Whose Home a change concerns is one read per tenant at a time: the changes heard while it
+   * runs are gathered into the next one (a busy desk's changes cost a read, not a read each).
+   */
+  const gathering = new Map<string, { personIds: Set<string>; teamIds: Set<string>; asked: number }>();
+  const lookingUp = new Set<string>();
+  const lookUp = (tenantId: string) => {
+    const who = gathering.get(tenantId);
+    if (!who || lookingUp.has(tenantId)) return;
+    gathering.delete(tenantId);
+    lookingUp.add(tenantId);
+    track(
+      (async () => {
+        try {
+          const viewers: HomeViewer[] = await recentHomeViewers(db, tenantId, { personIds: [...who.personIds], teamIds: [...who.teamIds] }, now());
+          // `asked` is the newest of the gathered changes: a publish that begins after it covers them all.
+          for (const viewer of viewers) request(tenantId, viewer.slackUserId, who.asked, debounceMs);
+        } finally {
+          lookingUp.delete(tenantId);
+          lookUp(tenantId);
+        }
+      })(),
+    );
+  };
   const refreshWho = (tenantId: string, who: { personIds: readonly string[]; teamIds: readonly string[] }) => {
     if (stopped) return;
     const asked = ++requestSeq;
-    track(
-      (async () => {
-        const viewers: HomeViewer[] = await recentHomeViewers(db, tenantId, who, now());
-        for (const viewer of viewers) request(tenantId, viewer.slackUserId, asked, debounceMs);
-      })(),
-    );
+    const next = gathering.get(tenantId) ?? { personIds: new Set<string>(), teamIds: new Set<string>(), asked };
+    for (const id of who.personIds) next.personIds.add(id);
+    for (const id of who.teamIds) next.teamIds.add(id);
+    next.asked = asked;
+    gathering.set(tenantId, next);
+    lookUp(tenantId);
   };
 
   const idle = async () => {

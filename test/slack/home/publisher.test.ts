@@ -51,6 +51,20 @@ describeEachDatabase('the Home publisher', (ctx) => {
     expect(fake.homeOf(ann!.slackUserId!)?.type).toBe('home');
   });
 
+  it('gathers the changes heard while it looks up whose Home they concern: every person concerned, each once', async () => {
+    const { tenantId, people: [ann, bob, cid] } = await people(3);
+    const other = await people(1);
+    const home = publisher({ debounceMs: 50 });
+    const mark = fake.calls.length;
+    // The first change starts a lookup; the next ones, heard meanwhile, are gathered into one more.
+    home.refresh(tenantId, [ann!.id]);
+    home.refresh(tenantId, [bob!.id]);
+    home.refresh(other.tenantId, [other.people[0]!.id]);
+    home.refresh(tenantId, [cid!.id, bob!.id]);
+    await home.idle();
+    for (const person of [ann!, bob!, cid!, other.people[0]!]) expect(publishesFor([person], mark), person.slackUserId!).toHaveLength(1);
+  });
+
   it('leaves alone people who never opened Home, or not in the last day', async () => {
     const never = await people(1, null);
     const longAgo = await people(1, 25 * 60);
